@@ -1,0 +1,63 @@
+// Every message between the extension host and the webview, both directions.
+// Shared by host and webview: no vscode/node imports. Big numbers travel as typed arrays.
+import type { AttentionShape } from './tensor';
+
+/** A token as the panel shows it. Ranges are UTF-16 offsets into the analysed text. */
+export interface PanelToken {
+  display: string;
+  start: number;
+  end: number;
+  logprob: number | null;
+  rank: number | null;
+  special: boolean;
+}
+
+export interface AnalysisHeader {
+  /** Increases with every analysis; every later message names the analysis it belongs to. */
+  analysisId: number;
+  model: { name: string; kind: 'decoder' | 'encoder'; nLayers: number; nHeads: number; contextLength: number };
+  tokens: PanelToken[];
+  shape: AttentionShape;
+  /** Top-k next tokens after each position: ids/probs are [nTokens, k]; `vocab` maps every id used to its display text. */
+  topK: { k: number; ids: Int32Array; probs: Float32Array; vocab: Record<number, string> };
+  truncated: { reason: 'maxTokens' | 'context'; totalTokens: number; shownTokens: number } | null;
+  source: { fileName: string };
+}
+
+/** Which `[Q, K]` matrix a view wants. */
+export type AttentionSelector =
+  | { kind: 'head'; layer: number; head: number }
+  | { kind: 'layerMean'; layer: number }; // mean over heads: the layer's "mean kernel"
+
+export interface AttentionRequestOptions {
+  /** Zero the first key column and renormalise each row. */
+  dropSink: boolean;
+}
+
+export type HostToWebview =
+  | { type: 'analysis'; header: AnalysisHeader }
+  /** One `[Q, K]` matrix, row-major, Q = K = nTokens. */
+  | { type: 'attention'; analysisId: number; requestId: number; selector: AttentionSelector; options: AttentionRequestOptions; data: Float32Array }
+  /** Thumbnails of every head plus each layer's mean: data is [L, H + 1, size, size] bytes (0..255 = weight 0..1); index H is the layer mean. */
+  | { type: 'overview'; analysisId: number; requestId: number; size: number; options: AttentionRequestOptions; data: Uint8Array }
+  /** Per-head statistics: data is [L, H, HEAD_STAT_NAMES.length]. */
+  | { type: 'headStats'; analysisId: number; data: Float32Array }
+  | { type: 'status'; state: 'loading' | 'busy' | 'idle'; message: string }
+  | { type: 'error'; message: string }
+  /** The editor cursor moved onto token `query` of the analysed range. */
+  | { type: 'selectQuery'; analysisId: number; query: number }
+  | { type: 'probe'; nTokens: number; entropy: number; temperature: number; next: { token: string; prob: number }[]; cached: boolean };
+
+export type WebviewToHost =
+  | { type: 'ready' }
+  | { type: 'requestAttention'; analysisId: number; requestId: number; selector: AttentionSelector; options: AttentionRequestOptions }
+  | { type: 'requestOverview'; analysisId: number; requestId: number; size: number; options: AttentionRequestOptions }
+  /** index into header.tokens; null when the pointer leaves. */
+  | { type: 'hoverToken'; analysisId: number; index: number | null }
+  | { type: 'revealToken'; analysisId: number; index: number }
+  | { type: 'export'; format: 'png'; dataUrl: string; suggestedName: string }
+  | { type: 'export'; format: 'json' | 'csv'; analysisId: number; selector: AttentionSelector | null };
+
+export function assertNever(x: never): never {
+  throw new Error(`unhandled message: ${JSON.stringify(x)}`);
+}
