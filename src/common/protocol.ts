@@ -24,34 +24,41 @@ export interface AnalysisHeader {
   source: { fileName: string };
 }
 
-/** Which `[Q, K]` matrix a view wants. */
+/** Which matrix (or matrices) a view wants. */
 export type AttentionSelector =
-  | { kind: 'head'; layer: number; head: number }
-  | { kind: 'layerMean'; layer: number }; // mean over heads: the layer's "mean kernel"
+  | { kind: 'head'; layer: number; head: number } // data [Q, K]
+  | { kind: 'layerMean'; layer: number } // mean over heads, the layer's "mean kernel": data [Q, K]
+  | { kind: 'layerHeads'; layer: number }; // every head of a layer, for the head view: data [H, Q, K]
 
 export interface AttentionRequestOptions {
   /** Zero the first key column and renormalise each row. */
   dropSink: boolean;
 }
 
+/** How overview bytes encode a weight: linear 0..1, or log10 over [1e-4, 1] (see common/colour.ts). */
+export type OverviewEncoding = 'linear' | 'log';
+
 export type HostToWebview =
   | { type: 'analysis'; header: AnalysisHeader }
-  /** One `[Q, K]` matrix, row-major, Q = K = nTokens. */
+  /** Attention for `selector`, row-major, Q = K = nTokens; [Q, K] or [H, Q, K] (layerHeads). */
   | { type: 'attention'; analysisId: number; requestId: number; selector: AttentionSelector; options: AttentionRequestOptions; data: Float32Array }
-  /** Thumbnails of every head plus each layer's mean: data is [L, H + 1, size, size] bytes (0..255 = weight 0..1); index H is the layer mean. */
-  | { type: 'overview'; analysisId: number; requestId: number; size: number; options: AttentionRequestOptions; data: Uint8Array }
-  /** Per-head statistics: data is [L, H, HEAD_STAT_NAMES.length]. */
+  /** Thumbnails of every head plus each layer's mean: data is [L, H + 1, size, size] bytes; index H is the layer mean.
+   *  `size` may be smaller than requested (never more than nTokens). Each pixel is the max over its block of cells. */
+  | { type: 'overview'; analysisId: number; requestId: number; size: number; options: AttentionRequestOptions; encoding: OverviewEncoding; data: Uint8Array }
+  /** Per-head statistics on raw weights: data is [L, H, HEAD_STAT_NAMES.length] (see common/stats.ts). */
   | { type: 'headStats'; analysisId: number; data: Float32Array }
   | { type: 'status'; state: 'loading' | 'busy' | 'idle'; message: string }
   | { type: 'error'; message: string }
   /** The editor cursor moved onto token `query` of the analysed range. */
   | { type: 'selectQuery'; analysisId: number; query: number }
-  | { type: 'probe'; nTokens: number; entropy: number; temperature: number; next: { token: string; prob: number }[]; cached: boolean };
+  | { type: 'probe'; nTokens: number; entropy: number; temperature: number; next: { token: string; prob: number }[]; cached: boolean }
+  /** The host has no analysis (e.g. after a window reload restored the panel). */
+  | { type: 'empty'; message: string };
 
 export type WebviewToHost =
   | { type: 'ready' }
   | { type: 'requestAttention'; analysisId: number; requestId: number; selector: AttentionSelector; options: AttentionRequestOptions }
-  | { type: 'requestOverview'; analysisId: number; requestId: number; size: number; options: AttentionRequestOptions }
+  | { type: 'requestOverview'; analysisId: number; requestId: number; size: number; options: AttentionRequestOptions; encoding: OverviewEncoding }
   /** index into header.tokens; null when the pointer leaves. */
   | { type: 'hoverToken'; analysisId: number; index: number | null }
   | { type: 'revealToken'; analysisId: number; index: number }

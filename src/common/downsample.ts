@@ -1,0 +1,58 @@
+// Attention matrices made small and sendable: sink removal, layer means, max-pooled thumbnails.
+// Shared by host and webview: no vscode/node imports.
+import { weightToUnit } from './colour';
+
+/**
+ * Drops the first-token sink: zeroes key 0 of every row and renormalises the rest to sum 1.
+ * A row with nothing left (e.g. query 0 of a decoder) stays all zero. Writes into `out` ([Q, K]).
+ */
+export function dropSinkInto(matrix: Float32Array, T: number, out: Float32Array): Float32Array {
+  for (let i = 0; i < T; i++) {
+    const row = i * T; // [Q, K]
+    let rest = 0;
+    for (let j = 1; j < T; j++) rest += matrix[row + j];
+    out[row] = 0;
+    const scale = rest > 0 ? 1 / rest : 0;
+    for (let j = 1; j < T; j++) out[row + j] = matrix[row + j] * scale;
+  }
+  return out;
+}
+
+/** Mean over heads of one layer: [H, Q, K] (contiguous) → [Q, K]. */
+export function meanOverHeads(layerHeads: Float32Array, nHeads: number, T: number, out: Float32Array): Float32Array {
+  const n = T * T;
+  out.fill(0);
+  for (let h = 0; h < nHeads; h++) {
+    const base = h * n; // [H, Q, K]
+    for (let x = 0; x < n; x++) out[x] += layerHeads[base + x];
+  }
+  for (let x = 0; x < n; x++) out[x] /= nHeads;
+  return out;
+}
+
+/** Thumbnail side for a requested size: never more cells than the matrix has. */
+export function thumbnailSize(requested: number, T: number): number {
+  return Math.max(1, Math.min(Math.floor(requested), T));
+}
+
+/**
+ * Max-pools a [Q, K] matrix to size × size bytes (0..255 via weightToUnit). Max, not mean,
+ * so a one-cell-wide diagonal (a previous-token head) stays visible when 1,024 tokens shrink to 48 px.
+ */
+export function poolToBytes(matrix: Float32Array, T: number, size: number, log: boolean, out: Uint8Array, outOffset = 0): void {
+  const bounds = new Int32Array(size + 1);
+  for (let p = 0; p <= size; p++) bounds[p] = Math.floor((p * T) / size);
+  const rowMax = new Float32Array(size);
+  for (let py = 0; py < size; py++) {
+    rowMax.fill(0);
+    for (let i = bounds[py]; i < bounds[py + 1]; i++) {
+      const row = i * T; // [Q, K]
+      for (let px = 0; px < size; px++) {
+        let m = rowMax[px];
+        for (let j = bounds[px]; j < bounds[px + 1]; j++) { const a = matrix[row + j]; if (a > m) m = a; }
+        rowMax[px] = m;
+      }
+    }
+    for (let px = 0; px < size; px++) out[outOffset + py * size + px] = Math.round(weightToUnit(rowMax[px], log) * 255);
+  }
+}

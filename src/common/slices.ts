@@ -1,0 +1,62 @@
+// Cuts what one view draws out of the whole attention tensor, so the host never ships [L, H, Q, K].
+// Shared by host and webview (the webview benchmark uses it too): no vscode/node imports.
+import type { AttentionRequestOptions, AttentionSelector, OverviewEncoding } from './protocol';
+import { headMatrix, type AttentionShape } from './tensor';
+import { dropSinkInto, meanOverHeads, poolToBytes, thumbnailSize } from './downsample';
+
+/** Checks a selector against the shape; returns a message for a bad one, null for a good one. */
+export function selectorProblem(shape: AttentionShape, s: AttentionSelector): string | null {
+  const okLayer = Number.isInteger(s.layer) && s.layer >= 0 && s.layer < shape.nLayers;
+  if (!okLayer) return `layer ${s.layer} is outside 0..${shape.nLayers - 1}`;
+  if (s.kind === 'head' && !(Number.isInteger(s.head) && s.head >= 0 && s.head < shape.nHeads)) {
+    return `head ${s.head} is outside 0..${shape.nHeads - 1}`;
+  }
+  return null;
+}
+
+/** The matrix a selector names: [Q, K] for head/layerMean, [H, Q, K] for layerHeads. Always a fresh copy. */
+export function sliceAttention(attention: Float32Array, shape: AttentionShape, s: AttentionSelector, options: AttentionRequestOptions): Float32Array {
+  const T = shape.nTokens, n = T * T;
+  const problem = selectorProblem(shape, s);
+  if (problem) throw new RangeError(problem);
+  const layerStart = s.layer * shape.nHeads * n; // [L, H, Q, K]
+  switch (s.kind) {
+    case 'head': {
+      const m = headMatrix(attention, shape, s.layer, s.head);
+      return options.dropSink ? dropSinkInto(m, T, new Float32Array(n)) : m.slice();
+    }
+    case 'layerMean': {
+      const mean = meanOverHeads(attention.subarray(layerStart, layerStart + shape.nHeads * n), shape.nHeads, T, new Float32Array(n));
+      return options.dropSink ? dropSinkInto(mean, T, mean) : mean;
+    }
+    case 'layerHeads': {
+      const out = attention.slice(layerStart, layerStart + shape.nHeads * n); // [H, Q, K]
+      if (options.dropSink) {
+        for (let h = 0; h < shape.nHeads; h++) dropSinkInto(out.subarray(h * n, (h + 1) * n), T, out.subarray(h * n, (h + 1) * n));
+      }
+      return out;
+    }
+  }
+}
+
+/** Thumbnails of every head plus each layer mean: [L, H + 1, size, size] bytes (index H = layer mean). */
+export function overviewBytes(attention: Float32Array, shape: AttentionShape, requestedSize: number, options: AttentionRequestOptions, encoding: OverviewEncoding): { size: number; data: Uint8Array } {
+  const T = shape.nTokens, n = T * T, H = shape.nHeads;
+  const size = thumbnailSize(requestedSize, T);
+  const data = new Uint8Array(shape.nLayers * (H + 1) * size * size);
+  const scratch = new Float32Array(n);
+  const mean = new Float32Array(n);
+  const log = encoding === 'log';
+  for (let l = 0; l < shape.nLayers; l++) {
+    const layer = attention.subarray(l * H * n, (l + 1) * H * n); // [H, Q, K]
+    for (let h = 0; h < H; h++) {
+      let m = layer.subarray(h * n, (h + 1) * n);
+      if (options.dropSink) m = dropSinkInto(m, T, scratch);
+      poolToBytes(m, T, size, log, data, (l * (H + 1) + h) * size * size); // [L, H + 1, s, s]
+    }
+    meanOverHeads(layer, H, T, mean);
+    if (options.dropSink) dropSinkInto(mean, T, mean);
+    poolToBytes(mean, T, size, log, data, (l * (H + 1) + H) * size * size);
+  }
+  return { size, data };
+}

@@ -1,0 +1,135 @@
+// Per-head statistics of attention patterns, and the automatic labels derived from them.
+// Shared by host and webview: no vscode/node imports.
+//
+// One row of a head's [Q, K] matrix is a kernel: the weights query i spreads over keys j.
+// Every statistic below is a mean over query rows. In a causal (decoder) model the first query
+// can only see itself, so its row says nothing about the head; for decoders row 0 is skipped.
+
+/** Order of the numbers in each head's statistics vector (and in the `headStats` message). */
+export const HEAD_STAT_NAMES = ['entropy', 'bandwidth', 'meanDistance', 'sink', 'previousToken', 'induction'] as const;
+export type HeadStatName = (typeof HEAD_STAT_NAMES)[number];
+export type HeadStats = Record<HeadStatName, number>;
+
+export const HEAD_STAT_TITLES: Record<HeadStatName, string> = {
+  entropy: 'Entropy (nats)',
+  bandwidth: 'Bandwidth exp(H)',
+  meanDistance: 'Mean distance',
+  sink: 'Sink',
+  previousToken: 'Previous-token',
+  induction: 'Induction',
+};
+
+/**
+ * Statistics of one head.
+ * - entropy: mean over rows of -Σ_j a_ij ln a_ij (nats).
+ * - bandwidth: exp(entropy), how many keys the head effectively averages over.
+ * - meanDistance: mean over rows of Σ_j a_ij |i - j| (tokens).
+ * - sink: mean weight on the first key, a_i0.
+ * - previousToken: mean of a_i,i-1 over rows i ≥ 1.
+ * - induction: for query i, the weight on keys j+1 where token j equals token i and j+1 ≤ i-2
+ *   (the token that followed an earlier copy of the current token, excluding self and previous
+ *   token); mean over the queries that have at least one such key; NaN when none has.
+ * @param matrix [Q, K] row-major, Q = K = T
+ * @param tokenIds the T token ids (for the induction score)
+ */
+export function headStats(matrix: ArrayLike<number>, T: number, tokenIds: ArrayLike<number>, causal: boolean): HeadStats {
+  const first = causal && T > 1 ? 1 : 0;
+  let entropy = 0, distance = 0, sink = 0, rows = 0;
+  let prev = 0, prevRows = 0;
+  let induction = 0, inductionRows = 0;
+  // Positions of each token id seen so far, for the induction score.
+  const seen = new Map<number, number[]>();
+  for (let i = 0; i < T; i++) {
+    const row = i * T; // [Q, K]
+    if (i >= first) {
+      let h = 0, d = 0;
+      for (let j = 0; j < T; j++) {
+        const a = matrix[row + j];
+        if (a > 0) h -= a * Math.log(a);
+        d += a * Math.abs(i - j);
+      }
+      entropy += h; distance += d; sink += matrix[row]; rows++;
+    }
+    if (i >= 1) { prev += matrix[row + i - 1]; prevRows++; }
+    const earlier = seen.get(tokenIds[i]);
+    if (earlier) {
+      let w = 0, any = false;
+      for (const j of earlier) {
+        if (j + 1 <= i - 2) { w += matrix[row + j + 1]; any = true; }
+      }
+      if (any) { induction += w; inductionRows++; }
+      earlier.push(i);
+    } else {
+      seen.set(tokenIds[i], [i]);
+    }
+  }
+  const meanEntropy = rows ? entropy / rows : 0;
+  return {
+    entropy: meanEntropy,
+    bandwidth: Math.exp(meanEntropy),
+    meanDistance: rows ? distance / rows : 0,
+    sink: rows ? sink / rows : 0,
+    previousToken: prevRows ? prev / prevRows : 0,
+    induction: inductionRows ? induction / inductionRows : NaN,
+  };
+}
+
+/** Statistics of every head: [L, H, HEAD_STAT_NAMES.length] from attention [L, H, Q, K]. */
+export function allHeadStats(attention: Float32Array, nLayers: number, nHeads: number, T: number, tokenIds: ArrayLike<number>, causal: boolean): Float32Array {
+  const n = HEAD_STAT_NAMES.length;
+  const out = new Float32Array(nLayers * nHeads * n);
+  for (let l = 0; l < nLayers; l++) {
+    for (let h = 0; h < nHeads; h++) {
+      const start = (l * nHeads + h) * T * T; // [L, H, Q, K]
+      const s = headStats(attention.subarray(start, start + T * T), T, tokenIds, causal);
+      HEAD_STAT_NAMES.forEach((name, k) => { out[(l * nHeads + h) * n + k] = s[name]; }); // [L, H, S]
+    }
+  }
+  return out;
+}
+
+/** Reads one head's statistics back out of the [L, H, S] array. */
+export function statsAt(data: Float32Array, nHeads: number, layer: number, head: number): HeadStats {
+  const n = HEAD_STAT_NAMES.length;
+  const base = (layer * nHeads + head) * n; // [L, H, S]
+  const s = {} as HeadStats;
+  HEAD_STAT_NAMES.forEach((name, k) => { s[name] = data[base + k]; });
+  return s;
+}
+
+export type HeadLabel = 'induction' | 'previous-token' | 'local' | 'sink' | 'broad';
+
+/** Thresholds for the automatic labels (documented in the README's panel section). */
+export const LABEL_THRESHOLDS = {
+  /** induction score at least this. */
+  induction: 0.3,
+  /** mean weight on the previous token at least this. */
+  previousToken: 0.5,
+  /** mean attended distance at most this many tokens (and not mostly a sink head). */
+  localDistance: 3,
+  /** mean weight on the first token at least this. */
+  sink: 0.5,
+  /** bandwidth at least this fraction of a uniform head's bandwidth over the same rows. */
+  broadFraction: 0.5,
+} as const;
+
+/** exp(mean over the counted rows of ln(number of visible keys)): the bandwidth of uniform attention. */
+export function uniformBandwidth(T: number, causal: boolean): number {
+  if (T <= 1) return 1;
+  if (!causal) return T;
+  let s = 0;
+  for (let i = 1; i < T; i++) s += Math.log(i + 1);
+  return Math.exp(s / (T - 1));
+}
+
+/** Labels that apply to a head, strongest first (a head may carry several). */
+export function headLabels(s: HeadStats, T: number, causal: boolean): HeadLabel[] {
+  const t = LABEL_THRESHOLDS;
+  const labels: HeadLabel[] = [];
+  if (s.induction >= t.induction) labels.push('induction'); // NaN compares false
+  if (s.previousToken >= t.previousToken) labels.push('previous-token');
+  if (s.meanDistance <= t.localDistance && s.sink < t.sink && !labels.includes('previous-token')) labels.push('local');
+  if (s.sink >= t.sink) labels.push('sink');
+  if (T > 2 && s.bandwidth >= t.broadFraction * uniformBandwidth(T, causal)) labels.push('broad');
+  return labels;
+}

@@ -1,0 +1,76 @@
+// Turns an AnalysisResult into what the panel sends and exports. Pure: no vscode import,
+// so the webview tests' fake host and the unit tests use the same code as the real panel.
+import type { AnalysisHeader, AttentionSelector } from '../common/protocol';
+import type { AnalysisResult } from '../model/types';
+import { sliceAttention } from '../common/slices';
+import { visibleToken } from '../common/tokenText';
+
+export interface AnalysisSource {
+  fileName: string;
+  /** Decodes a vocabulary id for the top-k lists; without it ids not seen in the text show as #id. */
+  tokenText?: (id: number) => string;
+}
+
+/** The small part of an analysis the webview gets first (everything but attention). */
+export function toHeader(result: AnalysisResult, analysisId: number, source: AnalysisSource): AnalysisHeader {
+  const vocab: Record<number, string> = {};
+  for (const t of result.tokens) vocab[t.id] = t.display;
+  for (const n of result.next) vocab[n.id] = visibleToken(n.token);
+  for (const id of result.topK.ids) {
+    if (vocab[id] !== undefined) continue;
+    let text: string | undefined;
+    try { text = source.tokenText?.(id); } catch { text = undefined; }
+    vocab[id] = text !== undefined ? visibleToken(text) : `#${id}`;
+  }
+  return {
+    analysisId,
+    model: {
+      name: result.model.name,
+      kind: result.model.kind,
+      nLayers: result.model.nLayers,
+      nHeads: result.model.nHeads,
+      contextLength: result.model.contextLength,
+    },
+    tokens: result.tokens.map((t) => ({ display: t.display, start: t.start, end: t.end, logprob: t.logprob, rank: t.rank, special: t.special })),
+    shape: { ...result.shape },
+    topK: { k: result.topK.k, ids: result.topK.ids, probs: result.topK.probs, vocab },
+    truncated: result.truncated ? { reason: result.truncated.reason, totalTokens: result.truncated.totalTokens, shownTokens: result.truncated.shownTokens } : null,
+    source: { fileName: source.fileName },
+  };
+}
+
+/** The whole analysis as JSON (attention row-major with its shape, as the CLI prints it). */
+export function analysisJson(result: AnalysisResult): string {
+  const s = result.shape;
+  return JSON.stringify({
+    model: result.model.name,
+    tokens: result.tokens.map((t) => ({ id: t.id, text: t.text, start: t.start, end: t.end, logprob: t.logprob })),
+    attention: { shape: [s.nLayers, s.nHeads, s.nTokens, s.nTokens], data: Array.from(result.attention) },
+    next: result.next.map((n) => ({ id: n.id, token: n.token, prob: n.prob })),
+  });
+}
+
+/** One CSV field: quoted, quotes doubled; a leading =+-@ is neutralised so spreadsheets never run it. */
+export function csvField(text: string): string {
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return `"${safe.replace(/"/g, '""')}"`;
+}
+
+/** One head (or layer mean) as CSV: a header row of key tokens, then one row per query token. */
+export function headCsv(result: AnalysisResult, selector: Exclude<AttentionSelector, { kind: 'layerHeads' }>): string {
+  const T = result.shape.nTokens;
+  const m = sliceAttention(result.attention, result.shape, selector, { dropSink: false }); // [Q, K]
+  const labels = result.tokens.map((t, i) => csvField(`${i}:${t.display}`));
+  const lines = [[csvField('query \\ key'), ...labels].join(',')];
+  for (let q = 0; q < T; q++) {
+    const row = [labels[q]];
+    for (let k = 0; k < T; k++) row.push(String(m[q * T + k])); // [Q, K]
+    lines.push(row.join(','));
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** A file name without characters file systems refuse. */
+export function safeFileName(name: string): string {
+  return name.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '_').slice(0, 120) || 'attention';
+}

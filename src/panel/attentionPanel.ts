@@ -1,0 +1,219 @@
+// The Attention Lens panel on the host side: one panel at a time beside the editor. It keeps the
+// current AnalysisResult and answers the webview's requests with just the slice each view draws.
+import * as vscode from 'vscode';
+import type { AnalysisResult } from '../model/types';
+import { assertNever, type HostToWebview, type WebviewToHost } from '../common/protocol';
+import { allHeadStats } from '../common/stats';
+import { overviewBytes, selectorProblem, sliceAttention } from '../common/slices';
+import { Disposable } from './disposable';
+import { newNonce, panelHtml } from './html';
+import { toHeader, type AnalysisSource } from './analysisData';
+import { saveExport } from './exports';
+
+type ProbeMessage = Extract<HostToWebview, { type: 'probe' }>;
+
+/** What the panel shows, kept so a reloaded webview (hidden and shown again) gets it back. */
+type Shown =
+  | { kind: 'empty'; message: string }
+  | { kind: 'loading'; message: string }
+  | { kind: 'error'; message: string }
+  | { kind: 'analysis'; id: number; result: AnalysisResult; source: AnalysisSource; stats: Float32Array | null };
+
+let nextAnalysisId = 1;
+
+export class AttentionPanel extends Disposable implements vscode.Disposable {
+  static readonly viewType = 'attentionLens.panel';
+  private static instance: AttentionPanel | undefined;
+
+  private readonly hoverEmitter = this.register(new vscode.EventEmitter<{ index: number | null }>());
+  private readonly revealEmitter = this.register(new vscode.EventEmitter<{ index: number }>());
+  private readonly disposeEmitter = new vscode.EventEmitter<void>();
+  readonly onDidHoverToken = this.hoverEmitter.event;
+  readonly onDidRevealToken = this.revealEmitter.event;
+  readonly onDidDispose = this.disposeEmitter.event;
+
+  private ready = false;
+  private shown: Shown = { kind: 'empty', message: 'Select text in an editor and run “Attention Lens: Inspect Selection”.' };
+  private probe: ProbeMessage | null = null;
+  private query: number | null = null;
+
+  /** Reveal the existing panel or create one beside the active editor. */
+  static show(extensionUri: vscode.Uri): AttentionPanel {
+    const existing = AttentionPanel.instance;
+    if (existing) {
+      existing.panel.reveal(undefined, true); // keep its column, keep focus in the editor
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      AttentionPanel.viewType,
+      'Attention Lens',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      AttentionPanel.webviewOptions(extensionUri),
+    );
+    return new AttentionPanel(panel, extensionUri);
+  }
+
+  /** Registers the serializer; call once from activate(); returns its Disposable. */
+  static registerSerializer(extensionUri: vscode.Uri): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(AttentionPanel.viewType, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
+        // The webview keeps its own view state (getState); the analysis itself lived in the old host.
+        panel.webview.options = AttentionPanel.webviewOptions(extensionUri);
+        AttentionPanel.instance?.dispose();
+        const revived = new AttentionPanel(panel, extensionUri);
+        revived.shown = { kind: 'empty', message: 'The window was reloaded: select text and run “Attention Lens: Inspect Selection” again. Your layer, head and view choices are kept.' };
+      },
+    });
+  }
+
+  static current(): AttentionPanel | undefined {
+    return AttentionPanel.instance;
+  }
+
+  private static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+    };
+  }
+
+  private constructor(private readonly panel: vscode.WebviewPanel, private readonly extensionUri: vscode.Uri) {
+    super();
+    AttentionPanel.instance = this;
+    this.register(panel.onDidDispose(() => this.dispose()));
+    this.register(panel.webview.onDidReceiveMessage((m: WebviewToHost) => this.onMessage(m)));
+    this.register(panel.onDidChangeViewState(() => {
+      // A hidden webview is destroyed (no retainContextWhenHidden); it says `ready` again when shown.
+      if (!panel.visible) this.ready = false;
+    }));
+    this.render();
+  }
+
+  showLoading(message: string): void {
+    this.shown = { kind: 'loading', message };
+    this.post({ type: 'status', state: 'loading', message });
+  }
+
+  showAnalysis(result: AnalysisResult, source: { fileName: string }): number {
+    const id = nextAnalysisId++;
+    this.shown = { kind: 'analysis', id, result, source, stats: null };
+    this.query = null;
+    this.panel.title = `Attention Lens: ${baseName(source.fileName)}`;
+    this.sendAnalysis();
+    return id;
+  }
+
+  showError(message: string): void {
+    this.shown = { kind: 'error', message };
+    this.post({ type: 'error', message });
+  }
+
+  showProbe(p: { nTokens: number; entropy: number; temperature: number; next: { token: string; prob: number }[]; cached: boolean }): void {
+    this.probe = { type: 'probe', nTokens: p.nTokens, entropy: p.entropy, temperature: p.temperature, next: p.next.map((n) => ({ token: n.token, prob: n.prob })), cached: p.cached };
+    this.post(this.probe);
+  }
+
+  /** The editor cursor moved onto that token. */
+  selectQuery(tokenIndex: number): void {
+    if (this.shown.kind !== 'analysis') return;
+    if (!Number.isInteger(tokenIndex) || tokenIndex < 0 || tokenIndex >= this.shown.result.shape.nTokens) return;
+    this.query = tokenIndex;
+    this.post({ type: 'selectQuery', analysisId: this.shown.id, query: tokenIndex });
+  }
+
+  override dispose(): void {
+    if (this.isDisposed) return;
+    if (AttentionPanel.instance === this) AttentionPanel.instance = undefined;
+    super.dispose();
+    this.panel.dispose();
+    this.disposeEmitter.fire();
+    this.disposeEmitter.dispose();
+  }
+
+  /** A fresh document with a fresh nonce; the webview answers with `ready`. */
+  private render(): void {
+    this.ready = false;
+    const webview = this.panel.webview;
+    webview.html = panelHtml({
+      cspSource: webview.cspSource,
+      nonce: newNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'panel.css')).toString(),
+    });
+  }
+
+  private post(message: HostToWebview): void {
+    if (!this.ready || this.isDisposed) return; // sent again in full on the next `ready`
+    void this.panel.webview.postMessage(message);
+  }
+
+  private sendAnalysis(): void {
+    const s = this.shown;
+    if (s.kind !== 'analysis') return;
+    this.post({ type: 'analysis', header: toHeader(s.result, s.id, s.source) });
+    if (!this.ready) return;
+    if (!s.stats) {
+      const r = s.result;
+      s.stats = allHeadStats(r.attention, r.shape.nLayers, r.shape.nHeads, r.shape.nTokens, r.tokens.map((t) => t.id), r.model.kind === 'decoder');
+    }
+    this.post({ type: 'headStats', analysisId: s.id, data: s.stats });
+    if (this.query !== null) this.post({ type: 'selectQuery', analysisId: s.id, query: this.query });
+  }
+
+  /** Everything the webview should show, after it (re)loaded. */
+  private sendAll(): void {
+    const s = this.shown;
+    switch (s.kind) {
+      case 'empty': this.post({ type: 'empty', message: s.message }); break;
+      case 'loading': this.post({ type: 'status', state: 'loading', message: s.message }); break;
+      case 'error': this.post({ type: 'error', message: s.message }); break;
+      case 'analysis': this.sendAnalysis(); break;
+      default: assertNever(s);
+    }
+    if (this.probe) this.post(this.probe);
+  }
+
+  private onMessage(m: WebviewToHost): void {
+    const s = this.shown;
+    const current = (id: number) => s.kind === 'analysis' && s.id === id ? s : null;
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        this.sendAll();
+        break;
+      case 'requestAttention': {
+        const a = current(m.analysisId);
+        if (!a) return; // a stale request for an older analysis
+        const problem = selectorProblem(a.result.shape, m.selector);
+        if (problem) { this.post({ type: 'error', message: `Bad attention request: ${problem}.` }); return; }
+        const data = sliceAttention(a.result.attention, a.result.shape, m.selector, m.options);
+        this.post({ type: 'attention', analysisId: a.id, requestId: m.requestId, selector: m.selector, options: m.options, data });
+        break;
+      }
+      case 'requestOverview': {
+        const a = current(m.analysisId);
+        if (!a) return;
+        const { size, data } = overviewBytes(a.result.attention, a.result.shape, m.size, m.options, m.encoding);
+        this.post({ type: 'overview', analysisId: a.id, requestId: m.requestId, size, options: m.options, encoding: m.encoding, data });
+        break;
+      }
+      case 'hoverToken':
+        if (current(m.analysisId)) this.hoverEmitter.fire({ index: m.index });
+        break;
+      case 'revealToken':
+        if (current(m.analysisId)) this.revealEmitter.fire({ index: m.index });
+        break;
+      case 'export':
+        void saveExport(m, s.kind === 'analysis' ? s : null).catch((e: unknown) => {
+          void vscode.window.showErrorMessage(`Attention Lens: export failed: ${e instanceof Error ? e.message : String(e)}`);
+        });
+        break;
+      default:
+        assertNever(m);
+    }
+  }
+}
+
+function baseName(fileName: string): string {
+  return fileName.split(/[\\/]/).pop() || fileName;
+}

@@ -1,0 +1,38 @@
+// Saves exports the webview asks for: the current view as PNG, the analysis as JSON, one head as CSV.
+import * as vscode from 'vscode';
+import type { WebviewToHost } from '../common/protocol';
+import type { AnalysisResult } from '../model/types';
+import { analysisJson, headCsv, safeFileName } from './analysisData';
+
+type ExportMessage = Extract<WebviewToHost, { type: 'export' }>;
+
+export async function saveExport(m: ExportMessage, current: { id: number; result: AnalysisResult } | null): Promise<void> {
+  let bytes: Uint8Array;
+  let name: string;
+  let filters: Record<string, string[]>;
+  if (m.format === 'png') {
+    const match = /^data:image\/png;base64,([A-Za-z0-9+/=]+)$/.exec(m.dataUrl);
+    if (!match) throw new Error('the view could not be captured as PNG');
+    bytes = Buffer.from(match[1], 'base64');
+    name = safeFileName(m.suggestedName.endsWith('.png') ? m.suggestedName : `${m.suggestedName}.png`);
+    filters = { 'PNG image': ['png'] };
+  } else {
+    if (!current || current.id !== m.analysisId) throw new Error('that analysis is no longer shown; run Inspect Selection again');
+    if (m.format === 'json') {
+      bytes = new TextEncoder().encode(analysisJson(current.result));
+      name = 'attention-analysis.json';
+      filters = { JSON: ['json'] };
+    } else {
+      const sel = m.selector;
+      if (!sel || sel.kind === 'layerHeads') throw new Error('choose one head or a layer mean to export as CSV');
+      bytes = new TextEncoder().encode(headCsv(current.result, sel));
+      name = sel.kind === 'head' ? `attention-L${sel.layer}-H${sel.head}.csv` : `attention-L${sel.layer}-mean.csv`;
+      filters = { CSV: ['csv'] };
+    }
+  }
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const target = await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined, filters });
+  if (!target) return; // the person cancelled
+  await vscode.workspace.fs.writeFile(target, bytes);
+  void vscode.window.showInformationMessage(`Attention Lens: saved ${vscode.workspace.asRelativePath(target)}`);
+}
