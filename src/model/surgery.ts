@@ -1,0 +1,221 @@
+// Graph surgery: find every attention Softmax by its structure and expose its output
+// (the attention probabilities, [batch, heads, query, key]) as a graph output `attentions.{layer}`.
+//
+// An attention softmax is a Softmax over the last axis whose input comes (through scaling,
+// masking and casts) from a MatMul of two activations (Q·Kᵀ), and whose output is multiplied
+// (possibly through Cast/Dropout/quantization) with another activation (V).
+import { onnx } from 'onnx-proto';
+import { AttentionLensError } from './errors';
+import {
+  defaultOpset, indexGraph, intAttribute, isDefaultDomain, walkNodes,
+  type Graph, type GraphIndex, type Node,
+} from './onnxGraph';
+
+/** Ops that fuse attention so its probabilities never exist as a tensor. */
+const FUSED_ATTENTION_OPS = new Set([
+  'Attention', 'MultiHeadAttention', 'GroupQueryAttention', 'PackedAttention', 'PackedMultiHeadAttention',
+  'DecoderAttention', 'DecoderMaskedMultiHeadAttention', 'DecoderMaskedSelfAttention', 'SparseAttention',
+  'LongformerAttention', 'QAttention', 'QOrderedAttention', 'RelativePositionBias',
+]);
+/** Between Q·Kᵀ and the Softmax: scaling, biases, masks, casts. */
+const SCORE_PASS_THROUGH = new Set(['Div', 'Mul', 'Add', 'Sub', 'Where', 'Cast', 'Identity', 'Max', 'Min', 'Clip', 'Tanh']);
+/** Between the Softmax and ·V. */
+const PROB_PASS_THROUGH = new Set(['Cast', 'Dropout', 'DynamicQuantizeLinear', 'QuantizeLinear', 'DequantizeLinear', 'Identity']);
+const MATMULS = new Set(['MatMul', 'MatMulInteger', 'QLinearMatMul']);
+const MAX_DEPTH = 8;
+
+export interface SurgeryResult {
+  /** The patched model, serialised. */
+  bytes: Uint8Array;
+  /** Graph output names, one per layer in topological order. */
+  attentionOutputs: string[];
+  /** Where the attention lives: the main graph, or both branches of a merged decoder's If. */
+  layout: 'flat' | 'merged';
+}
+
+export function isAttentionSoftmax(node: Node, index: GraphIndex, opset: number): boolean {
+  if (node.opType !== 'Softmax' || !isDefaultDomain(node)) return false;
+  const input = node.input?.[0];
+  const output = node.output?.[0];
+  if (!input || !output) return false;
+  const axis = intAttribute(node, 'axis') ?? (opset >= 13 ? -1 : 1);
+  const rank = index.rank.get(input) ?? index.rank.get(output);
+  const lastAxis = axis === -1 || (rank !== undefined ? axis === rank - 1 : axis >= 2);
+  if (!lastAxis) return false;
+  return comesFromScores(input, index) && feedsValueProduct(output, index);
+}
+
+const isActivation = (name: string | null | undefined, index: GraphIndex): name is string => !!name && !index.constants.has(name);
+
+/** Walks back from the softmax input to a MatMul whose two operands are both activations. */
+function comesFromScores(value: string, index: GraphIndex): boolean {
+  const seen = new Set<string>();
+  let frontier = [value];
+  for (let depth = 0; depth <= MAX_DEPTH && frontier.length > 0; depth++) {
+    const next: string[] = [];
+    for (const name of frontier) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const node = index.producer.get(name);
+      if (!node) continue;
+      const op = node.opType ?? '';
+      const inputs = node.input ?? [];
+      if (MATMULS.has(op)) {
+        // QLinearMatMul interleaves scales: its operands are inputs 0 and 3.
+        const [a, b] = op === 'QLinearMatMul' ? [inputs[0], inputs[3]] : [inputs[0], inputs[1]];
+        if (isActivation(a, index) && isActivation(b, index)) return true;
+        continue;
+      }
+      if (SCORE_PASS_THROUGH.has(op) || op === 'DequantizeLinear') {
+        for (const x of inputs) if (isActivation(x, index)) next.push(x);
+      }
+    }
+    frontier = next;
+  }
+  return false;
+}
+
+/** Walks forward from the softmax output to a MatMul with another activation operand. */
+function feedsValueProduct(value: string, index: GraphIndex): boolean {
+  const seen = new Set<string>();
+  let frontier = [value];
+  for (let depth = 0; depth <= MAX_DEPTH && frontier.length > 0; depth++) {
+    const next: string[] = [];
+    for (const name of frontier) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      for (const node of index.consumers.get(name) ?? []) {
+        const op = node.opType ?? '';
+        const inputs = node.input ?? [];
+        if (MATMULS.has(op)) {
+          const operands = op === 'QLinearMatMul' ? [inputs[0], inputs[3]] : [inputs[0], inputs[1]];
+          const other = operands.find((x) => x !== name);
+          if (isActivation(other, index)) return true;
+        } else if (PROB_PASS_THROUGH.has(op)) {
+          const out = node.output?.[0]; // DynamicQuantizeLinear: y; scale/zero point are outputs 1, 2
+          if (out) next.push(out);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return false;
+}
+
+/** Attention softmaxes of one graph, in node (= topological) order. */
+export function findAttentionSoftmaxes(graph: Graph, opset: number, outerConstants?: Set<string>): Node[] {
+  const index = indexGraph(graph, outerConstants);
+  return (graph.node ?? []).filter((n) => isAttentionSoftmax(n, index, opset));
+}
+
+function rejectFusedAttention(graph: Graph, label: string): void {
+  walkNodes(graph, (node) => {
+    const op = node.opType ?? '';
+    if (node.domain === 'com.microsoft' && FUSED_ATTENTION_OPS.has(op)) {
+      throw new AttentionLensError(
+        'fused-attention',
+        `${label} computes attention with the fused operator com.microsoft.${op} (node "${node.name || '?'}"), ` +
+          'which never exposes the attention probabilities. Use an export of this model made without attention ' +
+          'fusion (a plain, unoptimised ONNX export; fp32 or dynamically quantized both work).',
+      );
+    }
+  });
+}
+
+function tensorOutput(name: string, elemType: number): onnx.IValueInfoProto {
+  // Rank 4 with unknown sizes: [batch, heads, query, key].
+  const dim = [0, 1, 2, 3].map(() => ({}));
+  return { name, type: { tensorType: { elemType, shape: { dim } } } };
+}
+
+function freshName(wanted: string, taken: Set<string>): string {
+  let name = wanted;
+  for (let i = 1; taken.has(name); i++) name = `attention_lens.${i}.${wanted}`;
+  taken.add(name);
+  return name;
+}
+
+function allValueNames(graph: Graph): Set<string> {
+  const names = new Set<string>();
+  for (const v of [...(graph.input ?? []), ...(graph.output ?? [])]) if (v.name) names.add(v.name);
+  walkNodes(graph, (n) => (n.output ?? []).forEach((o) => o && names.add(o)));
+  return names;
+}
+
+/** Decodes, patches and re-encodes a model. `label` names the file in error messages. */
+export function exposeAttention(bytes: Uint8Array, label: string): SurgeryResult {
+  let model: onnx.ModelProto;
+  try {
+    model = onnx.ModelProto.decode(bytes);
+  } catch (err) {
+    throw new AttentionLensError('onnx-unreadable', `${label} is not a readable ONNX model (${(err as Error).message}). Re-export or re-download it.`);
+  }
+  const graph = model.graph;
+  if (!graph || !(graph.node?.length)) {
+    throw new AttentionLensError('onnx-unreadable', `${label} contains no graph. Re-export or re-download it.`);
+  }
+  rejectFusedAttention(graph, label);
+  const opset = defaultOpset(model);
+  const mainIndex = indexGraph(graph);
+  const taken = allValueNames(graph);
+  const outputs: string[] = [];
+  const elemTypeOf = (index: GraphIndex, n: Node) =>
+    index.elemType.get(n.output![0]!) ?? index.elemType.get(n.input![0]!) ?? onnx.TensorProto.DataType.FLOAT;
+
+  // Flat graph: the softmaxes are main-graph nodes; name them through Identity nodes.
+  const flat = (graph.node ?? []).filter((n) => isAttentionSoftmax(n, mainIndex, opset));
+  for (const softmax of flat) {
+    const name = freshName(`attentions.${outputs.length}`, taken);
+    graph.node!.push({ opType: 'Identity', name: `attention_lens_${name}`, input: [softmax.output![0]!], output: [name] });
+    graph.output!.push(tensorOutput(name, elemTypeOf(mainIndex, softmax)));
+    outputs.push(name);
+  }
+
+  // Merged decoder: an If whose two branches each hold one softmax per layer.
+  let merged = false;
+  for (const node of graph.node ?? []) {
+    if (node.opType !== 'If') continue;
+    const thenBranch = node.attribute?.find((a) => a.name === 'then_branch')?.g;
+    const elseBranch = node.attribute?.find((a) => a.name === 'else_branch')?.g;
+    if (!thenBranch || !elseBranch) continue;
+    const thenIndex = indexGraph(thenBranch, mainIndex.constants);
+    const elseIndex = indexGraph(elseBranch, mainIndex.constants);
+    const inThen = (thenBranch.node ?? []).filter((n) => isAttentionSoftmax(n, thenIndex, opset));
+    const inElse = (elseBranch.node ?? []).filter((n) => isAttentionSoftmax(n, elseIndex, opset));
+    if (inThen.length === 0 && inElse.length === 0) continue;
+    if (inThen.length !== inElse.length) {
+      throw new AttentionLensError(
+        'no-attention',
+        `${label}: the two branches of If node "${node.name || '?'}" have different numbers of attention softmaxes ` +
+          `(${inThen.length} vs ${inElse.length}), so layers cannot be matched. Use a plain (non-merged) export.`,
+      );
+    }
+    merged = true;
+    inThen.forEach((softmaxThen, i) => {
+      const softmaxElse = inElse[i]!;
+      const elemType = elemTypeOf(thenIndex, softmaxThen);
+      thenBranch.output!.push(tensorOutput(softmaxThen.output![0]!, elemType));
+      elseBranch.output!.push(tensorOutput(softmaxElse.output![0]!, elemType));
+      const name = freshName(`attentions.${outputs.length}`, taken);
+      node.output!.push(name);
+      graph.output!.push(tensorOutput(name, elemType));
+      outputs.push(name);
+    });
+  }
+
+  if (outputs.length === 0) {
+    const anySoftmax = countSoftmax(graph) > 0;
+    throw new AttentionLensError(
+      'no-attention',
+      `${label} has no attention softmax${anySoftmax ? ' (its Softmax nodes are not between Q·Kᵀ and ·V)' : ''}, ` +
+        'so its attention cannot be shown. Use an unfused transformer export whose attention uses MatMul + Softmax.',
+    );
+  }
+  return { bytes: onnx.ModelProto.encode(model).finish(), attentionOutputs: outputs, layout: merged ? 'merged' : 'flat' };
+}
+
+function countSoftmax(graph: Graph): number {
+  let n = 0;
+  walkNodes(graph, (node) => { if (node.opType === 'Softmax') n++; });
+  return n;
+}

@@ -1,0 +1,39 @@
+// Builds the tiny test graphs (test/model/fixtures/build_graphs.py) once per test process.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const script = path.resolve(here, '../model/fixtures/build_graphs.py');
+let built: string | undefined;
+
+/** Folder holding flat_decoder.onnx, merged_decoder.onnx, encoder.onnx, quantized_decoder.onnx, fused_attention.onnx, no_attention.onnx, reference.json. */
+export function testGraphsDir(): string {
+  if (built) return built;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'attention-lens-graphs-'));
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  execFileSync('/usr/bin/python3', [script, dir], { env, stdio: 'inherit' });
+  built = dir;
+  return dir;
+}
+
+export function readGraph(name: string): Uint8Array {
+  return readFileSync(path.join(testGraphsDir(), name));
+}
+
+export interface GraphReference {
+  ids: number[];
+  token_type_ids: number[];
+  layers: number;
+  heads: number;
+  decoder: { attention: number[]; logits: number[] };
+  encoder: { attention: number[]; logits: number[] };
+}
+
+export function graphReference(): GraphReference {
+  return JSON.parse(readFileSync(path.join(testGraphsDir(), 'reference.json'), 'utf8')) as GraphReference;
+}

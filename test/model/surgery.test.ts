@@ -1,0 +1,112 @@
+// Graph surgery on graphs the tests build: which softmaxes are found, and what ONNX Runtime returns.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as ort from 'onnxruntime-node';
+import { exposeAttention } from '../../src/model/surgery';
+import { AttentionLensError } from '../../src/model/errors';
+import { graphReference, readGraph } from '../helpers/graphs';
+
+const ids = (values: number[]) => new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), [1, values.length]);
+
+async function run(bytes: Uint8Array, feeds: Record<string, ort.Tensor>) {
+  const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
+  return session.run(feeds);
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+/** Stacks attentions.{l} outputs ([1, H, T, T] each) into one [L, H, T, T] array. */
+function stack(outputs: ort.InferenceSession.OnnxValueMapType, names: string[]): Float32Array {
+  const parts = names.map((n) => outputs[n]!.data as Float32Array);
+  const all = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let offset = 0;
+  for (const p of parts) { all.set(p, offset); offset += p.length; }
+  return all;
+}
+
+test('flat decoder: finds the two attention softmaxes by structure, skipping decoys', async () => {
+  const ref = graphReference();
+  const result = exposeAttention(readGraph('flat_decoder.onnx'), 'flat_decoder.onnx');
+  assert.deepEqual(result.attentionOutputs, ['attentions.0', 'attentions.1']);
+  assert.equal(result.layout, 'flat');
+  const out = await run(result.bytes, { input_ids: ids(ref.ids) });
+  const T = ref.ids.length;
+  assert.deepEqual(out['attentions.0']!.dims, [1, ref.heads, T, T]);
+  assert.ok(maxAbsDiff(stack(out, result.attentionOutputs), ref.decoder.attention) <= 1e-4);
+  assert.ok(maxAbsDiff(out.logits!.data as Float32Array, ref.decoder.logits) <= 1e-4);
+});
+
+test('merged decoder: both If branches are extended and agree with the reference', async () => {
+  const ref = graphReference();
+  const result = exposeAttention(readGraph('merged_decoder.onnx'), 'merged_decoder.onnx');
+  assert.equal(result.layout, 'merged');
+  assert.deepEqual(result.attentionOutputs, ['attentions.0', 'attentions.1']);
+  for (const branch of [true, false]) {
+    const out = await run(result.bytes, { input_ids: ids(ref.ids), use_cache_branch: new ort.Tensor('bool', [branch], [1]) });
+    assert.ok(maxAbsDiff(stack(out, result.attentionOutputs), ref.decoder.attention) <= 1e-4, `branch ${branch}`);
+  }
+});
+
+test('encoder: bidirectional attention with token types and a padding mask input', async () => {
+  const ref = graphReference();
+  const result = exposeAttention(readGraph('encoder.onnx'), 'encoder.onnx');
+  assert.deepEqual(result.attentionOutputs, ['attentions.0', 'attentions.1']);
+  const T = ref.ids.length;
+  const out = await run(result.bytes, {
+    input_ids: ids(ref.ids), token_type_ids: ids(ref.token_type_ids), attention_mask: ids(new Array(T).fill(1)),
+  });
+  const att = stack(out, result.attentionOutputs);
+  assert.ok(maxAbsDiff(att, ref.encoder.attention) <= 1e-4);
+  assert.ok(att[1]! > 0, 'the first query attends to a later key: not causal'); // [0, 0, 0, 1]
+});
+
+test('dynamically quantized decoder: softmax feeding MatMulInteger is found; rows are causal distributions', async () => {
+  const ref = graphReference();
+  const result = exposeAttention(readGraph('quantized_decoder.onnx'), 'quantized_decoder.onnx');
+  assert.deepEqual(result.attentionOutputs, ['attentions.0', 'attentions.1']);
+  const out = await run(result.bytes, { input_ids: ids(ref.ids) });
+  const att = stack(out, result.attentionOutputs);
+  const T = ref.ids.length;
+  for (let row = 0; row < att.length / T; row++) {
+    let sum = 0;
+    for (let k = 0; k < T; k++) sum += att[row * T + k]!;
+    assert.ok(Math.abs(sum - 1) < 1e-5);
+    const q = row % T; // row = ((l * H + h) * T + q)
+    for (let k = q + 1; k < T; k++) assert.ok(att[row * T + k]! < 1e-6, 'no attention to future keys');
+  }
+  // Quantization error is small: still close to the fp32 reference.
+  assert.ok(maxAbsDiff(att, ref.decoder.attention) < 0.1);
+});
+
+test('fused com.microsoft Attention is rejected, naming the operator and what to do', () => {
+  assert.throws(() => exposeAttention(readGraph('fused_attention.onnx'), 'fused_attention.onnx'), (err: unknown) => {
+    assert.ok(err instanceof AttentionLensError);
+    assert.equal(err.code, 'fused-attention');
+    assert.match(err.message, /com\.microsoft\.Attention/);
+    assert.match(err.message, /fused_attention\.onnx/);
+    assert.match(err.message, /without attention fusion/);
+    return true;
+  });
+});
+
+test('a graph without attention softmax is rejected with the reason', () => {
+  assert.throws(() => exposeAttention(readGraph('no_attention.onnx'), 'no_attention.onnx'), (err: unknown) => {
+    assert.ok(err instanceof AttentionLensError);
+    assert.equal(err.code, 'no-attention');
+    assert.match(err.message, /no attention softmax/);
+    return true;
+  });
+});
+
+test('bytes that are not ONNX give a clear error', () => {
+  assert.throws(() => exposeAttention(new TextEncoder().encode('hello, not a model'), 'broken.onnx'), (err: unknown) => {
+    assert.ok(err instanceof AttentionLensError);
+    assert.match(err.message, /broken\.onnx/);
+    return true;
+  });
+});
