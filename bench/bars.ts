@@ -1,0 +1,33 @@
+// The performance bars set in the issues, in one place so every row that has one shows it.
+import type { Bar } from './report';
+
+export const BARS = {
+  analyzeMs512: { max: 60, source: 'issue 2' },
+  torchRatio512: { max: 0.7, source: 'issue 2' },
+  heatmapMs1024: { max: 50, source: 'issue 5' },
+  overviewMs512: { max: 250, source: 'issue 5' },
+  hoverP95Ms1024: { max: 16, source: 'issue 5' },
+  probeP95Ms256: { max: 40, source: 'issue 6' },
+} satisfies Record<string, Bar>;
+
+/** Keys every run writes (null when a section could not run), with their bars; per section. */
+export const REQUIRED_KEYS: Record<string, { name: string; key: string; unit: string; bar?: Bar }[]> = {
+  'compute limit': [{ name: 'fp32 GEMM throughput', key: 'matmul_gflops', unit: 'GFLOP/s' }],
+  'model load': [{ name: 'cold load (new process)', key: 'load_cold_ms', unit: 'ms' }],
+  analysis: [
+    { name: 'analysis, 512 tokens (median)', key: 'analyze_ms_512', unit: 'ms', bar: BARS.analyzeMs512 },
+    { name: 'ours / compute limit, 512 tokens', key: 'limit_ratio_512', unit: '×' },
+  ],
+  'PyTorch reference': [{ name: 'ours / PyTorch, 512 tokens', key: 'torch_ratio_512', unit: '×', bar: BARS.torchRatio512 }],
+  'live probe': [
+    { name: 'keystroke → top-k p95, 256 tokens, KV cache', key: 'probe_p95_ms_256', unit: 'ms', bar: BARS.probeP95Ms256 },
+    { name: 'keystroke → top-k p95, 256 tokens, no cache', key: 'probe_nocache_p95_ms_256', unit: 'ms' },
+  ],
+  memory: [{ name: 'RSS growth, 200 vs 10 analyses', key: 'rss_growth_mb_200', unit: 'MB' }],
+  'host→webview bytes': [],
+  'webview rendering': [
+    { name: 'heatmap, one head, 1,024 tokens', key: 'render_heatmap_ms_1024', unit: 'ms', bar: BARS.heatmapMs1024 },
+    { name: 'overview grid, 512 tokens', key: 'render_overview_ms_512', unit: 'ms', bar: BARS.overviewMs512 },
+    { name: 'hover redraw p95, 1,024 tokens', key: 'hover_p95_ms_1024', unit: 'ms', bar: BARS.hoverP95Ms1024 },
+  ],
+};

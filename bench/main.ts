@@ -1,0 +1,125 @@
+// Entry of `npm run bench` (through scripts/bench.mjs): runs every section, prints the table,
+// writes bench/results/latest.json and latest.md. A section that fails is reported with its
+// reason and its figures left empty; the run goes on.
+//
+// Usage: node --expose-gc --import tsx bench/main.ts [--model DIR] [--quick] [--only a,b] [--out DIR]
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { REQUIRED_KEYS } from './bars';
+import { makeContext, type BenchContext, type BenchOptions } from './context';
+import { machineSummary } from './machine';
+import { consoleTable, Report, writeResults } from './report';
+import { now } from './stats';
+import { runCompute } from './section-compute';
+import { runLoad } from './section-load';
+import { runAnalysis } from './section-analysis';
+import { runTorch } from './section-torch';
+import { runProbe } from './section-probe';
+import { runMemory } from './section-memory';
+import { runBytes } from './section-bytes';
+import { runRender } from './section-render';
+import { disposeSharedModel } from './model-api';
+
+const SECTIONS: { name: string; title: keyof typeof REQUIRED_KEYS; run: (ctx: BenchContext) => Promise<void> }[] = [
+  { name: 'compute', title: 'compute limit', run: runCompute },
+  { name: 'load', title: 'model load', run: runLoad },
+  { name: 'analysis', title: 'analysis', run: runAnalysis },
+  { name: 'torch', title: 'PyTorch reference', run: runTorch },
+  { name: 'probe', title: 'live probe', run: runProbe },
+  { name: 'memory', title: 'memory', run: runMemory },
+  { name: 'bytes', title: 'host→webview bytes', run: runBytes },
+  { name: 'render', title: 'webview rendering', run: runRender },
+];
+
+function parseArgs(argv: string[], repoRoot: string): BenchOptions {
+  const value = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    if (i < 0) return undefined;
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value`);
+    return v;
+  };
+  const known = new Set(['--model', '--quick', '--only', '--out', '--help']);
+  for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a} (see --help)`);
+  const bundled = path.join(repoRoot, 'model');
+  const smoke = path.join(repoRoot, 'training/build/smoke/model');
+  // The bundled model once it has landed; until then the smoke model the training pipeline builds.
+  const fallback = existsSync(path.join(bundled, 'config.json')) ? bundled : smoke;
+  const only = (value('--only') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const o of only) if (!SECTIONS.some((s) => s.name === o)) throw new Error(`unknown section ${o}; sections: ${SECTIONS.map((s) => s.name).join(', ')}`);
+  return {
+    repoRoot,
+    modelDir: path.resolve(value('--model') ?? fallback),
+    quick: argv.includes('--quick'),
+    only,
+    python: '/usr/bin/python3',
+    chromium: '/usr/bin/chromium',
+    outDir: path.resolve(value('--out') ?? path.join(repoRoot, 'bench/results')),
+  };
+}
+
+const HELP = `npm run bench -- [--model DIR] [--quick] [--only ${SECTIONS.map((s) => s.name).join(',')}] [--out DIR]
+  --model DIR  transformers.js-format model folder (default: model/ when it has config.json, else the smoke model)
+  --quick      few repeats, to check the harness
+  --only LIST  run only these sections (the JSON then holds only their figures)
+  --out DIR    where latest.json / latest.md go (default bench/results)`;
+
+async function main(): Promise<void> {
+  const repoRoot = path.resolve(__dirname, '..');
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help')) {
+    console.log(HELP);
+    return;
+  }
+  const opts = parseArgs(argv, repoRoot);
+  const t0 = now();
+  const report = new Report();
+  const machine = machineSummary(opts.python, opts.chromium);
+  const ctx = makeContext(opts, report);
+  const bundled = path.resolve(opts.modelDir) === path.join(repoRoot, 'model');
+  console.log(`Attention Lens benchmark — model ${opts.modelDir}${bundled ? ' (bundled)' : ' (NOT the bundled model)'}`);
+  console.log(`${machine.cpuModel}, ${machine.cores} cores, load average ${machine.loadAvgAtStart.join(' / ')}`);
+  if (ctx.skippedSizes.length) report.notes.push(`sizes ${ctx.skippedSizes.join(', ')} exceed the model's context (${ctx.dims.contextLength}); not measured`);
+
+  for (const s of SECTIONS) {
+    if (opts.only.length && !opts.only.includes(s.name)) continue;
+    const ts = now();
+    process.stdout.write(`• ${s.title} … `);
+    try {
+      await s.run(ctx);
+      console.log(`${((now() - ts) / 1000).toFixed(1)} s`);
+    } catch (err) {
+      // Whole message on one line (build errors put the useful part on later lines), kept short.
+      const reason = (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, ' ').slice(0, 300);
+      console.log(`FAILED: ${reason}`);
+      // Keys the section already wrote stay; the missing required ones are recorded as not measured.
+      const have = new Set(report.rows.map((r) => r.key));
+      report.fail(s.title, REQUIRED_KEYS[s.title].filter((k) => !have.has(k.key)), reason);
+    }
+  }
+  await disposeSharedModel();
+  // Required keys a section did not write (skipped by --only, or written under another size) stay visible as empty.
+  const have = new Set(report.rows.map((r) => r.key));
+  for (const s of SECTIONS) {
+    const missing = REQUIRED_KEYS[s.title].filter((k) => !have.has(k.key));
+    const ran = !opts.only.length || opts.only.includes(s.name);
+    for (const k of missing) report.add({ section: s.title, ...k, value: null, note: ran ? 'not measured in this run (see notes)' : 'section not run (--only)' });
+  }
+
+  const totalSeconds = (now() - t0) / 1000;
+  const files = writeResults(opts.outDir, report, machine, {
+    date: new Date().toISOString(),
+    modelDir: path.relative(repoRoot, opts.modelDir) || opts.modelDir,
+    modelLabel: bundled ? 'bundled model' : `${path.basename(path.dirname(opts.modelDir))}/${path.basename(opts.modelDir)} (not the bundled model)`,
+    notBundled: !bundled,
+    totalSeconds,
+  });
+  console.log('\n' + consoleTable(report));
+  if (report.notes.length) console.log('\nNotes:\n' + report.notes.map((n) => `- ${n}`).join('\n'));
+  console.log(`\nwrote ${path.relative(process.cwd(), files.json)} and ${path.relative(process.cwd(), files.md)} (${totalSeconds.toFixed(0)} s)`);
+}
+
+main().catch((err) => {
+  console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,104 @@
+// Model load: cold (a brand-new Node process running the code bundled like the extension host,
+// from process start to a loaded model) and warm (loading again inside a running process).
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import * as esbuild from 'esbuild';
+import type { BenchContext } from './context';
+import { modelApi } from './model-api';
+import { now, summarize } from './stats';
+
+const SECTION = 'model load';
+const run = promisify(execFile);
+
+/** Bundles child-load.ts the way esbuild.mjs bundles the host (CommonJS, ORT external, unused modules stubbed). */
+async function bundleChild(repoRoot: string): Promise<string> {
+  const outfile = path.join(repoRoot, 'bench/.build/child-load.js');
+  mkdirSync(path.dirname(outfile), { recursive: true });
+  await esbuild.build({
+    entryPoints: [path.join(repoRoot, 'bench/child-load.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+    external: ['vscode', 'onnxruntime-node'],
+    define: { 'import.meta.url': '__importMetaUrl' },
+    banner: { js: "const __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+    plugins: [
+      {
+        name: 'stub-unused',
+        setup(build) {
+          build.onResolve({ filter: /^(sharp|onnxruntime-web)$/ }, (a) => ({ path: a.path, namespace: 'stub' }));
+          build.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+        },
+      },
+    ],
+    logLevel: 'silent',
+  });
+  return outfile;
+}
+
+interface ChildTimes {
+  startedMs: number;
+  loadedMs: number;
+  firstAnalysisMs: number;
+}
+
+async function coldLoad(script: string, modelDir: string, cacheDir: string): Promise<ChildTimes & { wallMs: number }> {
+  const t0 = now();
+  const { stdout } = await run(process.execPath, [script, modelDir, cacheDir], { timeout: 120_000 });
+  const wallMs = now() - t0;
+  const line = stdout.trim().split('\n').pop() ?? '';
+  return { ...(JSON.parse(line) as ChildTimes), wallMs };
+}
+
+export async function runLoad(ctx: BenchContext): Promise<void> {
+  const { report, opts } = ctx;
+  const script = await bundleChild(opts.repoRoot);
+  const repeats = opts.quick ? 1 : 3;
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'attention-lens-bench-'));
+  try {
+    // First ever: an empty cache, so the graph surgery runs too.
+    const fresh: (ChildTimes & { wallMs: number })[] = [];
+    for (let i = 0; i < repeats; i++) fresh.push(await coldLoad(script, opts.modelDir, path.join(tmp, `fresh-${i}`)));
+    // Later starts: the patched graph is cached.
+    const cacheDir = path.join(tmp, 'cached');
+    await coldLoad(script, opts.modelDir, cacheDir);
+    const cached: (ChildTimes & { wallMs: number })[] = [];
+    for (let i = 0; i < repeats; i++) cached.push(await coldLoad(script, opts.modelDir, cacheDir));
+
+    const med = (xs: number[]) => summarize(xs).median;
+    report.add({
+      section: SECTION,
+      name: `cold load, new process, empty cache (median of ${repeats})`,
+      value: med(fresh.map((c) => c.loadedMs)),
+      unit: 'ms',
+      key: 'load_cold_ms',
+      note: `process start → model loaded; Node start-up ${med(fresh.map((c) => c.startedMs)).toFixed(0)} ms of it; first 12-token analysis done at ${med(fresh.map((c) => c.firstAnalysisMs)).toFixed(0)} ms`,
+    });
+    report.add({
+      section: SECTION,
+      name: `cold load, new process, patched graph cached (median of ${repeats})`,
+      value: med(cached.map((c) => c.loadedMs)),
+      unit: 'ms',
+      key: 'load_cold_cached_ms',
+    });
+    report.extra.loadCold = { fresh, cached };
+
+    const { loadModel } = await modelApi();
+    const warm: number[] = [];
+    for (let i = 0; i < (opts.quick ? 2 : 5); i++) {
+      const t0 = now();
+      const m = await loadModel({ name: 'bench-warm', path: opts.modelDir }, { cacheDir });
+      warm.push(now() - t0);
+      await m.dispose();
+    }
+    const w = summarize(warm.slice(1)).n ? summarize(warm.slice(1)) : summarize(warm); // the first also loads modules
+    report.add({ section: SECTION, name: 'warm load, same process, cache filled (median)', value: w.median, unit: 'ms', key: 'load_warm_ms' });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
