@@ -1,0 +1,1 @@
+"""Build-time pipeline that trains, exports and evaluates the bundled Attention Lens model."""

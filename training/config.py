@@ -1,0 +1,71 @@
+"""The two pipeline configurations: `full` (the bundled model) and `smoke` (CI, minutes)."""
+from dataclasses import dataclass, field, asdict
+import os
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@dataclass
+class Config:
+    name: str
+    out_dir: str            # exported model folder (transformers.js layout)
+    build_dir: str          # corpus, tokens, checkpoints (git-ignored)
+    seed: int = 1234
+    # corpus: byte caps per source kind, and the held-out share (per mille of files)
+    cap_python: int = 10_000_000
+    cap_ts_lib: int = 3_500_000
+    cap_js: int = 8_000_000
+    cap_markdown: int = 4_000_000
+    cap_debian_doc: int = 1_500_000
+    max_file_bytes: int = 150_000
+    max_files_per_source: int = 10**9
+    holdout_permille: int = 25
+    eval_bytes: int = 400_000     # held-out bytes used for bpb (a fixed prefix of the held-out set)
+    # tokenizer
+    vocab_size: int = 4096
+    bpe_sample_bytes: int = 6_000_000
+    # model
+    n_layer: int = 4
+    n_head: int = 6
+    n_embd: int = 192
+    n_positions: int = 512
+    # optimisation
+    batch_size: int = 8
+    seq_len: int = 512
+    steps: int = 1000            # ~4.1M tokens; ~75 min on 2 shared cores
+    lr: float = 3e-3
+    min_lr: float = 3e-4
+    warmup: int = 100
+    weight_decay: float = 0.1
+    checkpoint_seconds: float = 240.0
+    threads: int = 2
+    kn_order: int = 4
+
+    def as_dict(self):
+        return asdict(self)
+
+
+def full_config(out_dir=None):
+    return Config(
+        name="full",
+        out_dir=out_dir or os.path.join(REPO, "model"),
+        build_dir=os.path.join(REPO, "training", "build", "full"),
+    )
+
+
+def smoke_config(out_dir=None):
+    return Config(
+        name="smoke",
+        out_dir=out_dir or os.path.join(REPO, "training", "build", "smoke", "model"),
+        build_dir=os.path.join(REPO, "training", "build", "smoke"),
+        cap_python=150_000, cap_ts_lib=100_000, cap_js=100_000, cap_markdown=80_000,
+        cap_debian_doc=0, max_file_bytes=40_000, max_files_per_source=6,
+        holdout_permille=200, eval_bytes=20_000,
+        vocab_size=384, bpe_sample_bytes=200_000,
+        n_layer=2, n_head=2, n_embd=32, n_positions=128,
+        batch_size=8, seq_len=128, steps=40, lr=1e-2, min_lr=1e-3, warmup=5,
+        checkpoint_seconds=60.0, kn_order=3,
+    )
+
+
+CONFIGS = {"full": full_config, "smoke": smoke_config}
