@@ -16,8 +16,37 @@ def _content_key(init):
     return (init.data_type, tuple(init.dims), hashlib.sha256(data.tobytes()).hexdigest())
 
 
+def _prune(graph):
+    """Drops nodes whose outputs nobody reads (the exporter leaves a few unused constants)."""
+    while True:
+        used = {i for n in graph.node for i in n.input} | {o.name for o in graph.output}
+        dead = [n for n in graph.node if not any(o in used for o in n.output)]
+        if not dead:
+            return
+        for n in dead:
+            graph.node.remove(n)
+
+
+def _constants_to_initializers(graph, min_elements=64):
+    """Large Constant nodes (the causal mask) become initializers, so both branches share them."""
+    for n in list(graph.node):
+        if n.op_type == "Constant" and n.attribute[0].name == "value":
+            t = n.attribute[0].t
+            count = 1
+            for d in t.dims:
+                count *= d
+            if count >= min_elements:
+                init = onnx.TensorProto()
+                init.CopyFrom(t)
+                init.name = n.output[0]
+                graph.initializer.append(init)
+                graph.node.remove(n)
+
+
 def _branch(graph, prefix, outer_inits, by_content, outer_names):
     """Turns `graph` into an If branch: returns a GraphProto with no inputs or initializers."""
+    _prune(graph)
+    _constants_to_initializers(graph)
     rename = {}
     for init in graph.initializer:  # shared storage, keyed by content
         key = _content_key(init)
