@@ -1,0 +1,83 @@
+// Attention Lens: Inspect Selection — analyses the selected text and shows it in the panel.
+import * as vscode from 'vscode';
+import { AttentionPanel } from '../panel/attentionPanel';
+import type { AnalysisResult } from '../model/types';
+import { isCancelled } from '../model/errors';
+import type { ModelManager } from './modelManager';
+import type { SelectionSync } from './selectionSync';
+import type { Settings } from './settings';
+import { TokenMap, type TextChange } from './tokenMap';
+import { describeFailure, reportFailure, showHint } from './messages';
+import type { RunLatest } from './runLatest';
+
+export interface InspectDeps {
+  extensionUri: vscode.Uri;
+  models: ModelManager;
+  sync: SelectionSync;
+  settings: () => Settings;
+  runLatest: RunLatest;
+}
+
+/** What the command reports back (useful to tests driving it through executeCommand). */
+export interface InspectOutcome {
+  ok: boolean;
+  message?: string;
+  analysisId?: number;
+  nTokens?: number;
+}
+
+export async function inspectSelection(deps: InspectDeps): Promise<InspectOutcome> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) {
+    const message = 'open a file and select the text to inspect, then run “Inspect Selection” again.';
+    showHint(message);
+    return { ok: false, message };
+  }
+  const document = editor.document;
+  const selection = editor.selection;
+  const text = document.getText(selection);
+  if (selection.isEmpty || text.trim() === '') {
+    const message = selection.isEmpty
+      ? 'nothing is selected. Select some text (a sentence, a function) and run “Inspect Selection” again.'
+      : 'the selection holds only whitespace. Select some text and run “Inspect Selection” again.';
+    showHint(message);
+    return { ok: false, message };
+  }
+
+  const baseOffset = document.offsetAt(selection.start);
+  // Edits made while the model runs must still move the token ranges: collect them.
+  const edits: TextChange[][] = [];
+  const watch = vscode.workspace.onDidChangeTextDocument((e) => {
+    if (e.document === document && e.contentChanges.length > 0) edits.push([...e.contentChanges]);
+  });
+  const settings = deps.settings();
+  const panel = AttentionPanel.show(deps.extensionUri);
+  panel.showLoading(`Analysing ${text.length.toLocaleString()} characters…`);
+  try {
+    const result: AnalysisResult = await deps.runLatest((signal) =>
+      deps.models.run((model) => model.analyze(text, { topK: settings.topK, maxTokens: settings.maxTokens, signal }), signal),
+    );
+    const map = new TokenMap(baseOffset, result.tokens);
+    for (const change of edits) map.applyChanges(change);
+    const shownIn = AttentionPanel.show(deps.extensionUri); // reopened if it was closed meanwhile
+    const analysisId = shownIn.showAnalysis(result, { fileName: document.fileName });
+    deps.sync.attach(shownIn, document, map);
+    if (result.truncated) {
+      const t = result.truncated;
+      const why = t.reason === 'context' ? `the model reads at most ${result.model.contextLength} tokens` : 'of the “attentionLens.maxTokens” setting';
+      showHint(`showing the first ${t.shownTokens} of ${t.totalTokens} tokens (${t.shownChars.toLocaleString()} characters), because ${why}.`);
+    }
+    return { ok: true, analysisId, nTokens: result.tokens.length };
+  } catch (err) {
+    if (isCancelled(err)) {
+      // A newer inspection replaced this one; it owns the panel now.
+      reportFailure(err);
+      return { ok: false, message: describeFailure(err) };
+    }
+    AttentionPanel.current()?.showError(describeFailure(err));
+    reportFailure(err);
+    return { ok: false, message: describeFailure(err) };
+  } finally {
+    watch.dispose();
+  }
+}

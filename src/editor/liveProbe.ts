@@ -1,0 +1,132 @@
+// The live probe: while the person moves the cursor or types, ask the model what it expects next
+// after the text before the cursor, and show the top-k and the entropy in the status bar and in
+// the panel. Debounced, latest-wins (DebouncedLatest), and an unchanged prefix runs nothing.
+import * as vscode from 'vscode';
+import type { ProbeResult } from '../model/types';
+import { AttentionPanel } from '../panel/attentionPanel';
+import { Disposable } from '../panel/disposable';
+import { visibleToken } from '../common/tokenText';
+import { DebouncedLatest } from './debouncedLatest';
+import type { ModelManager } from './modelManager';
+import { prefixStart, trimBrokenStart } from './prefix';
+import { formatProb } from './surprisalLevels';
+import type { Settings } from './settings';
+import { describeFailure, reportFailure } from './messages';
+import { escapeMarkdown, noIcons } from './markdown';
+
+interface ProbeKey {
+  prefix: string;
+  topK: number;
+  temperature: number;
+  /** Bumped when the model changes, so the same text is asked again. */
+  generation: number;
+}
+
+/** Used until the model is loaded and says its real context length. */
+const DEFAULT_CONTEXT = 256;
+
+export class LiveProbe extends Disposable {
+  private readonly item = this.register(vscode.window.createStatusBarItem('attentionLens.liveProbe', vscode.StatusBarAlignment.Right, 100));
+  private readonly loop: DebouncedLatest<ProbeKey, ProbeResult>;
+  private enabled = false;
+  private generation = 0;
+  private lastError: string | undefined;
+  /** The latest result shown, with the key it answers (for tests and the panel). */
+  last: { key: ProbeKey; result: ProbeResult } | undefined;
+
+  constructor(private readonly models: ModelManager, private readonly settings: () => Settings) {
+    super();
+    this.item.name = 'Attention Lens: live probe';
+    this.item.command = 'attentionLens.showPanel';
+    this.loop = new DebouncedLatest<ProbeKey, ProbeResult>({
+      delayMs: () => this.settings().liveProbe.debounceMs,
+      same: (a, b) => a.prefix === b.prefix && a.topK === b.topK && a.temperature === b.temperature && a.generation === b.generation,
+      run: (key, signal) =>
+        this.models.run((model) => model.probe(key.prefix, { topK: key.topK, temperature: key.temperature, signal, useCache: true }), signal),
+      onResult: (key, result) => this.show(key, result),
+      onError: (_key, err) => this.showError(err),
+    });
+    this.register({ dispose: () => this.loop.dispose() });
+    this.register(vscode.window.onDidChangeTextEditorSelection((e) => e.textEditor === vscode.window.activeTextEditor && this.update()));
+    this.register(vscode.window.onDidChangeActiveTextEditor(() => this.update()));
+    this.register(vscode.workspace.onDidChangeTextDocument((e) => e.document === vscode.window.activeTextEditor?.document && this.update()));
+    this.register(models.onDidChangeModel(() => {
+      this.generation++;
+      this.update();
+    }));
+  }
+
+  get isEnabled(): boolean {
+    return this.enabled;
+  }
+
+  setEnabled(on: boolean): void {
+    if (on === this.enabled) return;
+    this.enabled = on;
+    if (on) {
+      this.item.text = '$(loading~spin) Attention Lens';
+      this.item.tooltip = 'Attention Lens live probe: waiting for the cursor';
+      this.item.show();
+      this.loop.reset();
+      this.update();
+    } else {
+      this.loop.dispose();
+      this.item.hide();
+      this.last = undefined;
+    }
+  }
+
+  /** Settings that change the displayed distribution (temperature, top-k) apply at once. */
+  settingsChanged(): void {
+    if (this.enabled) this.update();
+  }
+
+  /** Reads the prefix at the active cursor and asks for it (nothing runs if it is unchanged). */
+  update(): void {
+    if (!this.enabled) return;
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || editor.document.uri.scheme === 'output') return;
+    const doc = editor.document;
+    const cursor = doc.offsetAt(editor.selection.active);
+    const context = this.models.peek()?.info.contextLength ?? DEFAULT_CONTEXT;
+    const start = prefixStart(cursor, context);
+    const prefix = trimBrokenStart(doc.getText(new vscode.Range(doc.positionAt(start), editor.selection.active)));
+    const s = this.settings();
+    this.loop.request({ prefix, topK: s.topK, temperature: s.temperature, generation: this.generation });
+  }
+
+  private show(key: ProbeKey, result: ProbeResult): void {
+    this.last = { key, result };
+    this.lastError = undefined;
+    const top = result.next[0];
+    this.item.text = top ? `$(sparkle) ${noIcons(visibleToken(top.token))} ${formatProb(top.prob)}` : '$(sparkle) —';
+    this.item.tooltip = tooltip(key, result);
+    this.item.backgroundColor = undefined;
+    AttentionPanel.current()?.showProbe({
+      nTokens: result.nTokens,
+      entropy: result.entropy,
+      temperature: key.temperature,
+      next: result.next.map((n) => ({ token: n.token, prob: n.prob })),
+      cached: result.cached,
+    });
+  }
+
+  private showError(err: unknown): void {
+    const message = describeFailure(err);
+    this.item.text = '$(error) Attention Lens';
+    this.item.tooltip = `Live probe failed: ${message}`;
+    this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+    // Say it once, not at every keystroke.
+    if (message !== this.lastError) reportFailure(err);
+    this.lastError = message;
+  }
+}
+
+function tooltip(key: ProbeKey, r: ProbeResult): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, false); // token text must never become an icon
+  md.appendMarkdown(`**Attention Lens: next token** (after ${r.nTokens} tokens${r.cached ? ', reused cache' : ''})\n\n`);
+  md.appendMarkdown('| token | probability |\n|:--|--:|\n');
+  for (const n of r.next) md.appendMarkdown(`| ${escapeMarkdown(visibleToken(n.token))} | ${formatProb(n.prob)} |\n`);
+  md.appendMarkdown(`\nEntropy ${r.entropy.toFixed(2)} nats (${(r.entropy / Math.LN2).toFixed(2)} bits), temperature ${key.temperature}`);
+  return md;
+}

@@ -1,0 +1,87 @@
+// Attention Lens: activate() wires the commands, settings, panel and editor features. Everything
+// is registered into context.subscriptions; the model loads lazily on first use, not here.
+import * as vscode from 'vscode';
+import { AttentionPanel } from './panel/attentionPanel';
+import { ModelManager } from './editor/modelManager';
+import { SelectionSync } from './editor/selectionSync';
+import { LiveProbe } from './editor/liveProbe';
+import { Surprisal } from './editor/surprisal';
+import { GhostText, ACCEPTED_COMMAND } from './editor/ghostText';
+import { inspectSelection } from './editor/inspect';
+import { createRunLatest } from './editor/runLatest';
+import { readSettings, type Settings } from './editor/settings';
+import { reportFailure } from './editor/messages';
+
+const SECTION = 'attentionLens';
+
+/** What activate() returns: handles for tests running inside the extension host. */
+export interface AttentionLensApi {
+  models: ModelManager;
+  liveProbe: LiveProbe;
+  surprisal: Surprisal;
+  ghostText: GhostText;
+  selectionSync: SelectionSync;
+}
+
+export function activate(context: vscode.ExtensionContext): AttentionLensApi {
+  const settings = (): Settings => readSettings((key) => vscode.workspace.getConfiguration(SECTION).get(key));
+  const subs = context.subscriptions;
+
+  const models = new ModelManager(context, () => settings().model);
+  const selectionSync = new SelectionSync();
+  const liveProbe = new LiveProbe(models, settings);
+  const surprisal = new Surprisal(models, settings);
+  const ghostText = new GhostText(models, settings);
+  // Disposed in reverse order: features first, the model last.
+  subs.push(models, selectionSync, liveProbe, surprisal);
+  subs.push(AttentionPanel.registerSerializer(context.extensionUri));
+  subs.push(vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, ghostText));
+
+  const runLatest = createRunLatest();
+  const toggle = async (key: 'liveProbe.enabled' | 'surprisal.enabled', current: boolean): Promise<boolean> => {
+    // The setting is the one source of truth; the configuration listener below applies it.
+    await vscode.workspace.getConfiguration(SECTION).update(key, !current, vscode.ConfigurationTarget.Global);
+    return !current;
+  };
+  subs.push(
+    vscode.commands.registerCommand('attentionLens.inspectSelection', () =>
+      inspectSelection({ extensionUri: context.extensionUri, models, sync: selectionSync, settings, runLatest }),
+    ),
+    vscode.commands.registerCommand('attentionLens.showPanel', () => {
+      AttentionPanel.show(context.extensionUri);
+    }),
+    vscode.commands.registerCommand('attentionLens.toggleLiveProbe', () => toggle('liveProbe.enabled', liveProbe.isEnabled)),
+    vscode.commands.registerCommand('attentionLens.toggleSurprisal', () => toggle('surprisal.enabled', surprisal.isEnabled)),
+    vscode.commands.registerCommand('attentionLens.reloadModel', async () => {
+      try {
+        const model = await models.reload();
+        vscode.window.setStatusBarMessage(`Attention Lens: model “${model.info.name}” loaded.`, 4000);
+      } catch (err) {
+        reportFailure(err);
+      }
+    }),
+    vscode.commands.registerCommand(ACCEPTED_COMMAND, () => ghostText.onAccepted()),
+  );
+
+  subs.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration(SECTION)) return;
+      const s = settings();
+      if (e.affectsConfiguration(`${SECTION}.model`)) models.settingChanged();
+      if (e.affectsConfiguration(`${SECTION}.liveProbe.enabled`)) liveProbe.setEnabled(s.liveProbe.enabled);
+      if (e.affectsConfiguration(`${SECTION}.temperature`) || e.affectsConfiguration(`${SECTION}.topK`)) liveProbe.settingsChanged();
+      if (e.affectsConfiguration(`${SECTION}.surprisal.enabled`)) surprisal.setEnabled(s.surprisal.enabled);
+      if (e.affectsConfiguration(`${SECTION}.surprisal.mode`)) surprisal.modeChanged();
+      if (e.affectsConfiguration(`${SECTION}.maxTokens`) || e.affectsConfiguration(`${SECTION}.topK`)) surprisal.refresh();
+    }),
+  );
+
+  const initial = settings();
+  liveProbe.setEnabled(initial.liveProbe.enabled);
+  surprisal.setEnabled(initial.surprisal.enabled);
+  return { models, liveProbe, surprisal, ghostText, selectionSync };
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions.
+}
