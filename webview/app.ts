@@ -1,0 +1,292 @@
+// The panel's brain: keeps the view state and the data the host sent, asks the host for exactly
+// the slice the current view draws, and routes hover/click between views, host and editor.
+import { el, clear } from './dom';
+import { loadState, post, saveState, type ViewState } from './state';
+import { makePalette, readTheme, watchTheme, type Palette, type Theme } from './theme';
+import { Controls } from './controls';
+import { Heatmap } from './heatmap';
+import { Overview } from './overview';
+import { HeadView } from './headView';
+import { KernelView } from './kernelView';
+import { StatsTable } from './statsTable';
+import { TokenStrip, renderLegend, renderNext, renderProbe } from './tokens';
+import { assertNever, type AnalysisHeader, type AttentionSelector, type HostToWebview } from '../src/common/protocol';
+import { withoutInvisible } from '../src/common/tokenText';
+import { thumbnailSize } from '../src/common/downsample';
+
+const THUMBNAIL = 48;
+
+export class App {
+  private state: ViewState = loadState();
+  private header: AnalysisHeader | null = null;
+  private labels: string[] = [];
+  private stats: Float32Array | null = null;
+  private theme: Theme = readTheme();
+  private palette: Palette = makePalette(this.state.scale, this.theme, this.state.log);
+  private requestSeq = 0;
+  /** requestId → cache key of what it will fill. */
+  private readonly pending = new Map<number, string>();
+  private readonly matrices = new Map<string, Float32Array>();
+  private overview: { key: string; size: number; data: Uint8Array } | null = null;
+  private hoverIndex: number | null = null;
+
+  private readonly controls = new Controls({ onChange: (p) => this.change(p), onExport: (f) => this.export(f) });
+  private readonly notice = el('div', { class: 'notice', role: 'status' });
+  private readonly error = el('div', { class: 'error', role: 'alert', hidden: true });
+  private readonly viewArea = el('main', { class: 'view-area' });
+  private readonly placeholder = el('p', { class: 'placeholder muted' });
+  private readonly legend = el('div', { class: 'legend', role: 'img' });
+  private readonly next = el('section', { class: 'next', 'aria-label': 'Next-token predictions' });
+  private readonly probeBox = el('section', { class: 'probe', 'aria-label': 'Live probe', hidden: true });
+  private readonly heatmap = new Heatmap({
+    onHover: (c) => this.hover(c ? c.key : null),
+    onActivate: (c) => { this.change({ query: c.query }); this.reveal(c.key); },
+    onViewChange: (zoom, panRow, panCol) => this.change({ zoom, panRow, panCol }, false),
+  });
+  private readonly overviewView = new Overview((layer, head) => this.change({ layer, head, view: 'heatmap' }));
+  private readonly headView = new HeadView({
+    onHover: (i) => this.hover(i),
+    onActivate: (i) => { this.change({ query: i }, false); this.reveal(i); },
+    onHeadsChange: (hidden) => this.change({ hiddenHeads: hidden }, false),
+  });
+  private readonly kernel = new KernelView({
+    onHover: (i) => this.hover(i),
+    onActivate: (i) => this.reveal(i),
+    onQueryChange: (q) => this.change({ query: q }),
+  });
+  private readonly statsTable = new StatsTable(
+    (sort) => this.change({ sortKey: sort.key, sortDescending: sort.descending }),
+    (layer, head) => this.change({ layer, head, view: 'heatmap' }),
+  );
+  private readonly strip = new TokenStrip({ onHover: (i) => this.hover(i), onActivate: (i) => { this.change({ query: i }); this.reveal(i); } });
+
+  mount(root: HTMLElement): void {
+    clear(root);
+    const side = el('aside', { class: 'side' });
+    side.append(this.legend, this.next, this.probeBox);
+    const content = el('div', { class: 'content' });
+    content.append(this.viewArea, side);
+    const stripSection = el('section', { class: 'strip-section', 'aria-label': 'Tokens' });
+    stripSection.append(el('h3', {}, 'Tokens (colour = surprisal)'), this.strip.root);
+    for (const v of [this.heatmap.root, this.overviewView.root, this.headView.root, this.kernel.root, this.statsTable.root, this.placeholder]) {
+      v.hidden = true;
+      this.viewArea.append(v);
+    }
+    root.append(this.controls.root, this.notice, this.error, content, stripSection);
+    watchTheme(() => this.themeChanged());
+    this.placeholder.textContent = 'Waiting for an analysis…';
+    this.render();
+  }
+
+  /** Handles one host message. Anything malformed is ignored. */
+  receive(m: HostToWebview): void {
+    switch (m.type) {
+      case 'analysis': return this.setAnalysis(m.header);
+      case 'attention': {
+        const key = this.pending.get(m.requestId);
+        if (!key || !this.header || m.analysisId !== this.header.analysisId) return; // stale
+        this.pending.delete(m.requestId);
+        this.matrices.set(key, m.data);
+        if (this.matrices.size > 12) this.matrices.delete(this.matrices.keys().next().value!); // oldest first
+        return this.render();
+      }
+      case 'overview': {
+        const key = this.pending.get(m.requestId);
+        if (!key || !this.header || m.analysisId !== this.header.analysisId) return;
+        this.pending.delete(m.requestId);
+        this.overview = { key, size: m.size, data: m.data };
+        return this.render();
+      }
+      case 'headStats':
+        if (!this.header || m.analysisId !== this.header.analysisId) return;
+        this.stats = m.data;
+        return this.render();
+      case 'status':
+        this.notice.textContent = m.message;
+        this.notice.classList.toggle('busy', m.state !== 'idle');
+        return;
+      case 'error':
+        this.error.textContent = m.message;
+        this.error.hidden = false;
+        this.notice.classList.remove('busy');
+        if (!this.header) this.notice.textContent = '';
+        return;
+      case 'empty':
+        this.notice.textContent = m.message;
+        this.notice.classList.remove('busy');
+        return;
+      case 'selectQuery':
+        if (!this.header || m.analysisId !== this.header.analysisId) return;
+        return this.change({ query: m.query });
+      case 'probe':
+        this.probeBox.hidden = false;
+        return renderProbe(this.probeBox, m);
+      default:
+        assertNever(m);
+    }
+  }
+
+  private setAnalysis(h: AnalysisHeader): void {
+    this.header = h;
+    this.labels = h.tokens.map((t) => withoutInvisible(t.display));
+    this.stats = null;
+    this.matrices.clear();
+    this.pending.clear();
+    this.overview = null;
+    this.hoverIndex = null;
+    this.error.hidden = true;
+    this.notice.classList.remove('busy');
+    const s = this.state;
+    const T = h.shape.nTokens;
+    const patch: Partial<ViewState> = {};
+    if (s.layer >= h.shape.nLayers) patch.layer = 0;
+    if (s.head !== 'mean' && s.head >= h.shape.nHeads) patch.head = 0;
+    if (s.query !== null && s.query >= T) patch.query = null;
+    Object.assign(this.state, patch);
+    const shown = h.truncated ? ` Showing the first ${h.truncated.shownTokens} of ${h.truncated.totalTokens} tokens (${h.truncated.reason === 'context' ? 'the model’s context length' : 'the maxTokens setting'}).` : '';
+    this.notice.textContent = `${h.source.fileName}: ${T} tokens, ${h.model.name} (${h.model.nLayers} layers × ${h.model.nHeads} heads).${shown}`;
+    this.strip.render(h, this.labels, this.palette);
+    renderNext(this.next, h, this.labels, T - 1);
+    saveState(this.state);
+    this.render();
+  }
+
+  /** Applies a state change, saves it and redraws what it affects. */
+  private change(patch: Partial<ViewState>, rerender = true): void {
+    const before = this.state;
+    this.state = { ...before, ...patch };
+    saveState(this.state);
+    if (patch.scale !== undefined || patch.log !== undefined) {
+      this.palette = makePalette(this.state.scale, this.theme, this.state.log);
+      if (this.header) this.strip.render(this.header, this.labels, this.palette);
+    }
+    if (patch.query !== undefined) {
+      this.heatmap.setQuery(this.state.query);
+      this.strip.mark(this.state.query);
+    }
+    if (rerender) this.render();
+    else this.controls.update(this.state, this.header?.shape ?? null);
+  }
+
+  private themeChanged(): void {
+    this.theme = readTheme();
+    this.palette = makePalette(this.state.scale, this.theme, this.state.log);
+    this.headView.setTheme(this.theme);
+    if (this.header) this.strip.render(this.header, this.labels, this.palette);
+    this.render();
+  }
+
+  private selector(): AttentionSelector {
+    return this.state.head === 'mean' ? { kind: 'layerMean', layer: this.state.layer } : { kind: 'head', layer: this.state.layer, head: this.state.head };
+  }
+
+  private key(s: AttentionSelector): string {
+    return `${this.header!.analysisId}|${s.kind}|${s.layer}|${s.kind === 'head' ? s.head : ''}|${this.state.dropSink}`;
+  }
+
+  /** The matrix for `s`, or null after asking the host for it (render runs again when it comes). */
+  private matrix(s: AttentionSelector): Float32Array | null {
+    const key = this.key(s);
+    const have = this.matrices.get(key);
+    if (have) return have;
+    if (![...this.pending.values()].includes(key)) {
+      const requestId = ++this.requestSeq;
+      this.pending.set(requestId, key);
+      post({ type: 'requestAttention', analysisId: this.header!.analysisId, requestId, selector: s, options: { dropSink: this.state.dropSink } });
+    }
+    return null;
+  }
+
+  private overviewData(): { size: number; data: Uint8Array } | null {
+    const h = this.header!;
+    const encoding = this.state.log ? 'log' : 'linear';
+    const key = `${h.analysisId}|overview|${this.state.dropSink}|${encoding}`;
+    if (this.overview?.key === key) return this.overview;
+    if (![...this.pending.values()].includes(key)) {
+      const requestId = ++this.requestSeq;
+      this.pending.set(requestId, key);
+      post({ type: 'requestOverview', analysisId: h.analysisId, requestId, size: thumbnailSize(THUMBNAIL, h.shape.nTokens), options: { dropSink: this.state.dropSink }, encoding });
+    }
+    return null;
+  }
+
+  /** Shows the current view, drawing it if its data is here. */
+  private render(): void {
+    const s = this.state, h = this.header;
+    this.controls.update(s, h?.shape ?? null);
+    renderLegend(this.legend, this.palette, s.log);
+    const show = (node: HTMLElement | null) => {
+      for (const v of [this.heatmap.root, this.overviewView.root, this.headView.root, this.kernel.root, this.statsTable.root, this.placeholder]) v.hidden = v !== node;
+    };
+    if (!h) { show(this.placeholder); return; }
+    const T = h.shape.nTokens, causal = h.model.kind === 'decoder';
+    const waiting = (what: string) => { this.placeholder.textContent = `Loading ${what}…`; show(this.placeholder); };
+    switch (s.view) {
+      case 'heatmap': {
+        const m = this.matrix(this.selector());
+        if (!m) return waiting('attention');
+        show(this.heatmap.root);
+        this.heatmap.setPalette(this.palette, this.theme);
+        this.heatmap.setData(m, T, this.labels);
+        this.heatmap.setView(s.zoom, s.panRow, s.panCol);
+        this.heatmap.setQuery(s.query);
+        this.heatmap.resize();
+        return;
+      }
+      case 'overview': {
+        const o = this.overviewData();
+        if (!o) return waiting('every head');
+        show(this.overviewView.root);
+        this.overviewView.render({ nLayers: h.shape.nLayers, nHeads: h.shape.nHeads, size: o.size, data: o.data, stats: this.stats, T, causal }, this.palette, s);
+        return;
+      }
+      case 'headView': {
+        const m = this.matrix({ kind: 'layerHeads', layer: s.layer });
+        if (!m) return waiting('the layer’s heads');
+        show(this.headView.root);
+        this.headView.setData(m, h.shape.nHeads, T, this.labels, s.hiddenHeads, this.theme);
+        return;
+      }
+      case 'kernel': {
+        const m = this.matrix(this.selector());
+        if (!m) return waiting('attention');
+        show(this.kernel.root);
+        this.kernel.setData(m, T, this.labels, s.query, this.palette, this.theme);
+        return;
+      }
+      case 'stats': {
+        if (!this.stats) return waiting('head statistics');
+        show(this.statsTable.root);
+        this.statsTable.render(this.stats, h.shape.nLayers, h.shape.nHeads, T, causal, { key: s.sortKey, descending: s.sortDescending });
+        return;
+      }
+      default:
+        assertNever(s.view);
+    }
+  }
+
+  private hover(index: number | null): void {
+    if (!this.header || index === this.hoverIndex) return;
+    this.hoverIndex = index;
+    post({ type: 'hoverToken', analysisId: this.header.analysisId, index });
+    renderNext(this.next, this.header, this.labels, index ?? this.header.tokens.length - 1);
+  }
+
+  private reveal(index: number): void {
+    if (this.header) post({ type: 'revealToken', analysisId: this.header.analysisId, index });
+  }
+
+  private export(format: 'png' | 'json' | 'csv'): void {
+    const h = this.header;
+    if (!h) return;
+    const s = this.state;
+    if (format === 'png') {
+      const canvas = s.view === 'heatmap' ? this.heatmap.snapshot() : s.view === 'overview' ? this.overviewView.snapshot() : s.view === 'headView' ? this.headView.snapshot() : null;
+      if (!canvas) return;
+      const what = s.view === 'overview' ? 'overview' : `L${s.layer}-${s.view === 'headView' ? 'heads' : s.head === 'mean' ? 'mean' : `H${s.head}`}`;
+      post({ type: 'export', format: 'png', dataUrl: canvas.toDataURL('image/png'), suggestedName: `attention-${what}.png` });
+    } else {
+      post({ type: 'export', format, analysisId: h.analysisId, selector: format === 'csv' ? this.selector() : null });
+    }
+  }
+}

@@ -1,0 +1,363 @@
+// One [Q, K] attention matrix on a canvas: token labels on both axes, zoom and pan, a tooltip,
+// keyboard cursor. The matrix is painted once into a T×T ImageData through a palette lookup
+// table; zoom/pan only re-blit it, and hover only redraws a transparent overlay canvas.
+import { el } from './dom';
+import { rgbCss, type Palette, type Theme } from './theme';
+import { weightIndex } from '../src/common/colour';
+
+export interface HeatmapEvents {
+  /** Pointer or keyboard is on cell (query, key); null when it leaves. */
+  onHover(cell: { query: number; key: number } | null): void;
+  /** Click or Enter on a cell. */
+  onActivate(cell: { query: number; key: number }): void;
+  /** Zoom or pan changed (to persist). */
+  onViewChange(zoom: number, panRow: number, panCol: number): void;
+}
+
+const LEFT = 96; // px for query labels
+const TOP = 72; // px for key labels
+const MAX_ZOOM = 256;
+
+export class Heatmap {
+  readonly root = el('div', { class: 'heatmap' });
+  private readonly canvas = el('canvas', { class: 'heatmap-base', 'aria-hidden': 'true' });
+  private readonly overlay = el('canvas', {
+    class: 'heatmap-overlay', tabindex: 0, role: 'application',
+    'aria-label': 'Attention heatmap, query rows by key columns. Arrow keys move between cells, Shift moves by ten, plus and minus zoom, 0 fits, Enter shows the key token in the editor.',
+  });
+  private readonly tooltip = el('div', { class: 'tooltip', role: 'tooltip', hidden: true });
+  private readonly live = el('div', { class: 'visually-hidden', 'aria-live': 'polite' });
+  private readonly image = document.createElement('canvas'); // T × T, one pixel per cell
+
+  private matrix: Float32Array | null = null;
+  private T = 0;
+  private labels: string[] = [];
+  private palette: Palette | null = null;
+  private theme: Theme | null = null;
+  private imageDirty = true;
+  private zoom = 1;
+  private panRow = 0;
+  private panCol = 0;
+  private hover: { query: number; key: number } | null = null;
+  private cursor = { query: 0, key: 0 };
+  private selectedQuery: number | null = null;
+  private drag: { x: number; y: number; panRow: number; panCol: number; moved: boolean } | null = null;
+
+  constructor(private readonly events: HeatmapEvents) {
+    const stack = el('div', { class: 'heatmap-stack' });
+    stack.append(this.canvas, this.overlay, this.tooltip);
+    this.root.append(stack, this.live);
+    this.overlay.addEventListener('pointermove', (e) => this.onPointerMove(e));
+    this.overlay.addEventListener('pointerleave', () => { if (!this.drag) this.setHover(null, false); });
+    this.overlay.addEventListener('pointerdown', (e) => this.onPointerDown(e));
+    this.overlay.addEventListener('pointerup', (e) => this.onPointerUp(e));
+    this.overlay.addEventListener('wheel', (e) => this.onWheel(e), { passive: false });
+    this.overlay.addEventListener('keydown', (e) => this.onKey(e));
+    new ResizeObserver(() => this.resize()).observe(this.root);
+  }
+
+  setData(matrix: Float32Array, T: number, labels: string[]): void {
+    if (matrix === this.matrix && T === this.T && labels === this.labels) return;
+    this.matrix = matrix;
+    this.T = T;
+    this.labels = labels;
+    this.imageDirty = true;
+    this.cursor = { query: Math.min(this.cursor.query, T - 1), key: Math.min(this.cursor.key, T - 1) };
+    this.clampPan();
+  }
+
+  setPalette(palette: Palette, theme: Theme): void {
+    if (palette === this.palette && theme === this.theme) return;
+    this.palette = palette;
+    this.theme = theme;
+    this.imageDirty = true;
+  }
+
+  setView(zoom: number, panRow: number, panCol: number): void {
+    this.zoom = Math.min(MAX_ZOOM, Math.max(1, zoom));
+    this.panRow = panRow;
+    this.panCol = panCol;
+    this.clampPan();
+  }
+
+  /** Marks a query row as selected (from the editor cursor or a click) and moves the keyboard cursor there. */
+  setQuery(query: number | null): void {
+    if (query === this.selectedQuery) return;
+    this.selectedQuery = query;
+    if (query !== null && query < this.T) { this.cursor.query = query; this.ensureVisible(query, this.cursor.key); }
+  }
+
+  /** Sizes the canvases to the container (device pixels) and redraws everything. */
+  resize(): void {
+    const w = Math.max(160, this.root.clientWidth);
+    const h = Math.max(160, Math.min(w, Math.round(window.innerHeight * 0.72)));
+    const dpr = window.devicePixelRatio || 1;
+    for (const c of [this.canvas, this.overlay]) {
+      c.width = Math.round(w * dpr);
+      c.height = Math.round(h * dpr);
+      c.style.width = `${w}px`;
+      c.style.height = `${h}px`;
+    }
+    this.clampPan();
+    this.draw();
+  }
+
+  private get cssWidth(): number { return this.canvas.width / (window.devicePixelRatio || 1); }
+  private get cssHeight(): number { return this.canvas.height / (window.devicePixelRatio || 1); }
+
+  /** Side of one cell in CSS pixels. */
+  cellSize(): number {
+    const fit = Math.min(this.cssWidth - LEFT, this.cssHeight - TOP) / Math.max(1, this.T);
+    return fit * this.zoom;
+  }
+
+  private visibleCells(): { rows: number; cols: number } {
+    const c = this.cellSize();
+    return { rows: (this.cssHeight - TOP) / c, cols: (this.cssWidth - LEFT) / c };
+  }
+
+  private clampPan(): void {
+    if (!this.T) return;
+    const v = this.visibleCells();
+    this.panRow = Math.max(0, Math.min(this.panRow, this.T - Math.min(this.T, v.rows)));
+    this.panCol = Math.max(0, Math.min(this.panCol, this.T - Math.min(this.T, v.cols)));
+  }
+
+  /** Repaints the T×T image from the matrix through the palette (only when data or colours changed). */
+  private paintImage(): void {
+    const T = this.T, m = this.matrix!, p = this.palette!;
+    if (this.image.width !== T || this.image.height !== T) { this.image.width = T; this.image.height = T; }
+    const ctx = this.image.getContext('2d')!;
+    const img = ctx.createImageData(T, T);
+    const px = new Uint32Array(img.data.buffer);
+    const table = p.index, colours = p.pixels, top = table.length - 1;
+    for (let x = 0, n = T * T; x < n; x++) { // [Q, K] row-major = image row-major
+      const w = m[x];
+      px[x] = colours[table[w > 0 ? (w >= 1 ? top : (w * top + 0.5) | 0) : 0]];
+    }
+    ctx.putImageData(img, 0, 0);
+    this.imageDirty = false;
+  }
+
+  /** Full redraw: matrix, labels, overlay. */
+  draw(): void {
+    const ctx = this.canvas.getContext('2d')!;
+    const dpr = window.devicePixelRatio || 1;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const theme = this.theme;
+    if (!theme || !this.palette || !this.matrix || !this.T) { ctx.clearRect(0, 0, this.cssWidth, this.cssHeight); return; }
+    if (this.imageDirty) this.paintImage();
+    ctx.fillStyle = rgbCss(theme.background);
+    ctx.fillRect(0, 0, this.cssWidth, this.cssHeight);
+    const c = this.cellSize();
+    const v = this.visibleCells();
+    const rows = Math.min(this.T - this.panRow, v.rows), cols = Math.min(this.T - this.panCol, v.cols);
+    // Shrinking (several cells per pixel) averages so thin diagonals stay visible; growing keeps cells sharp.
+    ctx.imageSmoothingEnabled = c < 1;
+    ctx.imageSmoothingQuality = 'high';
+    ctx.drawImage(this.image, this.panCol, this.panRow, cols, rows, LEFT, TOP, cols * c, rows * c);
+    this.drawLabels(ctx, c, rows, cols, theme);
+    this.canvas.dataset.plotX = String(LEFT);
+    this.canvas.dataset.plotY = String(TOP);
+    this.canvas.dataset.cell = String(c);
+    this.canvas.dataset.panRow = String(this.panRow);
+    this.canvas.dataset.panCol = String(this.panCol);
+    this.drawOverlay();
+  }
+
+  private drawLabels(ctx: CanvasRenderingContext2D, c: number, rows: number, cols: number, theme: Theme): void {
+    ctx.fillStyle = rgbCss(theme.foreground);
+    ctx.textBaseline = 'middle';
+    const font = getComputedStyle(document.body).fontFamily || 'sans-serif';
+    if (c >= 9) {
+      ctx.font = `${Math.min(12, Math.floor(c - 1))}px ${font}`;
+      ctx.textAlign = 'right';
+      for (let r = Math.floor(this.panRow); r < this.panRow + rows; r++) {
+        ctx.fillText(shorten(this.labels[r]), LEFT - 4, TOP + (r - this.panRow + 0.5) * c, LEFT - 8);
+      }
+      ctx.save();
+      ctx.rotate(-Math.PI / 2);
+      ctx.textAlign = 'left';
+      for (let k = Math.floor(this.panCol); k < this.panCol + cols; k++) {
+        ctx.fillText(shorten(this.labels[k]), -TOP + 4, LEFT + (k - this.panCol + 0.5) * c, TOP - 8);
+      }
+      ctx.restore();
+    } else {
+      // Too small for token text: index ticks every `step` tokens.
+      ctx.font = `11px ${font}`;
+      const step = niceStep(40 / c);
+      ctx.textAlign = 'right';
+      for (let r = Math.ceil(this.panRow / step) * step; r < this.panRow + rows; r += step) ctx.fillText(String(r), LEFT - 4, TOP + (r - this.panRow + 0.5) * c);
+      ctx.textAlign = 'center';
+      for (let k = Math.ceil(this.panCol / step) * step; k < this.panCol + cols; k += step) ctx.fillText(String(k), LEFT + (k - this.panCol + 0.5) * c, TOP - 10);
+    }
+    ctx.font = `11px ${font}`;
+    ctx.textAlign = 'left';
+    ctx.fillText('key →', LEFT, 10);
+    ctx.fillText('query ↓', 4, 10);
+  }
+
+  /** Redraws only the hover/cursor/selection marks: the cheap path on every pointer move. */
+  drawOverlay(): void {
+    const ctx = this.overlay.getContext('2d')!;
+    const dpr = window.devicePixelRatio || 1;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, this.cssWidth, this.cssHeight);
+    if (!this.theme || !this.T) return;
+    const c = this.cellSize();
+    const x = (k: number) => LEFT + (k - this.panCol) * c;
+    const y = (q: number) => TOP + (q - this.panRow) * c;
+    const plotW = Math.min(this.T - this.panCol, this.visibleCells().cols) * c;
+    ctx.lineWidth = Math.max(1, Math.min(2, c / 4));
+    if (this.selectedQuery !== null) {
+      ctx.strokeStyle = rgbCss(this.theme.foreground, 0.8);
+      ctx.strokeRect(LEFT, y(this.selectedQuery), plotW, Math.max(1, c));
+    }
+    const mark = this.hover ?? (document.activeElement === this.overlay ? this.cursor : null);
+    if (mark) {
+      ctx.strokeStyle = rgbCss(this.theme.focus);
+      ctx.strokeRect(x(mark.key) - 1, y(mark.query) - 1, Math.max(1, c) + 2, Math.max(1, c) + 2);
+      ctx.fillStyle = rgbCss(this.theme.focus, 0.25);
+      ctx.fillRect(LEFT - 6, y(mark.query), 4, Math.max(1, c)); // row marker
+      ctx.fillRect(x(mark.key), TOP - 6, Math.max(1, c), 4); // column marker
+    }
+  }
+
+  /** The hovered cell changes: tooltip, overlay, event. `fromKeyboard` anchors the tooltip at the cell. */
+  setHover(cell: { query: number; key: number } | null, fromKeyboard: boolean, clientX = 0, clientY = 0): void {
+    const same = cell && this.hover && cell.query === this.hover.query && cell.key === this.hover.key;
+    this.hover = cell;
+    if (cell && !same) {
+      const w = this.matrix![cell.query * this.T + cell.key]; // [Q, K]
+      this.tooltip.textContent = `query ${cell.query} “${this.labels[cell.query]}” → key ${cell.key} “${this.labels[cell.key]}”: weight ${formatWeight(w)}`;
+      this.tooltip.hidden = false;
+      const rect = this.overlay.getBoundingClientRect();
+      const c = this.cellSize();
+      const px = fromKeyboard ? LEFT + (cell.key - this.panCol + 1) * c : clientX - rect.left;
+      const py = fromKeyboard ? TOP + (cell.query - this.panRow + 1) * c : clientY - rect.top;
+      this.tooltip.style.left = `${Math.min(px + 12, rect.width - 220)}px`;
+      this.tooltip.style.top = `${py + 12}px`;
+      if (fromKeyboard) this.live.textContent = this.tooltip.textContent;
+    } else if (!cell) {
+      this.tooltip.hidden = true;
+    }
+    this.drawOverlay();
+    if (!same) this.events.onHover(cell);
+  }
+
+  /** The cell under a client point, or null outside the matrix. */
+  cellAt(clientX: number, clientY: number): { query: number; key: number } | null {
+    const rect = this.overlay.getBoundingClientRect();
+    const c = this.cellSize();
+    const key = Math.floor((clientX - rect.left - LEFT) / c + this.panCol);
+    const query = Math.floor((clientY - rect.top - TOP) / c + this.panRow);
+    if (clientX - rect.left < LEFT || clientY - rect.top < TOP) return null;
+    return query >= 0 && query < this.T && key >= 0 && key < this.T ? { query, key } : null;
+  }
+
+  private onPointerMove(e: PointerEvent): void {
+    if (this.drag) {
+      const c = this.cellSize();
+      const dx = e.clientX - this.drag.x, dy = e.clientY - this.drag.y;
+      if (Math.abs(dx) + Math.abs(dy) > 3) this.drag.moved = true;
+      if (this.drag.moved) {
+        this.panCol = this.drag.panCol - dx / c;
+        this.panRow = this.drag.panRow - dy / c;
+        this.clampPan();
+        this.draw();
+        return;
+      }
+    }
+    this.setHover(this.cellAt(e.clientX, e.clientY), false, e.clientX, e.clientY);
+  }
+
+  private onPointerDown(e: PointerEvent): void {
+    this.overlay.setPointerCapture?.(e.pointerId);
+    this.drag = { x: e.clientX, y: e.clientY, panRow: this.panRow, panCol: this.panCol, moved: false };
+  }
+
+  private onPointerUp(e: PointerEvent): void {
+    const drag = this.drag;
+    this.drag = null;
+    if (drag?.moved) { this.events.onViewChange(this.zoom, this.panRow, this.panCol); return; }
+    const cell = this.cellAt(e.clientX, e.clientY);
+    if (cell) { this.cursor = { ...cell }; this.events.onActivate(cell); }
+  }
+
+  private onWheel(e: WheelEvent): void {
+    e.preventDefault();
+    const rect = this.overlay.getBoundingClientRect();
+    this.zoomAt(e.deltaY < 0 ? 1.25 : 0.8, e.clientX - rect.left, e.clientY - rect.top);
+  }
+
+  /** Zooms by `factor` keeping the point (px, py) (CSS px in the canvas) over the same cell. */
+  zoomAt(factor: number, px: number, py: number): void {
+    const before = this.cellSize();
+    const col = (px - LEFT) / before + this.panCol, row = (py - TOP) / before + this.panRow;
+    this.zoom = Math.min(MAX_ZOOM, Math.max(1, this.zoom * factor));
+    const after = this.cellSize();
+    this.panCol = col - (px - LEFT) / after;
+    this.panRow = row - (py - TOP) / after;
+    this.clampPan();
+    this.draw();
+    this.events.onViewChange(this.zoom, this.panRow, this.panCol);
+  }
+
+  private ensureVisible(query: number, key: number): void {
+    const v = this.visibleCells();
+    if (query < this.panRow) this.panRow = query;
+    else if (query + 1 > this.panRow + v.rows) this.panRow = query + 1 - v.rows;
+    if (key < this.panCol) this.panCol = key;
+    else if (key + 1 > this.panCol + v.cols) this.panCol = key + 1 - v.cols;
+    this.clampPan();
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    if (!this.T) return;
+    const step = e.shiftKey ? 10 : 1;
+    let { query, key } = this.cursor;
+    const last = this.T - 1;
+    const centre = () => [LEFT + (this.cssWidth - LEFT) / 2, TOP + (this.cssHeight - TOP) / 2] as const;
+    switch (e.key) {
+      case 'ArrowUp': query = Math.max(0, query - step); break;
+      case 'ArrowDown': query = Math.min(last, query + step); break;
+      case 'ArrowLeft': key = Math.max(0, key - step); break;
+      case 'ArrowRight': key = Math.min(last, key + step); break;
+      case 'Home': key = 0; break;
+      case 'End': key = last; break;
+      case 'PageUp': query = Math.max(0, query - 10); break;
+      case 'PageDown': query = Math.min(last, query + 10); break;
+      case '+': case '=': this.zoomAt(1.5, ...centre()); e.preventDefault(); return;
+      case '-': this.zoomAt(1 / 1.5, ...centre()); e.preventDefault(); return;
+      case '0': this.zoom = 1; this.panRow = 0; this.panCol = 0; this.draw(); this.events.onViewChange(1, 0, 0); e.preventDefault(); return;
+      case 'Enter': case ' ': this.events.onActivate({ ...this.cursor }); e.preventDefault(); return;
+      case 'Escape': this.setHover(null, true); return;
+      default: return;
+    }
+    e.preventDefault();
+    this.cursor = { query, key };
+    const pan = [this.panRow, this.panCol];
+    this.ensureVisible(query, key);
+    if (pan[0] !== this.panRow || pan[1] !== this.panCol) { this.draw(); this.events.onViewChange(this.zoom, this.panRow, this.panCol); }
+    this.setHover({ query, key }, true);
+  }
+
+  /** The base canvas (for PNG export). */
+  snapshot(): HTMLCanvasElement { return this.canvas; }
+
+  /** Weight under the palette used (for tests/diagnostics). */
+  paletteIndex(w: number): number { return weightIndex(w, this.palette!.index); }
+}
+
+function shorten(s: string): string {
+  return s.length > 14 ? `${s.slice(0, 13)}…` : s;
+}
+
+function niceStep(minimum: number): number {
+  for (const s of [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000]) if (s >= minimum) return s;
+  return 10000;
+}
+
+export function formatWeight(w: number): string {
+  return w === 0 ? '0' : w < 0.001 ? w.toExponential(2) : w.toFixed(4);
+}

@@ -1,0 +1,89 @@
+// Kernel view of one query: the weights that query puts on every key, drawn over the text itself
+// (each token's background is the weight's colour). Attention as a kernel smoother, read in place.
+import { el, clear } from './dom';
+import { rgbCss, type Palette, type Theme } from './theme';
+import { contrast, weightIndex } from '../src/common/colour';
+import { formatWeight } from './heatmap';
+
+export interface KernelEvents {
+  onHover(index: number | null): void;
+  /** Click/Enter on a token: it becomes the query and is shown in the editor. */
+  onActivate(index: number): void;
+  onQueryChange(query: number): void;
+}
+
+export class KernelView {
+  readonly root = el('div', { class: 'kernel' });
+  private readonly caption = el('p', { class: 'kernel-caption' });
+  private readonly text = el('div', {
+    class: 'kernel-text', tabindex: 0, role: 'application',
+    'aria-label': 'Text coloured by the selected query’s attention weights. Left and Right choose the query, Enter shows it in the editor.',
+  });
+  private spans: HTMLSpanElement[] = [];
+  private matrix: Float32Array | null = null; // [Q, K]
+  private T = 0;
+  private labels: string[] = [];
+  private query = 0;
+
+  constructor(private readonly events: KernelEvents) {
+    this.root.append(this.caption, this.text);
+    this.text.addEventListener('keydown', (e) => this.onKey(e));
+  }
+
+  setData(matrix: Float32Array, T: number, labels: string[], query: number | null, palette: Palette, theme: Theme): void {
+    this.matrix = matrix;
+    this.T = T;
+    this.query = query === null ? T - 1 : Math.min(query, T - 1);
+    if (labels !== this.labels || this.spans.length !== T) this.buildSpans(labels);
+    this.paint(palette, theme);
+  }
+
+  private buildSpans(labels: string[]): void {
+    this.labels = labels;
+    clear(this.text);
+    this.spans = labels.map((label, i) => {
+      const span = el('span', { class: 'kernel-token', 'data-index': i }, label);
+      span.addEventListener('pointerenter', () => this.events.onHover(i));
+      span.addEventListener('pointerleave', () => this.events.onHover(null));
+      span.addEventListener('click', () => { this.events.onQueryChange(i); this.events.onActivate(i); });
+      this.text.append(span);
+      // Keep the text's own line breaks so the view reads like the code.
+      if (label.includes('⏎')) this.text.append(el('br'));
+      return span;
+    });
+  }
+
+  /** Colours every token by the query row's weights. */
+  paint(palette: Palette, theme: Theme): void {
+    if (!this.matrix) return;
+    const T = this.T, q = this.query;
+    const dark: [number, number, number] = [0, 0, 0], light: [number, number, number] = [255, 255, 255];
+    for (let k = 0; k < T; k++) {
+      const w = this.matrix[q * T + k]; // [Q, K]
+      const span = this.spans[k];
+      const idx = weightIndex(w, palette.index);
+      const bg = palette.colours[idx];
+      span.style.backgroundColor = idx > 0 ? rgbCss(bg) : '';
+      span.style.color = idx > 0 ? rgbCss(contrast(bg, dark) >= contrast(bg, light) ? dark : light) : '';
+      span.title = `key ${k}: weight ${formatWeight(w)}`;
+      span.classList.toggle('kernel-query', k === q);
+    }
+    this.caption.textContent = `Query ${q} “${this.labels[q]}”: its weights over every token (colour = weight). ${theme.kind.startsWith('high') ? '' : 'Click a token to make it the query.'}`;
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    if (!this.T) return;
+    let q = this.query;
+    switch (e.key) {
+      case 'ArrowLeft': case 'ArrowUp': q = Math.max(0, q - 1); break;
+      case 'ArrowRight': case 'ArrowDown': q = Math.min(this.T - 1, q + 1); break;
+      case 'Home': q = 0; break;
+      case 'End': q = this.T - 1; break;
+      case 'Enter': case ' ': this.events.onActivate(q); e.preventDefault(); return;
+      default: return;
+    }
+    e.preventDefault();
+    this.events.onQueryChange(q);
+    this.events.onHover(q);
+  }
+}
