@@ -7,7 +7,7 @@
 import { onnx } from 'onnx-proto';
 import { AttentionLensError } from './errors';
 import {
-  defaultOpset, indexGraph, intAttribute, isDefaultDomain, walkNodes,
+  defaultOpset, indexGraph, intAttribute, isDefaultDomain, valueDims, walkNodes,
   type Graph, type GraphIndex, type Node,
 } from './onnxGraph';
 
@@ -31,6 +31,15 @@ export interface SurgeryResult {
   attentionOutputs: string[];
   /** Where the attention lives: the main graph, or both branches of a merged decoder's If. */
   layout: 'flat' | 'merged';
+  /** The graph's real inputs (initializers excluded), with fixed sizes as numbers. */
+  inputs: InputMeta[];
+}
+
+export interface InputMeta {
+  name: string;
+  /** onnx.TensorProto.DataType */
+  elemType: number;
+  dims: (number | string)[];
 }
 
 export function isAttentionSoftmax(node: Node, index: GraphIndex, opset: number): boolean {
@@ -211,7 +220,11 @@ export function exposeAttention(bytes: Uint8Array, label: string): SurgeryResult
         'so its attention cannot be shown. Use an unfused transformer export whose attention uses MatMul + Softmax.',
     );
   }
-  return { bytes: onnx.ModelProto.encode(model).finish(), attentionOutputs: outputs, layout: merged ? 'merged' : 'flat' };
+  const initializers = new Set((graph.initializer ?? []).map((t) => t.name));
+  const inputs = (graph.input ?? [])
+    .filter((vi) => vi.name && !initializers.has(vi.name))
+    .map((vi) => ({ name: vi.name!, elemType: vi.type?.tensorType?.elemType ?? 0, dims: valueDims(vi) }));
+  return { bytes: onnx.ModelProto.encode(model).finish(), attentionOutputs: outputs, layout: merged ? 'merged' : 'flat', inputs };
 }
 
 function countSoftmax(graph: Graph): number {

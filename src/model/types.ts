@@ -47,6 +47,8 @@ export interface Truncation {
   shownTokens: number;
   /** The analysed part is text[0, shownChars). */
   shownChars: number;
+  /** The input was too long to tokenize whole: totalTokens counts only a long prefix of it. */
+  totalIsLowerBound: boolean;
 }
 
 export interface AnalysisResult {
@@ -79,4 +81,42 @@ export interface AnalyzeOptions {
   topK: number;
   maxTokens: number;
   signal?: AbortSignal;
+}
+
+export interface ModelSpec {
+  /** Display name ("bundled", a folder name…). */
+  name: string;
+  /** The model folder (transformers.js layout). */
+  path: string;
+}
+
+export interface LoadOptions {
+  /** Where patched ONNX files are cached (keyed by the source file's hash). Default: the OS temp folder. */
+  cacheDir?: string;
+  /** Prefer the `_quantized` ONNX variant. */
+  quantized?: boolean;
+  /** Human-readable progress messages while loading. */
+  onProgress?: (message: string) => void;
+}
+
+export interface ProbeOptions {
+  topK: number;
+  /** Scales the displayed distribution: softmax(logits / temperature). Default 1. */
+  temperature?: number;
+  signal?: AbortSignal;
+  /** Reuse past keys/values when the prefix only changed at its end (default true). */
+  useCache?: boolean;
+}
+
+/** A loaded model. Calls are safe to overlap; use a LatestWinsRunner to drop stale ones. */
+export interface LoadedModel {
+  readonly info: ModelInfo;
+  analyze(text: string, opts: AnalyzeOptions): Promise<AnalysisResult>;
+  /** Next-token distribution after `prefix` (decoders only). */
+  probe(prefix: string, opts: ProbeOptions): Promise<ProbeResult>;
+  /** A short greedy continuation of `prefix` (decoders only); '' when the model ends the text. */
+  continueGreedy(prefix: string, nTokens: number, signal?: AbortSignal): Promise<string>;
+  /** Display text of a vocabulary id (whitespace visible). */
+  tokenText(id: number): string;
+  dispose(): Promise<void>;
 }

@@ -1,0 +1,141 @@
+// Loading a model folder in the transformers.js layout, fully offline: config + tokenizer through
+// transformers.js, the ONNX file patched to expose attention (cached by source hash), and our own
+// onnxruntime-node session over the patched bytes.
+import { createHash } from 'node:crypto';
+import { existsSync, promises as fs, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { AttentionLensError } from './errors';
+import { Model } from './model';
+import { Runner } from './runner';
+import { exposeAttention, type InputMeta } from './surgery';
+import { Tokenization, type TextTokenizer } from './tokenize';
+import { decideKind, modelDims, type ModelConfig } from './config';
+import type { LoadedModel, LoadOptions, ModelSpec } from './types';
+
+const SURGERY_VERSION = 1; // bump when surgery output changes, to invalidate cached patched files
+
+/** transformers.js keeps its settings in one global: serialise loads so each sees its own folder. */
+let loadQueue: Promise<unknown> = Promise.resolve();
+
+export function loadModel(spec: ModelSpec, opts: LoadOptions = {}): Promise<LoadedModel> {
+  const task = loadQueue.then(() => load(spec, opts));
+  loadQueue = task.catch(() => undefined);
+  return task;
+}
+
+async function load(spec: ModelSpec, opts: LoadOptions): Promise<LoadedModel> {
+  const progress = opts.onProgress ?? (() => undefined);
+  const dir = path.resolve(spec.path);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new AttentionLensError('model-folder-missing', `Model folder not found: ${dir}. Check the attentionLens.model setting (use "bundled" or a folder with config.json, tokenizer.json and onnx/*.onnx).`);
+  }
+  const missing = ['config.json', 'tokenizer.json'].filter((f) => !existsSync(path.join(dir, f)));
+  if (missing.length > 0) {
+    throw new AttentionLensError('model-files-missing', `The model folder ${dir} lacks ${missing.join(' and ')}. A transformers.js model folder needs config.json, tokenizer.json, tokenizer_config.json and onnx/*.onnx.`);
+  }
+  progress('Reading config and tokenizer…');
+  const { config, tokenizer, tokenizerJson } = await readConfigAndTokenizer(dir);
+  const kind = decideKind(config, dir);
+  const onnxFile = chooseOnnxFile(dir, kind, opts.quantized ?? false);
+  const label = path.relative(dir, onnxFile) || onnxFile;
+
+  progress(`Preparing ${path.basename(onnxFile)} (exposing attention)…`);
+  const patched = await patchedModel(onnxFile, label, opts.cacheDir);
+  progress('Starting ONNX Runtime…');
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(patched.source as string, sessionOptions());
+  } catch (err) {
+    throw new AttentionLensError('onnx-unreadable', `ONNX Runtime could not load ${label}: ${(err as Error).message}`);
+  }
+  if (kind === 'decoder' && !session.outputNames.includes('logits')) {
+    throw new AttentionLensError('unsupported-architecture', `${label} has no "logits" output, so next-token probabilities cannot be computed. Use a causal-LM export (…ForCausalLM / …LMHeadModel).`);
+  }
+  const dims = modelDims(config);
+  const runner = new Runner(session, patched.inputs, patched.attentionOutputs, dims, label);
+  const tokens = new Tokenization(tokenizer, tokenizerJson);
+  const info = {
+    name: spec.name,
+    path: dir,
+    kind,
+    modelType: String(config.model_type ?? 'unknown'),
+    nLayers: patched.attentionOutputs.length,
+    nHeads: dims.heads,
+    contextLength: dims.context,
+    vocabSize: dims.vocab,
+  };
+  return new Model(info, tokens, runner, eosIds(config));
+}
+
+function sessionOptions(): ort.InferenceSession.SessionOptions {
+  // Intra-op threads: all cores up to 4 (beyond that small models gain nothing and the host suffers).
+  const cores = Math.max(1, os.cpus().length);
+  return { intraOpNumThreads: Math.min(4, cores), interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all', logSeverityLevel: 3 };
+}
+
+async function readConfigAndTokenizer(dir: string): Promise<{ config: ModelConfig; tokenizer: TextTokenizer; tokenizerJson: Record<string, unknown> }> {
+  let tokenizerJson: Record<string, unknown>;
+  let config: ModelConfig;
+  try {
+    config = JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8')) as ModelConfig;
+  } catch (err) {
+    throw new AttentionLensError('config-unreadable', `config.json in ${dir} is not valid JSON (${(err as Error).message}). Re-export or re-download the model.`);
+  }
+  try {
+    tokenizerJson = JSON.parse(await fs.readFile(path.join(dir, 'tokenizer.json'), 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw new AttentionLensError('config-unreadable', `tokenizer.json in ${dir} is not valid JSON (${(err as Error).message}). Re-export or re-download the model.`);
+  }
+  const { AutoTokenizer, env } = await import('@xenova/transformers');
+  env.allowRemoteModels = false;
+  env.allowLocalModels = true;
+  env.localModelPath = path.dirname(dir) + path.sep;
+  try {
+    const tokenizer = (await AutoTokenizer.from_pretrained(path.basename(dir), { local_files_only: true })) as unknown as TextTokenizer;
+    return { config, tokenizer, tokenizerJson };
+  } catch (err) {
+    throw new AttentionLensError('config-unreadable', `The tokenizer in ${dir} could not be loaded: ${(err as Error).message}`);
+  }
+}
+
+/** Picks the ONNX file for the model kind; quantized when asked or when only that exists. */
+export function chooseOnnxFile(dir: string, kind: 'decoder' | 'encoder', quantized: boolean): string {
+  const bases = kind === 'decoder' ? ['decoder_model_merged', 'decoder_model', 'model'] : ['model', 'encoder_model'];
+  const names = bases.flatMap((b) => (quantized ? [`${b}_quantized`, b] : [b, `${b}_quantized`]));
+  for (const name of names) {
+    const file = path.join(dir, 'onnx', `${name}.onnx`);
+    if (existsSync(file)) return file;
+  }
+  throw new AttentionLensError('model-files-missing', `No ONNX file for this ${kind} in ${path.join(dir, 'onnx')} (looked for ${names.map((n) => n + '.onnx').join(', ')}).`);
+}
+
+interface Patched { source: string | Uint8Array; attentionOutputs: string[]; inputs: InputMeta[] }
+
+/** Surgery once per source file: the patched model and its metadata are cached under cacheDir by hash. */
+async function patchedModel(onnxFile: string, label: string, cacheDir: string | undefined): Promise<Patched> {
+  const bytes = await fs.readFile(onnxFile);
+  const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 24);
+  const dir = cacheDir ?? path.join(os.tmpdir(), 'attention-lens-cache');
+  const base = path.join(dir, `patched-${hash}-v${SURGERY_VERSION}`);
+  try {
+    const meta = JSON.parse(await fs.readFile(`${base}.json`, 'utf8')) as Omit<Patched, 'source'>;
+    if (existsSync(`${base}.onnx`)) return { source: `${base}.onnx`, ...meta };
+  } catch { /* not cached yet */ }
+  const result = exposeAttention(bytes, label);
+  const meta = { attentionOutputs: result.attentionOutputs, inputs: result.inputs };
+  await fs.mkdir(dir, { recursive: true });
+  // Write to temporary names then rename, so a crash never leaves a half-written cache entry.
+  const tmp = `${base}.${process.pid}.${Date.now()}`;
+  await fs.writeFile(`${tmp}.onnx`, result.bytes);
+  await fs.rename(`${tmp}.onnx`, `${base}.onnx`);
+  await fs.writeFile(`${tmp}.json`, JSON.stringify(meta));
+  await fs.rename(`${tmp}.json`, `${base}.json`);
+  return { source: `${base}.onnx`, ...meta };
+}
+
+function eosIds(config: ModelConfig): number[] {
+  const eos = config.eos_token_id;
+  return Array.isArray(eos) ? eos : typeof eos === 'number' ? [eos] : [];
+}

@@ -1,0 +1,55 @@
+// A loaded model: analysis, probing and greedy continuation over one ONNX session.
+import { AttentionLensError } from './errors';
+import { analyzeText } from './analyze';
+import { Prober } from './probe';
+import type { Runner } from './runner';
+import type { Tokenization } from './tokenize';
+import type { AnalysisResult, AnalyzeOptions, LoadedModel, ModelInfo, ProbeOptions, ProbeResult } from './types';
+
+export class Model implements LoadedModel {
+  private readonly prober: Prober;
+  private disposed = false;
+  /** ONNX Runtime runs one at a time; requests queue here in arrival order. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly info: ModelInfo,
+    private readonly tokens: Tokenization,
+    private readonly runner: Runner,
+    eosIds: number[],
+  ) {
+    this.prober = new Prober(info, tokens, runner, eosIds);
+  }
+
+  analyze(text: string, opts: AnalyzeOptions): Promise<AnalysisResult> {
+    return this.serial(() => analyzeText(text, opts, this.info, this.tokens, this.runner));
+  }
+
+  probe(prefix: string, opts: ProbeOptions): Promise<ProbeResult> {
+    return this.serial(() => this.prober.probe(prefix, opts));
+  }
+
+  continueGreedy(prefix: string, nTokens: number, signal?: AbortSignal): Promise<string> {
+    return this.serial(() => this.prober.continueGreedy(prefix, nTokens, signal));
+  }
+
+  tokenText(id: number): string {
+    return this.tokens.display(id);
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    this.prober.reset();
+    await this.queue.catch(() => undefined);
+  }
+
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    if (this.disposed) return Promise.reject(new AttentionLensError('disposed', `${this.info.name} was unloaded; load it again.`));
+    const run = this.queue.then(() => {
+      if (this.disposed) throw new AttentionLensError('disposed', `${this.info.name} was unloaded; load it again.`);
+      return task();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}

@@ -1,0 +1,101 @@
+// Next-token probing at a cursor, reusing past keys/values when the new prefix extends
+// (or shares a start with) the previous one, so a keystroke costs one or two positions.
+import { AttentionLensError, throwIfAborted } from './errors';
+import { rowDistribution } from './distribution';
+import { truncatePast, type PastCache, type Runner } from './runner';
+import type { Tokenization } from './tokenize';
+import type { ModelInfo, ProbeOptions, ProbeResult } from './types';
+
+
+interface CacheState {
+  ids: number[];
+  past: PastCache | null;
+  /** Logits after the last token, [V]. */
+  last: Float32Array;
+}
+
+export class Prober {
+  private state: CacheState | null = null;
+
+  constructor(
+    private readonly info: ModelInfo,
+    private readonly tokens: Tokenization,
+    private readonly runner: Runner,
+    private readonly eosIds: number[],
+  ) {}
+
+  async probe(prefix: string, opts: ProbeOptions): Promise<ProbeResult> {
+    this.requireDecoder('probe');
+    throwIfAborted(opts.signal);
+    const ids = this.tokens.ids(prefix, this.info.contextLength);
+    if (ids.length === 0) {
+      throw new AttentionLensError('empty-input', 'There is no text before the cursor to predict from.');
+    }
+    const { last, cached } = await this.logitsAfter(ids, opts.useCache !== false, opts.signal);
+    const V = last.length;
+    const dist = rowDistribution(last, 0, V, Math.max(1, Math.floor(opts.topK)), opts.temperature ?? 1);
+    return {
+      nTokens: ids.length,
+      next: Array.from(dist.ids, (id, i) => ({ id, token: this.tokens.text(id), prob: dist.probs[i]! })),
+      entropy: dist.entropy,
+      cached,
+    };
+  }
+
+  /** Greedy continuation of `prefix`, `nTokens` long at most (stops at end of text). */
+  async continueGreedy(prefix: string, nTokens: number, signal?: AbortSignal): Promise<string> {
+    this.requireDecoder('continue');
+    let ids = this.tokens.ids(prefix, this.info.contextLength);
+    if (ids.length === 0) return '';
+    const generated: number[] = [];
+    for (let n = 0; n < nTokens; n++) {
+      const { last } = await this.logitsAfter(ids, true, signal);
+      let best = 0;
+      for (let v = 1; v < last.length; v++) if (last[v]! > last[best]!) best = v;
+      if (this.eosIds.includes(best)) break;
+      generated.push(best);
+      ids = [...ids, best];
+      if (ids.length > this.info.contextLength) ids = ids.slice(ids.length - this.info.contextLength);
+    }
+    return generated.length > 0 ? this.tokens.tokenizer.decode(generated, { skip_special_tokens: true }) : '';
+  }
+
+  /** Forgets the cached prefix (e.g. after the model changed). */
+  reset(): void {
+    this.state = null;
+  }
+
+  private requireDecoder(what: string): void {
+    if (this.info.kind !== 'decoder') {
+      throw new AttentionLensError('unsupported-architecture', `${this.info.name} is an encoder (bidirectional) model: it cannot ${what} the next token. Choose a causal (decoder) model.`);
+    }
+  }
+
+  private async logitsAfter(ids: number[], useCache: boolean, signal?: AbortSignal): Promise<{ last: Float32Array; cached: boolean }> {
+    const prev = this.state;
+    if (useCache && prev && sameIds(prev.ids, ids)) return { last: prev.last, cached: true }; // nothing changed
+    let keep = 0;
+    if (useCache && prev?.past && this.runner.supportsCache) {
+      keep = Math.min(commonPrefix(prev.ids, ids), ids.length - 1); // at least one new position to score
+    }
+    const past = keep > 0 ? truncatePast(prev!.past!, keep) : null;
+    const out = await this.runner.forward(ids.slice(keep), past, keep);
+    throwIfAborted(signal);
+    const V = out.vocab;
+    const S = ids.length - keep;
+    const last = out.logits!.slice((S - 1) * V, S * V); // row S-1 of [S, V]
+    this.state = { ids, past: this.runner.supportsCache ? out.present : null, last };
+    return { last, cached: keep > 0 };
+  }
+}
+
+function sameIds(a: number[], b: number[]): boolean {
+  return a.length === b.length && commonPrefix(a, b) === a.length;
+}
+
+function commonPrefix(a: number[], b: number[]): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
+}

@@ -1,0 +1,99 @@
+// Text → tokens with exact UTF-16 ranges, display text, and truncation to a token budget.
+import { alignTokens } from './offsets';
+import { displayPiece, pieceText, tokenizerFamily, type TokenizerFamily } from './tokenBytes';
+import type { Truncation } from './types';
+
+/** The part of a transformers.js tokenizer we use. */
+export interface TextTokenizer {
+  encode(text: string, textPair?: string | null, options?: { add_special_tokens?: boolean }): number[];
+  decode(ids: number[], options?: { skip_special_tokens?: boolean }): string;
+  model: { vocab: string[] | Record<number, string> };
+  all_special_ids: number[];
+}
+
+export interface TokenizedText {
+  ids: number[];
+  pieces: string[];
+  special: boolean[];
+  starts: Int32Array;
+  ends: Int32Array;
+  truncated: Truncation | null;
+}
+
+/** Characters tokenized at most per allowed token, so huge inputs are not tokenized whole. */
+const CHARS_PER_TOKEN_BUDGET = 64;
+
+export class Tokenization {
+  readonly family: TokenizerFamily;
+  private readonly specialIds: Set<number>;
+
+  constructor(
+    readonly tokenizer: TextTokenizer,
+    private readonly tokenizerJson: Record<string, unknown>,
+  ) {
+    this.family = tokenizerFamily(tokenizerJson);
+    this.specialIds = new Set(tokenizer.all_special_ids);
+  }
+
+  piece(id: number): string {
+    return (this.tokenizer.model.vocab as Record<number, string>)[id] ?? `<unk:${id}>`;
+  }
+
+  isSpecial(id: number): boolean {
+    return this.specialIds.has(id);
+  }
+
+  /** Display text of a token (whitespace visible, partial bytes as <0xNN>). */
+  display(id: number): string {
+    return displayPiece(this.piece(id), this.family, this.isSpecial(id));
+  }
+
+  /** The token decoded on its own. */
+  text(id: number): string {
+    return pieceText(this.piece(id), this.family, this.isSpecial(id));
+  }
+
+  /** Token ids only (for probing), the last `keepLast` of them when given. */
+  ids(text: string, keepLast?: number): number[] {
+    // Only the end matters: tokenize a tail long enough for keepLast tokens.
+    const tail = keepLast !== undefined && text.length > keepLast * CHARS_PER_TOKEN_BUDGET
+      ? text.slice(cutBack(text, text.length - keepLast * CHARS_PER_TOKEN_BUDGET))
+      : text;
+    const ids = this.tokenizer.encode(tail);
+    return keepLast !== undefined && ids.length > keepLast ? ids.slice(ids.length - keepLast) : ids;
+  }
+
+  /** Tokens of `text` with ranges, at most `limit` of them (`reason` says which limit applies). */
+  tokenize(text: string, limit: number, reason: Truncation['reason']): TokenizedText {
+    const budget = limit * CHARS_PER_TOKEN_BUDGET;
+    const head = text.length > budget ? text.slice(0, cutForward(text, budget)) : text;
+    let ids = this.tokenizer.encode(head);
+    const totalTokens = ids.length;
+    let truncated: Truncation | null = null;
+    if (ids.length > limit || head.length < text.length) ids = ids.slice(0, limit);
+    const pieces = ids.map((id) => this.piece(id));
+    const special = ids.map((id) => this.isSpecial(id));
+    const ranges = alignTokens(head, { pieces, special }, this.family, this.tokenizerJson.normalizer as Record<string, unknown> | null);
+    const starts = Int32Array.from(ranges, (r) => r.start);
+    const ends = Int32Array.from(ranges, (r) => r.end);
+    if (ids.length < totalTokens || head.length < text.length) {
+      let shownChars = 0;
+      for (const e of ends) shownChars = Math.max(shownChars, e);
+      truncated = { reason, totalTokens, shownTokens: ids.length, shownChars, totalIsLowerBound: head.length < text.length };
+    }
+    return { ids, pieces, special, starts, ends, truncated };
+  }
+}
+
+/** Moves a cut position back to the start of a whitespace run, so no word or surrogate pair is split. */
+function cutBack(text: string, at: number): number {
+  for (let i = at; i > Math.max(0, at - 256); i--) if (/\s/.test(text[i]!)) return i;
+  return isLowSurrogate(text.charCodeAt(at)) ? at + 1 : at;
+}
+
+function cutForward(text: string, at: number): number {
+  for (let i = at; i < Math.min(text.length, at + 256); i++) if (/\s/.test(text[i]!)) return i;
+  return isLowSurrogate(text.charCodeAt(at)) ? at + 1 : at;
+}
+
+const isLowSurrogate = (c: number) => c >= 0xdc00 && c <= 0xdfff;
