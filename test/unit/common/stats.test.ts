@@ -1,0 +1,83 @@
+// Head statistics against values worked out by hand on small matrices.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { allHeadStats, headLabels, headStats, statsAt, uniformBandwidth, HEAD_STAT_NAMES } from '../../../src/common/stats';
+
+const close = (a: number, b: number, eps = 1e-6) => assert.ok(Math.abs(a - b) <= eps, `${a} ≠ ${b}`);
+
+// T = 3, causal. Rows 1 and 2 count (row 0 can only see itself).
+//   row 1: [0.5, 0.5, 0]      H = ln 2,          distance 0.5
+//   row 2: [0.25, 0.25, 0.5]  H = 1.5 ln 2,      distance 0.25·2 + 0.25·1 = 0.75
+const small = new Float32Array([1, 0, 0, 0.5, 0.5, 0, 0.25, 0.25, 0.5]);
+
+test('entropy, bandwidth, distance, sink and previous-token on a hand-computed 3×3 matrix', () => {
+  const s = headStats(small, 3, [5, 7, 5], true);
+  close(s.entropy, 1.25 * Math.LN2); // mean of ln2 and 1.5 ln2
+  close(s.bandwidth, 2 ** 1.25, 1e-5);
+  close(s.meanDistance, 0.625);
+  close(s.sink, 0.375); // (0.5 + 0.25) / 2
+  close(s.previousToken, 0.375); // a10 = 0.5, a21 = 0.25
+  assert.ok(Number.isNaN(s.induction), 'no query has an earlier copy two or more tokens back');
+});
+
+test('an encoder counts every row, row 0 included', () => {
+  // Bidirectional 2×2: row 0 [0.5, 0.5], row 1 [1, 0].
+  const s = headStats(new Float32Array([0.5, 0.5, 1, 0]), 2, [1, 2], false);
+  close(s.entropy, Math.LN2 / 2);
+  close(s.meanDistance, (0.5 + 1) / 2);
+  close(s.sink, 0.75);
+  close(s.previousToken, 1);
+});
+
+test('induction score: weight on the token after an earlier copy of the current token', () => {
+  // Tokens A B C A B: query 3 (A) should look at key 1 (B, after the first A); query 4 (B) at key 2.
+  const T = 5;
+  const m = new Float32Array(T * T);
+  const set = (q: number, k: number, w: number) => { m[q * T + k] = w; };
+  set(0, 0, 1);
+  set(1, 0, 1);
+  set(2, 0, 1);
+  set(3, 1, 0.8); set(3, 3, 0.2);
+  set(4, 2, 0.6); set(4, 0, 0.4);
+  const s = headStats(m, T, [10, 11, 12, 10, 11], true);
+  close(s.induction, (0.8 + 0.6) / 2);
+  assert.deepEqual(headLabels(s, T, true).includes('induction'), true);
+});
+
+test('labels: previous-token, sink, broad', () => {
+  const T = 16;
+  const prev = new Float32Array(T * T), sink = new Float32Array(T * T), uniform = new Float32Array(T * T);
+  for (let q = 0; q < T; q++) {
+    prev[q * T + Math.max(0, q - 1)] = 1;
+    sink[q * T] = 1;
+    for (let k = 0; k <= q; k++) uniform[q * T + k] = 1 / (q + 1);
+  }
+  const ids = Array.from({ length: T }, (_, i) => i);
+  const p = headStats(prev, T, ids, true);
+  close(p.previousToken, 1);
+  close(p.meanDistance, 1);
+  assert.deepEqual(headLabels(p, T, true), ['previous-token']);
+  const s = headStats(sink, T, ids, true);
+  close(s.sink, 1);
+  assert.deepEqual(headLabels(s, T, true), ['sink']);
+  const u = headStats(uniform, T, ids, true);
+  close(u.bandwidth, uniformBandwidth(T, true), 1e-4);
+  assert.ok(headLabels(u, T, true).includes('broad'));
+});
+
+test('uniformBandwidth is the geometric mean of the visible key counts', () => {
+  close(uniformBandwidth(3, true), Math.sqrt(2 * 3));
+  assert.equal(uniformBandwidth(7, false), 7);
+});
+
+test('allHeadStats lays out [L, H, S] and statsAt reads it back', () => {
+  const T = 3, n = T * T;
+  const attention = new Float32Array(2 * 2 * n);
+  attention.set(small, 3 * n); // layer 1, head 1
+  attention.set(small, 0);
+  const out = allHeadStats(attention, 2, 2, T, [5, 7, 5], true);
+  assert.equal(out.length, 2 * 2 * HEAD_STAT_NAMES.length);
+  close(statsAt(out, 2, 1, 1).entropy, 1.25 * Math.LN2);
+  close(statsAt(out, 2, 0, 0).sink, 0.375);
+  close(statsAt(out, 2, 0, 1).entropy, 0); // all-zero head
+});
