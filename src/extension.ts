@@ -8,7 +8,7 @@ import { LiveProbe } from './editor/liveProbe';
 import { Surprisal } from './editor/surprisal';
 import { GhostText, ACCEPTED_COMMAND } from './editor/ghostText';
 import { inspectSelection } from './editor/inspect';
-import { createRunLatest } from './editor/runLatest';
+import { LatestWinsRunner } from './model';
 import { readSettings, type Settings } from './editor/settings';
 import { reportFailure } from './editor/messages';
 
@@ -37,7 +37,9 @@ export function activate(context: vscode.ExtensionContext): AttentionLensApi {
   subs.push(AttentionPanel.registerSerializer(context.extensionUri));
   subs.push(vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, ghostText));
 
-  const runLatest = createRunLatest();
+  // Inspect requests go through the model layer's latest-wins runner: a newer one cancels the stale one.
+  const inspectRunner = new LatestWinsRunner();
+  const runLatest = <T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> => inspectRunner.run(fn);
   const toggle = async (key: 'liveProbe.enabled' | 'surprisal.enabled', current: boolean): Promise<boolean> => {
     // The setting is the one source of truth; the configuration listener below applies it.
     await vscode.workspace.getConfiguration(SECTION).update(key, !current, vscode.ConfigurationTarget.Global);

@@ -8,7 +8,9 @@ import type { SelectionSync } from './selectionSync';
 import type { Settings } from './settings';
 import { TokenMap, type TextChange } from './tokenMap';
 import { describeFailure, reportFailure, showHint } from './messages';
-import type { RunLatest } from './runLatest';
+
+/** Runs `fn` so that a newer call cancels an older one and only the newest result is returned. */
+export type RunLatest = <T>(fn: (signal: AbortSignal) => Promise<T>) => Promise<T>;
 
 export interface InspectDeps {
   extensionUri: vscode.Uri;
