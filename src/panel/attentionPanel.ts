@@ -3,11 +3,9 @@
 import * as vscode from 'vscode';
 import type { AnalysisResult } from '../model/types';
 import { assertNever, type HostToWebview, type WebviewToHost } from '../common/protocol';
-import { allHeadStats } from '../common/stats';
-import { overviewBytes, selectorProblem, sliceAttention } from '../common/slices';
 import { Disposable } from './disposable';
 import { newNonce, panelHtml } from './html';
-import { toHeader, type AnalysisSource } from './analysisData';
+import { analysisMessages, answerRequest, type CurrentAnalysis } from './responder';
 import { saveExport } from './exports';
 
 type ProbeMessage = Extract<HostToWebview, { type: 'probe' }>;
@@ -17,7 +15,7 @@ type Shown =
   | { kind: 'empty'; message: string }
   | { kind: 'loading'; message: string }
   | { kind: 'error'; message: string }
-  | { kind: 'analysis'; id: number; result: AnalysisResult; source: AnalysisSource; stats: Float32Array | null };
+  | ({ kind: 'analysis' } & CurrentAnalysis);
 
 let nextAnalysisId = 1;
 
@@ -81,7 +79,13 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
     super();
     AttentionPanel.instance = this;
     this.register(panel.onDidDispose(() => this.dispose()));
-    this.register(panel.webview.onDidReceiveMessage((m: WebviewToHost) => this.onMessage(m)));
+    this.register(panel.webview.onDidReceiveMessage((m: WebviewToHost) => {
+      try {
+        this.onMessage(m);
+      } catch (e) {
+        this.post({ type: 'error', message: `Attention Lens could not answer the panel: ${e instanceof Error ? e.message : String(e)}` });
+      }
+    }));
     this.register(panel.onDidChangeViewState(() => {
       // A hidden webview is destroyed (no retainContextWhenHidden); it says `ready` again when shown.
       if (!panel.visible) this.ready = false;
@@ -149,14 +153,8 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
 
   private sendAnalysis(): void {
     const s = this.shown;
-    if (s.kind !== 'analysis') return;
-    this.post({ type: 'analysis', header: toHeader(s.result, s.id, s.source) });
-    if (!this.ready) return;
-    if (!s.stats) {
-      const r = s.result;
-      s.stats = allHeadStats(r.attention, r.shape.nLayers, r.shape.nHeads, r.shape.nTokens, r.tokens.map((t) => t.id), r.model.kind === 'decoder');
-    }
-    this.post({ type: 'headStats', analysisId: s.id, data: s.stats });
+    if (s.kind !== 'analysis' || !this.ready) return;
+    for (const m of analysisMessages(s)) this.post(m);
     if (this.query !== null) this.post({ type: 'selectQuery', analysisId: s.id, query: this.query });
   }
 
@@ -176,32 +174,24 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
   private onMessage(m: WebviewToHost): void {
     const s = this.shown;
     const current = (id: number) => s.kind === 'analysis' && s.id === id ? s : null;
+    const validToken = (id: number, index: unknown): index is number =>
+      !!current(id) && Number.isInteger(index) && (index as number) >= 0 && (index as number) < (s as CurrentAnalysis).result.shape.nTokens;
     switch (m.type) {
       case 'ready':
         this.ready = true;
         this.sendAll();
         break;
-      case 'requestAttention': {
-        const a = current(m.analysisId);
-        if (!a) return; // a stale request for an older analysis
-        const problem = selectorProblem(a.result.shape, m.selector);
-        if (problem) { this.post({ type: 'error', message: `Bad attention request: ${problem}.` }); return; }
-        const data = sliceAttention(a.result.attention, a.result.shape, m.selector, m.options);
-        this.post({ type: 'attention', analysisId: a.id, requestId: m.requestId, selector: m.selector, options: m.options, data });
-        break;
-      }
+      case 'requestAttention':
       case 'requestOverview': {
-        const a = current(m.analysisId);
-        if (!a) return;
-        const { size, data } = overviewBytes(a.result.attention, a.result.shape, m.size, m.options, m.encoding);
-        this.post({ type: 'overview', analysisId: a.id, requestId: m.requestId, size, options: m.options, encoding: m.encoding, data });
+        const answer = answerRequest(m, s.kind === 'analysis' ? s : null);
+        if (answer) this.post(answer); // null: a stale request for an older analysis
         break;
       }
       case 'hoverToken':
-        if (current(m.analysisId)) this.hoverEmitter.fire({ index: m.index });
+        if (m.index === null ? current(m.analysisId) : validToken(m.analysisId, m.index)) this.hoverEmitter.fire({ index: m.index });
         break;
       case 'revealToken':
-        if (current(m.analysisId)) this.revealEmitter.fire({ index: m.index });
+        if (validToken(m.analysisId, m.index)) this.revealEmitter.fire({ index: m.index });
         break;
       case 'export':
         void saveExport(m, s.kind === 'analysis' ? s : null).catch((e: unknown) => {

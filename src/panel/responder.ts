@@ -1,0 +1,41 @@
+// What the host sends for an analysis and how it answers the webview's data requests. Pure (no
+// vscode import): the panel uses it, and so does the webview tests' stand-in host.
+import type { HostToWebview, WebviewToHost } from '../common/protocol';
+import type { AnalysisResult } from '../model/types';
+import { allHeadStats } from '../common/stats';
+import { overviewBytes, selectorProblem, sliceAttention } from '../common/slices';
+import { toHeader, type AnalysisSource } from './analysisData';
+
+export interface CurrentAnalysis {
+  id: number;
+  result: AnalysisResult;
+  source: AnalysisSource;
+  /** [L, H, S], computed once on first use. */
+  stats: Float32Array | null;
+}
+
+/** Header then statistics: everything a freshly loaded webview needs for an analysis. */
+export function analysisMessages(a: CurrentAnalysis): HostToWebview[] {
+  const r = a.result;
+  a.stats ??= allHeadStats(r.attention, r.shape.nLayers, r.shape.nHeads, r.shape.nTokens, r.tokens.map((t) => t.id), r.model.kind === 'decoder');
+  return [
+    { type: 'analysis', header: toHeader(r, a.id, a.source) },
+    { type: 'headStats', analysisId: a.id, data: a.stats },
+  ];
+}
+
+type DataRequest = Extract<WebviewToHost, { type: 'requestAttention' | 'requestOverview' }>;
+
+/** The answer to a data request; null when it names another (older) analysis. */
+export function answerRequest(m: DataRequest, a: CurrentAnalysis | null): HostToWebview | null {
+  if (!a || a.id !== m.analysisId) return null;
+  const { attention, shape } = a.result;
+  if (m.type === 'requestAttention') {
+    const problem = selectorProblem(shape, m.selector);
+    if (problem) return { type: 'error', message: `Bad attention request: ${problem}.` };
+    const data = sliceAttention(attention, shape, m.selector, m.options);
+    return { type: 'attention', analysisId: a.id, requestId: m.requestId, selector: m.selector, options: m.options, data };
+  }
+  const { size, data } = overviewBytes(attention, shape, m.size, m.options, m.encoding);
+  return { type: 'overview', analysisId: a.id, requestId: m.requestId, size, options: m.options, encoding: m.encoding, data };
+}
