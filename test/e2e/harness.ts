@@ -1,0 +1,398 @@
+/**
+ * End-to-end harness: a real VS Code (code-server, extension host on Node) driven through a real
+ * browser (Debian chromium via playwright-core). Every session gets a free port, fresh user-data
+ * and extensions folders and a fresh copy of sample/ as its workspace; all are removed on close.
+ *
+ *   const vs = await launchVSCode({ name: 'inspect', settings: { 'attentionLens.model': dir } });
+ *   await vs.openFile('notes.md');                  // quick open; waits for the editor
+ *   await vs.selectText('quick brown fox');         // or vs.selectRange({line,column}, {line,column}) (1-based)
+ *   await vs.runCommand('Attention Lens: Inspect Selection');   // F1 + title
+ *   await vs.runContextMenu('Inspect Selection');   // right-click the selection
+ *   const frame = await vs.webviewFrame('canvas');  // the webview document holding that selector
+ *   const img = await readCanvas(frame, 'canvas');  // { width, height, data: RGBA bytes }
+ *   await vs.decoratedTexts();                      // editor text under extension decorations
+ *   await vs.waitForNotification(/no selection/i);  // a toast's text
+ *   await vs.updateSettings({ ... });               // workspace .vscode/settings.json (applied live)
+ *   await vs.screenshot('panel');                   // test-artifacts/e2e/<name>/panel.png
+ *   await vs.close();                               // stops browser + server, removes temp dirs
+ *   await waitFor(async () => ..., { message, timeoutMs });   // polling, never fixed sleeps
+ * `install: { vsix }` installs a packaged VSIX instead of laying out the working tree (needs no build);
+ * `install: { folder }` links a ready extension folder named <publisher>.<name>-<version>.
+ * Otherwise `npm run build` must have run (test-all does it). testModel() says which model to use.
+ */
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  codeServerCli, layoutExtension, repoRoot, startCodeServer, writeUserSettings, type RunningCodeServer,
+} from '../../scripts/lib/codeServer.mjs';
+
+export { repoRoot };
+export const artifactsRoot = path.join(repoRoot, 'test-artifacts', 'e2e');
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-dev-shm-usage'];
+
+export interface Position { line: number; column: number } // 1-based, as VS Code's status bar shows
+
+export interface LaunchOptions {
+  /** Names the artefact folder; keep it unique per test file. */
+  name: string;
+  /** Extra user settings (merged over the quiet defaults). */
+  settings?: Record<string, unknown>;
+  /** Folder copied as the workspace (default: sample/). */
+  workspaceSource?: string;
+  /** Install this VSIX with `--install-extension` instead of linking the working tree. */
+  install?: { vsix: string } | { folder: string };
+}
+
+/** Polls `fn` until it returns a truthy value (returned) or the time runs out (throws `message`). */
+export async function waitFor<T>(fn: () => Promise<T> | T, opts: { message: string; timeoutMs?: number; intervalMs?: number }): Promise<NonNullable<T>> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value) return value as NonNullable<T>;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      const why = lastError instanceof Error ? ` (last error: ${lastError.message.split('\n')[0]})` : '';
+      throw new Error(`timed out: ${opts.message}${why}`);
+    }
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 100));
+  }
+}
+
+/** The model e2e tests use: the bundled one once model/ has it, else the smoke model. */
+export function testModel(): { setting: string; path: string } {
+  const bundled = path.join(repoRoot, 'model');
+  if (existsSync(path.join(bundled, 'config.json'))) return { setting: 'bundled', path: bundled };
+  const smoke = path.join(repoRoot, 'training', 'build', 'smoke', 'model');
+  if (!existsSync(path.join(smoke, 'config.json'))) {
+    throw new Error(`no model for e2e tests: neither ${bundled}/config.json nor ${smoke}/config.json (run npm run train:smoke)`);
+  }
+  return { setting: smoke, path: smoke };
+}
+
+/** RGBA pixels of a canvas in a frame (device pixels, as getImageData returns them). */
+export async function readCanvas(frame: Frame, selector: string): Promise<{ width: number; height: number; data: Uint8Array }> {
+  const { width, height, b64 } = await frame.$eval(selector, (el) => {
+    const canvas = el as HTMLCanvasElement;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) throw new Error('canvas has no 2d context');
+    const bytes = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+    let s = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return { width: canvas.width, height: canvas.height, b64: btoa(s) };
+  });
+  return { width, height, data: new Uint8Array(Buffer.from(b64, 'base64')) };
+}
+
+export class VSCodeSession {
+  private constructor(
+    readonly name: string,
+    readonly page: Page,
+    readonly workspace: string,
+    readonly userDataDir: string,
+    readonly artifacts: string,
+    private readonly browser: Browser,
+    private readonly server: RunningCodeServer,
+    private readonly tempRoot: string,
+  ) {}
+
+  private workspaceSettings: Record<string, unknown> = {};
+
+  static async launch(opts: LaunchOptions): Promise<VSCodeSession> {
+    const tempRoot = mkdtempSync(path.join(os.tmpdir(), `attention-lens-e2e-${opts.name}-`));
+    const userDataDir = path.join(tempRoot, 'user-data');
+    const extensionsDir = path.join(tempRoot, 'extensions');
+    const workspace = path.join(tempRoot, 'workspace');
+    const artifacts = path.join(artifactsRoot, opts.name);
+    rmSync(artifacts, { recursive: true, force: true });
+    mkdirSync(artifacts, { recursive: true });
+    mkdirSync(extensionsDir, { recursive: true });
+    cpSync(opts.workspaceSource ?? path.join(repoRoot, 'sample'), workspace, { recursive: true });
+    writeUserSettings(userDataDir, opts.settings ?? {});
+    if (opts.install && 'vsix' in opts.install) await codeServerCli(['--install-extension', opts.install.vsix], { extensionsDir, userDataDir });
+    else if (opts.install) symlinkSync(opts.install.folder, path.join(extensionsDir, path.basename(opts.install.folder)));
+    else layoutExtension(extensionsDir);
+    const server = await startCodeServer({ folder: workspace, extensionsDir, userDataDir, logFile: path.join(artifacts, 'code-server.log') });
+    let browser: Browser | undefined;
+    try {
+      browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+      const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+      // tsx compiles tests with keepNames, so functions passed to evaluate() call __name(); give every frame one.
+      await page.addInitScript('globalThis.__name = globalThis.__name || ((f) => f);');
+      const session = new VSCodeSession(opts.name, page, workspace, userDataDir, artifacts, browser, server, tempRoot);
+      await session.openWorkbench();
+      return session;
+    } catch (err) {
+      await browser?.close();
+      await server.stop();
+      throw err;
+    }
+  }
+
+  private async openWorkbench(): Promise<void> {
+    await this.page.goto(`${this.server.url}/?folder=${encodeURIComponent(this.workspace)}`);
+    await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    // The explorer lists the workspace once the remote file system is connected.
+    await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
+  }
+
+  /** Runs a command by its full palette title ("Category: Title") from F1. */
+  async runCommand(title: string): Promise<void> {
+    const row = await this.findCommandRow(title, 30_000);
+    if (!row) throw new Error(`the Command Palette has no "${title}"`);
+    await row.click();
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  }
+
+  /** Whether the Command Palette lists a command with exactly this title (waits up to timeoutMs). */
+  async hasCommand(title: string, timeoutMs = 20_000): Promise<boolean> {
+    const row = await this.findCommandRow(title, timeoutMs);
+    await this.page.keyboard.press('Escape');
+    return row !== undefined;
+  }
+
+  /** Opens F1 and filters for `title`; reopens until listed, since extensions register late after load. */
+  private async findCommandRow(title: string, timeoutMs: number) {
+    const row = this.page.locator('.quick-input-list .monaco-list-row').filter({
+      has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }),
+    }).first();
+    const found = await waitFor(async () => {
+      const input = await this.openQuickInput('F1');
+      await input.fill(`>${title}`);
+      if (await row.waitFor({ timeout: 3_000 }).then(() => true, () => false)) return true;
+      await this.page.keyboard.press('Escape');
+      return false;
+    }, { message: `"${title}" in the Command Palette`, timeoutMs }).catch(() => false);
+    if (!found) {
+      await this.screenshot(`no-command-${title.replace(/\W+/g, '-')}`);
+      return undefined;
+    }
+    return row;
+  }
+
+  /** Opens a workspace file by its relative path through Quick Open and waits for its editor. */
+  async openFile(relPath: string): Promise<void> {
+    const input = await this.openQuickInput('Control+P');
+    await input.fill(relPath);
+    const base = path.basename(relPath);
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first();
+    await row.waitFor({ timeout: 30_000 });
+    await input.press('Enter');
+    await this.page.locator(`.tab.active[data-resource-name="${base}"]`).waitFor({ timeout: 15_000 });
+    await this.page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor();
+  }
+
+  /** Selects [start, end) in the active editor with the keyboard and checks the status bar count. */
+  async selectRange(start: Position, end: Position): Promise<void> {
+    const lines = await this.activeFileLines();
+    await this.goTo(start);
+    const kb = this.page.keyboard;
+    await kb.down('Shift');
+    try {
+      for (let l = start.line; l < end.line; l++) await kb.press('ArrowDown');
+      if (end.line !== start.line) {
+        await kb.press('End');
+        const endLine = [...(lines[end.line - 1] ?? '')];
+        for (let i = endLine.length; i > end.column - 1; i--) await kb.press('ArrowLeft');
+      } else {
+        for (let c = start.column; c < end.column; c++) await kb.press('ArrowRight');
+      }
+    } finally {
+      await kb.up('Shift');
+    }
+    const expected = selectedLength(lines, start, end);
+    await waitFor(async () => (await this.statusSelection()).includes(`(${expected} selected)`), {
+      message: `status bar to show ${expected} selected characters (shows "${await this.statusSelection()}")`,
+      timeoutMs: 5_000,
+    });
+  }
+
+  /** Selects the first occurrence (or the `nth`) of `text` in the active editor's file. */
+  async selectText(text: string, nth = 0): Promise<void> {
+    const content = (await this.activeFileLines()).join('\n');
+    let at = -1;
+    for (let i = 0; i <= nth; i++) at = content.indexOf(text, at + 1);
+    if (at < 0) throw new Error(`"${text}" not found in the active file`);
+    await this.selectRange(offsetToPosition(content, at), offsetToPosition(content, at + text.length));
+  }
+
+  /** Puts the cursor at a position (no selection) through Go to Line/Column. */
+  async goTo(pos: Position): Promise<void> {
+    const input = await this.openQuickInput('Control+G');
+    await input.fill(`:${pos.line}:${pos.column}`);
+    await input.press('Enter');
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    await waitFor(async () => (await this.statusSelection()).startsWith(`Ln ${pos.line}, Col ${pos.column}`), {
+      message: `cursor at Ln ${pos.line}, Col ${pos.column}`, timeoutMs: 5_000,
+    });
+  }
+
+  /** The status bar's cursor/selection text, e.g. "Ln 3, Col 5 (12 selected)". */
+  async statusSelection(): Promise<string> {
+    const item = this.page.locator('[id="status.editor.selection"]');
+    return ((await item.textContent({ timeout: 5_000 })) ?? '').trim();
+  }
+
+  /** Right-clicks the editor selection and picks a context-menu item by its label. */
+  async runContextMenu(label: string): Promise<void> {
+    const selected = this.page.locator('.editor-instance .monaco-editor .selected-text').first();
+    await selected.waitFor({ timeout: 5_000 });
+    // The selection layer lies under the text layer: click at its centre rather than on it.
+    const box = await selected.boundingBox();
+    if (!box) throw new Error('the selection is not visible');
+    await this.page.mouse.click(box.x + box.width / 2, box.y + box.height / 2, { button: 'right' });
+    const item = this.page.locator('.monaco-menu .action-item', { has: this.page.locator('.action-label', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) }).first();
+    await item.waitFor({ timeout: 10_000 });
+    // Menus ignore a mouse-up that comes too soon after opening; hover to focus the item, then Enter.
+    await item.hover();
+    await waitFor(async () => (await item.getAttribute('class'))?.includes('focused'), { message: `"${label}" focused in the menu`, timeoutMs: 5_000 });
+    await this.page.keyboard.press('Enter');
+    await this.page.locator('.monaco-menu').waitFor({ state: 'hidden', timeout: 10_000 });
+  }
+
+  /** The webview document (a nested frame) that contains `selector`, polled until it appears. */
+  async webviewFrame(selector: string, timeoutMs = 60_000): Promise<Frame> {
+    return waitFor(async () => {
+      for (const frame of this.page.frames()) {
+        if (frame === this.page.mainFrame() || frame.isDetached()) continue;
+        if (await frame.$(selector).catch(() => null)) return frame;
+      }
+      return undefined;
+    }, { message: `a webview frame containing ${selector}`, timeoutMs });
+  }
+
+  /** Texts of the notification toasts now visible. */
+  async notifications(): Promise<string[]> {
+    return this.page.locator('.notifications-toasts .notification-list-item-message').allTextContents();
+  }
+
+  async waitForNotification(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+    return waitFor(async () => (await this.notifications()).find((t) => pattern.test(t)), {
+      message: `a notification matching ${pattern} (visible: ${JSON.stringify(await this.notifications().catch(() => []))})`,
+      timeoutMs,
+    });
+  }
+
+  /** Text covered by each extension decoration (`ced-*` classes) in the visible editor lines. */
+  async decoratedTexts(): Promise<string[]> {
+    return this.page.locator('.editor-instance .monaco-editor').first().evaluate(decoratedTextsInEditor);
+  }
+
+  /**
+   * Merges `extra` into the workspace's .vscode/settings.json, which VS Code watches and applies
+   * live (it does not notice edits to the user settings file made behind its back).
+   */
+  async updateSettings(extra: Record<string, unknown>): Promise<void> {
+    this.workspaceSettings = { ...this.workspaceSettings, ...extra };
+    const file = path.join(this.workspace, '.vscode', 'settings.json');
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(this.workspaceSettings, null, 2) + '\n');
+  }
+
+  /** Everything the extension host logged so far (activation, errors, console output). */
+  extensionHostLog(): string {
+    const logs = path.join(this.userDataDir, 'logs');
+    if (!existsSync(logs)) return '';
+    const out: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, e.name);
+        if (e.isDirectory()) walk(full);
+        else if (/exthost\.log$/.test(e.name)) out.push(readFileSync(full, 'utf8'));
+      }
+    };
+    walk(logs);
+    return out.join('\n');
+  }
+
+  async screenshot(name: string): Promise<string> {
+    const file = path.join(this.artifacts, `${name}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  async close(): Promise<void> {
+    await this.screenshot('final').catch(() => undefined);
+    writeFileSync(path.join(this.artifacts, 'exthost.log'), this.extensionHostLog());
+    await this.browser.close().catch(() => undefined);
+    await this.server.stop();
+    rmSync(this.tempRoot, { recursive: true, force: true });
+  }
+
+  private async openQuickInput(key: string) {
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    // A key can land before the workbench binds it; press again until the widget shows.
+    await waitFor(async () => {
+      if (!(await input.isVisible())) await this.page.keyboard.press(key);
+      return input.isVisible();
+    }, { message: `quick input to open with ${key}`, timeoutMs: 15_000, intervalMs: 500 });
+    return input;
+  }
+
+  /** The active editor's file, read from disk (tests select in files they have not edited). */
+  private async activeFileLines(): Promise<string[]> {
+    const name = await this.page.locator('.tab.active').first().getAttribute('data-resource-name');
+    if (!name) throw new Error('no active editor tab');
+    const file = findFile(this.workspace, name);
+    return readFileSync(file, 'utf8').split(/\r?\n/);
+  }
+}
+
+export const launchVSCode = (opts: LaunchOptions) => VSCodeSession.launch(opts);
+
+function findFile(root: string, base: string): string {
+  for (const e of readdirSync(root, { withFileTypes: true })) {
+    const full = path.join(root, e.name);
+    if (e.isDirectory()) {
+      const hit = findFile(full, base);
+      if (hit) return hit;
+    } else if (e.name === base) return full;
+  }
+  return '';
+}
+
+export function offsetToPosition(text: string, offset: number): Position {
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, column: (before[before.length - 1] ?? '').length + 1 };
+}
+
+function selectedLength(lines: string[], start: Position, end: Position): number {
+  const text = lines.join('\n');
+  const toOffset = (p: Position) => lines.slice(0, p.line - 1).reduce((n, l) => n + l.length + 1, 0) + p.column - 1;
+  return text.slice(toOffset(start), toOffset(end)).length;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Runs in the page: for each `ced-*` decoration, the characters of its line whose centre it covers. */
+function decoratedTextsInEditor(editor: Element): string[] {
+  const lines = [...editor.querySelectorAll('.view-lines .view-line')] as HTMLElement[];
+  const charsOf = (line: HTMLElement) => {
+    const out: { ch: string; x: number; y: number }[] = [];
+    const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const t = n.textContent ?? '';
+      for (let i = 0; i < t.length; i++) {
+        const r = document.createRange();
+        r.setStart(n, i);
+        r.setEnd(n, i + 1);
+        const b = r.getBoundingClientRect();
+        out.push({ ch: t[i] === '\u00a0' ? ' ' : t[i]!, x: b.left + b.width / 2, y: b.top + b.height / 2 });
+      }
+    }
+    return out;
+  };
+  const all = lines.flatMap(charsOf);
+  const decorations = [...editor.querySelectorAll('[class*="ced-"]')] as HTMLElement[];
+  return decorations.map((d) => {
+    const b = d.getBoundingClientRect();
+    return all.filter((c) => c.x >= b.left && c.x <= b.right && c.y >= b.top && c.y <= b.bottom).map((c) => c.ch).join('');
+  }).filter((t) => t.length > 0);
+}
