@@ -26,7 +26,8 @@ export function panelHtml(o: PanelHtmlOptions): string {
   const csp = [
     "default-src 'none'",
     `img-src ${o.cspSource} data: blob:`,
-    `style-src ${o.cspSource}`,
+    // The toolkit probes :focus-visible support with a <style> element carrying the csp-nonce meta's nonce.
+    `style-src ${o.cspSource} 'nonce-${o.nonce}'`,
     `font-src ${o.cspSource}`,
     `script-src 'nonce-${o.nonce}'`,
   ].join('; ');
@@ -35,6 +36,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${attr(csp)}">
+<meta property="csp-nonce" content="${attr(o.nonce)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${attr(o.styleUri)}">
 <title>Attention Lens</title>

@@ -1,0 +1,117 @@
+// Stands in for VS Code inside the test page: provides acquireVsCodeApi (recording every posted
+// message and saved state), sets theme classes/variables the way VS Code does, and answers data
+// requests with the panel's own responder code. Bundled by the harness and run before the page.
+import { analysisMessages, answerRequest, type CurrentAnalysis } from '../../src/panel/responder';
+import type { AnalysisResult, TokenInfo } from '../../src/model/types';
+import type { HostToWebview, WebviewToHost } from '../../src/common/protocol';
+import { THEMES, type ThemeName } from './themes';
+
+export interface FakeAnalysis {
+  tokens: string[];
+  ids?: number[];
+  logprobs?: (number | null)[];
+  nLayers: number;
+  nHeads: number;
+  /** Flat [L, H, T, T]. */
+  attention: number[];
+  kind?: 'decoder' | 'encoder';
+  /** Top-k per position: [T][k] of [token, prob]. */
+  topK?: [string, number][][];
+}
+
+interface FakeHostApi {
+  posted: WebviewToHost[];
+  /** Messages the host sent (typed arrays summarised by byte length). */
+  sent: { type: string; bytes: number }[];
+  state: unknown;
+  load(a: FakeAnalysis): number;
+  send(m: HostToWebview): void;
+  setTheme(name: ThemeName): void;
+  cspViolations: string[];
+}
+
+const saved = sessionStorage.getItem('fakeHostState');
+let current: CurrentAnalysis | null = null;
+let nextId = 1;
+let ready = false;
+
+function applyTheme(name: ThemeName): void {
+  const t = THEMES[name];
+  for (const [k, v] of Object.entries(t.vars)) document.documentElement.style.setProperty(k, v);
+  const body = document.body;
+  if (body) {
+    body.classList.remove('vscode-light', 'vscode-dark', 'vscode-high-contrast', 'vscode-high-contrast-light');
+    body.classList.add(t.bodyClass);
+  }
+}
+
+function send(m: HostToWebview): void {
+  const data = (m as { data?: ArrayBufferView }).data;
+  api.sent.push({ type: m.type, bytes: data ? data.byteLength : 0 });
+  setTimeout(() => window.postMessage(m, '*'), 0); // asynchronous, like the real channel
+}
+
+const api: FakeHostApi = {
+  posted: [],
+  sent: [],
+  state: saved ? JSON.parse(saved) : undefined,
+  cspViolations: [],
+  send,
+  setTheme: applyTheme,
+  load(a) {
+    const T = a.tokens.length;
+    const kind = a.kind ?? 'decoder';
+    let offset = 0;
+    const tokens: TokenInfo[] = a.tokens.map((text, i) => {
+      const start = offset;
+      offset += text.length;
+      return { id: a.ids?.[i] ?? i, text, display: text.replace(/ /g, '␣').replace(/\n/g, '⏎').replace(/\t/g, '⇥'), start, end: offset, logprob: a.logprobs?.[i] ?? null, rank: null, special: false };
+    });
+    const k = a.topK?.[0]?.length ?? 0;
+    const vocabIds = new Map<string, number>();
+    const ids = new Int32Array(T * k), probs = new Float32Array(T * k);
+    a.topK?.forEach((row, i) => row.forEach(([tok, p], r) => {
+      if (!vocabIds.has(tok)) vocabIds.set(tok, 1000 + vocabIds.size);
+      ids[i * k + r] = vocabIds.get(tok)!; // [T, k]
+      probs[i * k + r] = p;
+    }));
+    const names = new Map([...vocabIds].map(([t, id]) => [id, t]));
+    const result: AnalysisResult = {
+      model: { name: 'fake', path: '/fake', kind, modelType: 'gpt2', nLayers: a.nLayers, nHeads: a.nHeads, contextLength: 4096, vocabSize: 5000 },
+      text: a.tokens.join(''),
+      tokens,
+      shape: { nLayers: a.nLayers, nHeads: a.nHeads, nTokens: T },
+      attention: new Float32Array(a.attention),
+      topK: { k, ids, probs },
+      next: [],
+      truncated: null,
+      timings: { tokenizeMs: 0, runMs: 0, extractMs: 0 },
+    };
+    current = { id: nextId++, result, source: { fileName: 'sample.ts', tokenText: (id) => names.get(id) ?? `#${id}` }, stats: null };
+    if (ready) for (const m of analysisMessages(current)) send(m);
+    return current.id;
+  },
+};
+
+function onPosted(m: WebviewToHost): void {
+  api.posted.push(JSON.parse(JSON.stringify(m)));
+  if (m.type === 'ready') {
+    ready = true;
+    if (current) for (const x of analysisMessages(current)) send(x);
+  } else if (m.type === 'requestAttention' || m.type === 'requestOverview') {
+    const answer = answerRequest(m, current);
+    if (answer) send(answer);
+  }
+}
+
+(window as unknown as { __fakeHost: FakeHostApi }).__fakeHost = api;
+(window as unknown as { acquireVsCodeApi: () => unknown }).acquireVsCodeApi = () => {
+  // VS Code has the theme in place before the webview's script runs.
+  applyTheme((sessionStorage.getItem('fakeHostTheme') as ThemeName | null) ?? 'dark');
+  return {
+    postMessage: (m: WebviewToHost) => onPosted(m),
+    getState: () => api.state,
+    setState: (s: unknown) => { api.state = s; sessionStorage.setItem('fakeHostState', JSON.stringify(s)); },
+  };
+};
+document.addEventListener('securitypolicyviolation', (e) => api.cspViolations.push(`${e.violatedDirective}: ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}:${e.columnNumber}`));

@@ -1,0 +1,93 @@
+// Drawn pixels at known cells for known data, the tooltip, hover/click messages, bytes per view.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import { launch, openPanel, patterned, type PanelPage } from './harness';
+import { COLORBLIND_STOPS, interpolateStops } from '../../src/common/colour';
+
+let browser: Browser;
+let p: PanelPage;
+before(async () => { browser = await launch(); p = await openPanel(browser); });
+after(async () => { await browser?.close(); });
+
+const near = (a: number[], b: number[], tol = 2) => assert.ok(a.every((x, i) => Math.abs(x - b[i]) <= tol), `${a} ≠ ${b}`);
+
+test('one head is drawn cell by cell in the theme scale, from background to accent', async () => {
+  await p.load(patterned(['The', ' cat', ' sat', ' on', ' the', ' mat']));
+  await p.waitHeatmap();
+  // Layer 0 head 0 is previous-token: a[q][q-1] = 1, everything else 0 (a[0][0] = 1).
+  near(await p.heatmapCell(3, 2), [0x37, 0x94, 0xff]); // --vscode-charts-blue
+  near(await p.heatmapCell(3, 3), [0x1e, 0x1e, 0x1e]); // --vscode-editor-background
+  near(await p.heatmapCell(0, 0), [0x37, 0x94, 0xff]);
+  near(await p.heatmapCell(5, 4), [0x37, 0x94, 0xff]);
+  near(await p.heatmapCell(5, 0), [0x1e, 0x1e, 0x1e]);
+});
+
+test('the colour-blind scale and a layer mean draw the exact interpolated colours', async () => {
+  const { page } = p;
+  await page.evaluate(() => {
+    const set = (id: string, v: string) => { const d = document.getElementById(id) as any; d.value = v; d.dispatchEvent(new Event('change')); };
+    set('ctl-scale', 'colorblind');
+    set('ctl-layer', '1');
+    set('ctl-head', 'mean');
+  });
+  await page.waitForFunction(() => (window as any).__fakeHost.posted.some((m: any) => m.type === 'requestAttention' && m.selector.kind === 'layerMean'));
+  await p.waitHeatmap();
+  await page.waitForTimeout(50);
+  // Layer 1 mean = (uniform causal + self) / 2: a[1][0] = 0.25, a[1][1] = 0.75, a[3][3] = (0.25 + 1) / 2 = 0.625.
+  const expect = (w: number) => interpolateStops(COLORBLIND_STOPS, Math.round(w * 255) / 255);
+  near(await p.heatmapCell(1, 0), expect(0.25));
+  near(await p.heatmapCell(1, 1), expect(0.75));
+  near(await p.heatmapCell(3, 3), expect(0.625));
+  near(await p.heatmapCell(2, 4), COLORBLIND_STOPS[0]); // above the diagonal: 0
+});
+
+test('log scale maps 0.01 halfway along the colour scale', async () => {
+  await p.page.evaluate(() => { const c = document.getElementById('ctl-log') as any; c.checked = true; c.dispatchEvent(new Event('change')); });
+  await p.page.waitForTimeout(50);
+  // Layer 1 mean row 1: 0.25 → log10(0.25) = -0.602 → unit (4 - 0.602) / 4 = 0.849.
+  const u = (Math.log10(0.25) + 4) / 4;
+  near(await p.heatmapCell(1, 0), interpolateStops(COLORBLIND_STOPS, Math.round(u * 255) / 255));
+  await p.page.evaluate(() => { const c = document.getElementById('ctl-log') as any; c.checked = false; c.dispatchEvent(new Event('change')); });
+});
+
+test('hover shows query, key and weight; hover and click post token indices', async () => {
+  const { page } = p;
+  const box = await page.evaluate(() => {
+    const c = document.querySelector('canvas.heatmap-base') as HTMLCanvasElement;
+    const r = c.getBoundingClientRect();
+    return { x: r.left, y: r.top, cell: Number(c.dataset.cell), x0: Number(c.dataset.plotX), y0: Number(c.dataset.plotY) };
+  });
+  const at = (q: number, k: number) => [box.x + box.x0 + (k + 0.5) * box.cell, box.y + box.y0 + (q + 0.5) * box.cell] as const;
+  await page.mouse.move(...at(3, 1));
+  const tip = await page.locator('.tooltip').textContent();
+  assert.equal(tip, 'query 3 “␣on” → key 1 “␣cat”: weight 0.1250'); // layer 1 mean: (1/4 + 0) / 2
+  await page.mouse.click(...at(4, 2));
+  const posted = await p.posted();
+  assert.ok(posted.some((m) => m.type === 'hoverToken' && m.index === 1));
+  assert.ok(posted.some((m) => m.type === 'revealToken' && m.index === 2));
+  // The click selected query row 4: the token strip marks it.
+  assert.equal(await page.locator('.strip-token.strip-current').getAttribute('data-index'), '4');
+});
+
+test('bytes sent per view are what the view draws, never the whole tensor', async () => {
+  const sent = await p.sent();
+  const T = 6;
+  const attention = sent.filter((m) => m.type === 'attention');
+  assert.ok(attention.length >= 2);
+  for (const m of attention) assert.equal(m.bytes, T * T * 4, 'one [Q, K] float32 matrix');
+  assert.ok(sent.every((m) => m.bytes < 2 * 2 * T * T * 4), 'nothing as large as [L, H, Q, K]');
+});
+
+test('host selectQuery marks that row', async () => {
+  const id = await p.page.evaluate(() => (window as any).__fakeHost.posted.find((m: any) => m.type === 'requestAttention').analysisId);
+  await p.page.evaluate((analysisId) => (window as any).__fakeHost.send({ type: 'selectQuery', analysisId, query: 2 }), id);
+  await p.page.waitForFunction(() => document.querySelector('.strip-token.strip-current')?.getAttribute('data-index') === '2');
+  const state = await p.page.evaluate(() => (window as any).__fakeHost.state);
+  assert.equal(state.query, 2);
+});
+
+test('no console errors and no CSP violations', async () => {
+  assert.deepEqual(await p.page.evaluate(() => (window as any).__fakeHost.cspViolations), []);
+  assert.deepEqual(p.errors, []);
+});
