@@ -41,8 +41,15 @@ export function activate(context: vscode.ExtensionContext): AttentionLensApi {
   const inspectRunner = new LatestWinsRunner();
   const runLatest = <T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> => inspectRunner.run(fn);
   const toggle = async (key: 'liveProbe.enabled' | 'surprisal.enabled', current: boolean): Promise<boolean> => {
-    // The setting is the one source of truth; the configuration listener below applies it.
-    await vscode.workspace.getConfiguration(SECTION).update(key, !current, vscode.ConfigurationTarget.Global);
+    // The setting is the one source of truth; the configuration listener below applies it. Write
+    // where it is set now, so a workspace value does not hide the change.
+    const config = vscode.workspace.getConfiguration(SECTION);
+    const where = config.inspect(key);
+    const target =
+      where?.workspaceFolderValue !== undefined ? vscode.ConfigurationTarget.WorkspaceFolder
+      : where?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace
+      : vscode.ConfigurationTarget.Global;
+    await config.update(key, !current, target);
     return !current;
   };
   subs.push(

@@ -9,17 +9,9 @@ import { DebouncedLatest } from './debouncedLatest';
 import type { ModelManager } from './modelManager';
 import type { Settings } from './settings';
 import { TokenMap } from './tokenMap';
-import { LEVEL_COUNT, groupByLevel } from './surprisalLevels';
+import { LEVEL_COLOURS, LEVEL_COUNT, groupByLevel } from './surprisalLevels';
 import { reportFailure, showHint } from './messages';
 import { hoverMarkdown, temperedAt, untemperedAt } from './surprisalHover';
-
-/** Theme colours (contributed in package.json), most expected first. */
-export const LEVEL_COLOURS = [
-  'attentionLens.surprisalTop10Background',
-  'attentionLens.surprisalTop100Background',
-  'attentionLens.surprisalTop1000Background',
-  'attentionLens.surprisalRestBackground',
-] as const;
 
 /** Scrolling and typing send bursts of events; analyse once they settle. */
 const SETTLE_MS = 200;

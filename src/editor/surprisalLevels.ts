@@ -8,6 +8,14 @@ export type SurprisalLevel = 0 | 1 | 2 | 3;
 
 export const LEVEL_COUNT = 4;
 
+/** Theme colours (contributed in package.json), most expected first. */
+export const LEVEL_COLOURS = [
+  'attentionLens.surprisalTop10Background',
+  'attentionLens.surprisalTop100Background',
+  'attentionLens.surprisalTop1000Background',
+  'attentionLens.surprisalRestBackground',
+] as const;
+
 /** Rank buckets: top-10, top-100, top-1000, the rest (1-based ranks). */
 export const RANK_LIMITS = [10, 100, 1000] as const;
 /** Probability buckets by decade: ≥ 10%, ≥ 1%, ≥ 0.1%, below. */
