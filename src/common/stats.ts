@@ -105,7 +105,7 @@ export const LABEL_THRESHOLDS = {
   induction: 0.3,
   /** mean weight on the previous token at least this. */
   previousToken: 0.5,
-  /** mean attended distance at most this many tokens (and not mostly a sink head). */
+  /** mean attended distance at most this many tokens (only when no other label applies). */
   localDistance: 3,
   /** mean weight on the first token at least this. */
   sink: 0.5,
@@ -128,8 +128,10 @@ export function headLabels(s: HeadStats, T: number, causal: boolean): HeadLabel[
   const labels: HeadLabel[] = [];
   if (s.induction >= t.induction) labels.push('induction'); // NaN compares false
   if (s.previousToken >= t.previousToken) labels.push('previous-token');
-  if (s.meanDistance <= t.localDistance && s.sink < t.sink && !labels.includes('previous-token')) labels.push('local');
   if (s.sink >= t.sink) labels.push('sink');
-  if (T > 2 && s.bandwidth >= t.broadFraction * uniformBandwidth(T, causal)) labels.push('broad');
+  const broad = T > 2 && s.bandwidth >= t.broadFraction * uniformBandwidth(T, causal);
+  if (broad) labels.push('broad');
+  // Local: short reach that is not already explained by another label (in a short text every broad head is near).
+  else if (s.meanDistance <= t.localDistance && labels.length === 0) labels.push('local');
   return labels;
 }

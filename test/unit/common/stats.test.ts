@@ -81,3 +81,14 @@ test('allHeadStats lays out [L, H, S] and statsAt reads it back', () => {
   close(statsAt(out, 2, 0, 0).sink, 0.375);
   close(statsAt(out, 2, 0, 1).entropy, 0); // all-zero head
 });
+
+test('labels: a diagonal head is local; a uniform head is broad, not local', () => {
+  const T = 6, self = new Float32Array(T * T), uniform = new Float32Array(T * T);
+  for (let q = 0; q < T; q++) {
+    self[q * T + q] = 1;
+    for (let k = 0; k <= q; k++) uniform[q * T + k] = 1 / (q + 1);
+  }
+  const ids = [1, 2, 3, 4, 5, 6];
+  assert.deepEqual(headLabels(headStats(self, T, ids, true), T, true), ['local']);
+  assert.deepEqual(headLabels(headStats(uniform, T, ids, true), T, true), ['broad']);
+});
