@@ -88,16 +88,20 @@ async function readConfigAndTokenizer(dir: string): Promise<{ config: ModelConfi
   } catch (err) {
     throw new AttentionLensError('config-unreadable', `tokenizer.json in ${dir} is not valid JSON (${(err as Error).message}). Re-export or re-download the model.`);
   }
-  const { AutoTokenizer, env } = await import('@xenova/transformers');
-  env.allowRemoteModels = false;
-  env.allowLocalModels = true;
-  env.localModelPath = path.dirname(dir) + path.sep;
   try {
-    const tokenizer = (await AutoTokenizer.from_pretrained(path.basename(dir), { local_files_only: true })) as unknown as TextTokenizer;
-    return { config, tokenizer, tokenizerJson };
+    return { config, tokenizer: await loadTokenizer(dir), tokenizerJson };
   } catch (err) {
     throw new AttentionLensError('config-unreadable', `The tokenizer in ${dir} could not be loaded: ${(err as Error).message}`);
   }
+}
+
+/** The folder's tokenizer through transformers.js, offline (callers serialise: env is global). */
+export async function loadTokenizer(dir: string): Promise<TextTokenizer> {
+  const { AutoTokenizer, env } = await import('@xenova/transformers');
+  env.allowRemoteModels = false;
+  env.allowLocalModels = true;
+  env.localModelPath = path.dirname(path.resolve(dir)) + path.sep;
+  return (await AutoTokenizer.from_pretrained(path.basename(path.resolve(dir)), { local_files_only: true })) as unknown as TextTokenizer;
 }
 
 /** Picks the ONNX file for the model kind; quantized when asked or when only that exists. */

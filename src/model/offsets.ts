@@ -79,8 +79,15 @@ export function buildStream(text: string, normalize: UnitNormalizer, composes: b
   const start: number[] = [];
   const end: number[] = [];
   const skippable: number[] = [];
+  let unitFirstByte = 0; // where the previous unit's bytes begin
   const push = (unit: string, s: number, e: number) => {
     const normalized = normalize(unit);
+    if (normalized.length === 0) {
+      // Removed by normalisation (a stripped accent, a control character): it belongs to the unit before.
+      if (bytes.length > 0 && end[end.length - 1] === s) for (let i = unitFirstByte; i < bytes.length; i++) end[i] = e;
+      return;
+    }
+    unitFirstByte = bytes.length;
     const skip = SKIPPABLE.test(normalized) ? 1 : 0;
     for (const b of encoder.encode(normalized)) { bytes.push(b); start.push(s); end.push(e); skippable.push(skip); }
   };
@@ -135,6 +142,8 @@ export function alignTokens(text: string, input: AlignInput, family: TokenizerFa
   const raw = buildStream(text, (s) => s, false); // special tokens match the text as written
   const ranges: TokenRange[] = [];
   let pos = 0; // in the normalised stream
+  let sectionStart = true; // the tokenizer may add a space marker here
+  let firstSection = true;
   for (let i = 0; i < input.pieces.length; i++) {
     const piece = input.pieces[i]!;
     if (input.special[i]) {
@@ -145,14 +154,17 @@ export function alignTokens(text: string, input: AlignInput, family: TokenizerFa
         const endOffset = raw.end[rawPos + literal - 1]!;
         ranges.push({ start: here, end: endOffset });
         while (pos < stream.bytes.length && stream.start[pos]! < endOffset) pos++;
+        sectionStart = true;
+        firstSection = false;
       } else {
         ranges.push({ start: here, end: here }); // added by the tokenizer, not in the text
       }
       continue;
     }
     let token = pieceBytes(piece, family);
-    // A leading space marker with no space in the text was added by the tokenizer (prefix space).
-    if ((token[0] === SPACE_MARK || (family.byteLevel && token[0] === 0x20)) && !isSpaceAt(stream, pos)) token = token.slice(1);
+    const leadingMarker = token[0] === SPACE_MARK || (family.byteLevel && token[0] === 0x20);
+    if (leadingMarker && isSyntheticMarker(family, sectionStart, firstSection, isSpaceAt(stream, pos))) token = token.slice(1);
+    sectionStart = false;
     if (token.length === 0) { ranges.push({ start: offsetAt(stream, pos), end: offsetAt(stream, pos) }); continue; }
     // Whitespace and control characters the tokenizer dropped.
     let p = pos;
@@ -170,6 +182,13 @@ export function alignTokens(text: string, input: AlignInput, family: TokenizerFa
     pos = p + len;
   }
   return ranges;
+}
+
+/** Whether a token's leading space marker was added by the tokenizer rather than taken from the text. */
+function isSyntheticMarker(family: TokenizerFamily, sectionStart: boolean, firstSection: boolean, spaceInText: boolean): boolean {
+  if (family.prefixSpace === null) return !spaceInText; // unknown scheme: a marker without a space is synthetic
+  if (!sectionStart || (family.prefixFirstSectionOnly && !firstSection)) return false;
+  return family.prefixSpace === 'always' || !spaceInText;
 }
 
 /** An unknown-word token covers one punctuation character or a run up to whitespace/punctuation. */

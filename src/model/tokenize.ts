@@ -32,7 +32,8 @@ export class Tokenization {
     private readonly tokenizerJson: Record<string, unknown>,
   ) {
     this.family = tokenizerFamily(tokenizerJson);
-    this.specialIds = new Set(tokenizer.all_special_ids);
+    // The unknown token stands for text that is there, so it is not "special" here.
+    this.specialIds = new Set(tokenizer.all_special_ids.filter((id) => this.piece(id) !== this.family.unkToken));
   }
 
   piece(id: number): string {

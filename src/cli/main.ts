@@ -1,0 +1,123 @@
+// Command line over the same model code as the extension:
+//   node dist/cli.js analyze --model <bundled|DIR> [--text-file F | stdin] [--top-k K] [--max-tokens N] --json
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { AttentionLensError, bundledModelPath, loadModel, type AnalysisResult } from '../model/index';
+
+const USAGE = `Usage: attention-lens analyze --model <bundled|DIR> [--text-file FILE] [--top-k K] [--max-tokens N] --json
+
+Runs the model on the text (from FILE, or standard input) and prints one JSON object:
+  {"model", "tokens": [{"id", "text", "start", "end", "logprob"}],
+   "attention": {"shape": [L, H, T, T], "data": [...]}, "next": [{"id", "token", "prob"}]}
+start/end are UTF-16 offsets into the text; logprob is ln p(token | earlier tokens), null for the
+first token and for encoder models; next is the top-k after the last token.
+
+Options:
+  --model bundled|DIR   the bundled model, or a transformers.js model folder
+  --text-file FILE      read the text from FILE (UTF-8) instead of standard input
+  --top-k K             number of next-token candidates (default 10)
+  --max-tokens N        analyse at most N tokens (default 512; also capped by the model's context)
+  --cache-dir DIR       where to cache the attention-exposing ONNX file
+  --json                print JSON (the only output format)
+  -h, --help            show this help`;
+
+class UsageError extends Error {}
+
+interface Args { model: string; textFile?: string; topK: number; maxTokens: number; cacheDir?: string }
+
+export function parseArgs(argv: string[]): Args | 'help' {
+  if (argv.includes('--help') || argv.includes('-h') || argv.length === 0) return 'help';
+  const [command, ...rest] = argv;
+  if (command !== 'analyze') throw new UsageError(`Unknown command "${command}". The only command is "analyze".`);
+  const args: Args = { model: '', topK: 10, maxTokens: 512 };
+  let json = false;
+  const positiveInt = (flag: string, value: string | undefined) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} needs a positive integer, got "${value ?? ''}".`);
+    return n;
+  };
+  for (let i = 0; i < rest.length; i++) {
+    const flag = rest[i]!;
+    const value = () => {
+      const v = rest[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value.`);
+      return v;
+    };
+    switch (flag) {
+      case '--model': args.model = value(); break;
+      case '--text-file': args.textFile = value(); break;
+      case '--top-k': args.topK = positiveInt(flag, value()); break;
+      case '--max-tokens': args.maxTokens = positiveInt(flag, value()); break;
+      case '--cache-dir': args.cacheDir = value(); break;
+      case '--json': json = true; break;
+      default: throw new UsageError(`Unknown option "${flag}".`);
+    }
+  }
+  if (!args.model) throw new UsageError('--model is required (bundled, or a model folder).');
+  if (!json) throw new UsageError('--json is required (JSON is the only output format).');
+  return args;
+}
+
+/** The repository or extension root: dist/cli.js lives in <root>/dist. */
+function rootDir(): string {
+  const here = typeof __dirname === 'string' ? __dirname : process.cwd();
+  for (let dir = here; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.dirname(here);
+  }
+}
+
+export function toJson(result: AnalysisResult): string {
+  const tokens = result.tokens.map((t) => ({ id: t.id, text: t.text, start: t.start, end: t.end, logprob: t.logprob }));
+  const { nLayers, nHeads, nTokens } = result.shape;
+  // Numbers are written by hand: JSON.stringify of a 4M-element array is slow and memory-hungry.
+  const head = JSON.stringify({ model: result.model.name, tokens }).slice(0, -1);
+  const data: string[] = [];
+  const chunk = 65536;
+  for (let i = 0; i < result.attention.length; i += chunk) data.push(Array.from(result.attention.subarray(i, i + chunk), (x) => (Number.isFinite(x) ? String(x) : '0')).join(','));
+  return `${head},"attention":{"shape":[${nLayers},${nHeads},${nTokens},${nTokens}],"data":[${data.join(',')}]},"next":${JSON.stringify(result.next)}}`;
+}
+
+function readStdin(): string {
+  return readFileSync(0, 'utf8');
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args: Args | 'help';
+  try {
+    args = parseArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) { process.stderr.write(`attention-lens: ${err.message}\n\n${USAGE}\n`); return 2; }
+    throw err;
+  }
+  if (args === 'help') { process.stdout.write(USAGE + '\n'); return 0; }
+  const modelDir = args.model === 'bundled' ? bundledModelPath(rootDir()) : path.resolve(args.model);
+  let text: string;
+  try {
+    text = args.textFile !== undefined ? readFileSync(args.textFile, 'utf8') : readStdin();
+  } catch (err) {
+    process.stderr.write(`attention-lens: cannot read ${args.textFile ?? 'standard input'}: ${(err as Error).message}\n`);
+    return 1;
+  }
+  if (text.length === 0) { process.stderr.write('attention-lens: the text is empty; give some text to analyse.\n'); return 1; }
+  try {
+    const model = await loadModel({ name: args.model === 'bundled' ? 'bundled' : path.basename(modelDir), path: modelDir }, { cacheDir: args.cacheDir });
+    const result = await model.analyze(text, { topK: args.topK, maxTokens: args.maxTokens });
+    process.stdout.write(toJson(result) + '\n');
+    if (result.truncated) {
+      const t = result.truncated;
+      process.stderr.write(`attention-lens: analysed the first ${t.shownTokens} of ${t.totalIsLowerBound ? 'more than ' : ''}${t.totalTokens} tokens (characters 0–${t.shownChars}).\n`);
+    }
+    await model.dispose();
+    return 0;
+  } catch (err) {
+    const message = err instanceof AttentionLensError ? err.message : `unexpected error: ${(err as Error).stack ?? String(err)}`;
+    process.stderr.write(`attention-lens: ${message}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err) => { process.stderr.write(`attention-lens: ${(err as Error).stack ?? String(err)}\n`); process.exitCode = 1; },
+);
