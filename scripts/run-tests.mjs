@@ -1,5 +1,5 @@
 // Runs every *.test.ts under the given folders with Node's test runner (Node 20 has no globs).
-// Usage: node scripts/run-tests.mjs test/unit [test/model ...] [-- extra node --test flags]
+// Usage: node scripts/run-tests.mjs test/unit [test/model ... | test/e2e/one.test.ts] [-- extra node --test flags]
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -11,6 +11,7 @@ const extra = split < 0 ? [] : argv.slice(split + 1);
 
 function find(dir) {
   if (!existsSync(dir)) return [];
+  if (!statSync(dir).isDirectory()) return dir.endsWith('.test.ts') ? [dir] : [];
   return readdirSync(dir).flatMap((name) => {
     const full = path.join(dir, name);
     if (statSync(full).isDirectory()) return find(full);

@@ -11,7 +11,7 @@
  *   const frame = await vs.webviewFrame('canvas');  // the webview document holding that selector
  *   const img = await readCanvas(frame, 'canvas');  // { width, height, data: RGBA bytes }
  *   await vs.decoratedTexts();                      // editor text under extension decorations
- *   await vs.waitForNotification(/no selection/i);  // a toast's text
+ *   await vs.waitForNotification(/no selection/i);  // a toast's text; vs.clearNotifications()
  *   await vs.updateSettings({ ... });               // workspace .vscode/settings.json (applied live)
  *   await vs.screenshot('panel');                   // test-artifacts/e2e/<name>/panel.png
  *   await vs.close();                               // stops browser + server, removes temp dirs
@@ -276,6 +276,12 @@ export class VSCodeSession {
       message: `a notification matching ${pattern} (visible: ${JSON.stringify(await this.notifications().catch(() => []))})`,
       timeoutMs,
     });
+  }
+
+  /** Dismisses every notification (so a later wait cannot match an old one). */
+  async clearNotifications(): Promise<void> {
+    await this.runCommand('Notifications: Clear All Notifications');
+    await waitFor(async () => (await this.notifications()).length === 0, { message: 'notifications to clear', timeoutMs: 5_000 });
   }
 
   /** Text covered by each extension decoration (`ced-*` classes) in the visible editor lines. */
