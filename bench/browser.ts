@@ -2,6 +2,7 @@
 // the VS Code webview (acquireVsCodeApi recorded, messages posted with window.postMessage).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
@@ -23,9 +24,22 @@ export interface WebviewPage {
   close(): Promise<void>;
 }
 
-export async function openWebview(repoRoot: string, chromiumPath: string, viewport = { width: 1400, height: 1000 }): Promise<WebviewPage> {
-  const bundle = path.join(repoRoot, 'dist/webview.js');
-  if (!existsSync(bundle)) throw new Error('dist/webview.js is missing: run `npm run build` first');
+/** Bundles webview/main.ts as esbuild.mjs does, so the benchmark always measures the current source. */
+export async function bundleWebview(repoRoot: string): Promise<string> {
+  const outfile = path.join(repoRoot, 'bench/.build/webview.js');
+  await esbuild.build({
+    entryPoints: [path.join(repoRoot, 'webview/main.ts')],
+    outfile,
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    logLevel: 'silent',
+  });
+  return outfile;
+}
+
+export async function openWebview(bundle: string, repoRoot: string, chromiumPath: string, viewport = { width: 1400, height: 1000 }): Promise<WebviewPage> {
   const css = path.join(repoRoot, 'media/panel.css');
   const browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_FLAGS });
   try {

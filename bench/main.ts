@@ -103,8 +103,19 @@ async function main(): Promise<void> {
   for (const s of SECTIONS) {
     const missing = REQUIRED_KEYS[s.title].filter((k) => !have.has(k.key));
     const ran = !opts.only.length || opts.only.includes(s.name);
-    for (const k of missing) report.add({ section: s.title, ...k, value: null, note: ran ? 'not measured in this run (see notes)' : 'section not run (--only)' });
+    for (const k of missing) {
+      const size = Number(/_(\d+)$/.exec(k.key)?.[1]);
+      const why = !ran
+        ? 'section not run (--only)'
+        : ctx.skippedSizes.includes(size)
+          ? `the model's context is ${ctx.dims.contextLength} tokens`
+          : 'not measured in this run (see notes)';
+      report.add({ section: s.title, ...k, value: null, note: why });
+    }
   }
+  // Keep each section's rows together, in run order.
+  const order = (title: string) => SECTIONS.findIndex((s) => s.title === title);
+  report.rows.sort((a, b) => order(a.section) - order(b.section));
 
   const totalSeconds = (now() - t0) / 1000;
   const files = writeResults(opts.outDir, report, machine, {

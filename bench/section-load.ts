@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import * as esbuild from 'esbuild';
 import type { BenchContext } from './context';
-import { modelApi } from './model-api';
+import { loadModel } from './model-api';
 import { now, summarize } from './stats';
 
 const SECTION = 'model load';
@@ -88,7 +88,6 @@ export async function runLoad(ctx: BenchContext): Promise<void> {
     });
     report.extra.loadCold = { fresh, cached };
 
-    const { loadModel } = await modelApi();
     const warm: number[] = [];
     for (let i = 0; i < (opts.quick ? 2 : 5); i++) {
       const t0 = now();

@@ -19,7 +19,10 @@ export function parseTorchBench(stdout: string): { medianMs: number; raw: unknow
       /* not JSON */
     }
   }
-  const m = /median[^0-9]*([0-9]+(?:\.[0-9]+)?)\s*ms/i.exec(stdout) ?? /([0-9]+(?:\.[0-9]+)?)\s*ms/.exec(stdout);
+  const m =
+    /median_ms\s*[:=]?\s*([0-9]+(?:\.[0-9]+)?)/i.exec(stdout) ??
+    /median[^0-9]*([0-9]+(?:\.[0-9]+)?)\s*ms/i.exec(stdout) ??
+    /([0-9]+(?:\.[0-9]+)?)\s*ms/.exec(stdout);
   if (!m) throw new Error(`cannot read a time from the reference's output: ${stdout.slice(0, 200)}`);
   return { medianMs: Number(m[1]), raw: stdout.trim() };
 }

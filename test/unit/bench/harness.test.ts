@@ -33,6 +33,7 @@ test('typed arrays count as binary, the rest as JSON text', () => {
 test("the reference's --bench output is read as JSON or text", () => {
   assert.equal(parseTorchBench('loading\n{"median_ms": 12.5, "tokens": 512}\n').medianMs, 12.5);
   assert.equal(parseTorchBench('tokens 512 median 250.25 ms over 10').medianMs, 250.25);
+  assert.equal(parseTorchBench('median_ms 31.250\n').medianMs, 31.25); // what training.reference prints
   assert.throws(() => parseTorchBench('nothing here'), /cannot read a time/);
 });
 
