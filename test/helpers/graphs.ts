@@ -30,6 +30,9 @@ export interface GraphReference {
   token_type_ids: number[];
   layers: number;
   heads: number;
+  vocab: number;
+  /** Encoder outputs with every token type 0 (what the model layer feeds). */
+  encoder_zero_types: { attention: number[]; logits: number[] };
   decoder: { attention: number[]; logits: number[] };
   encoder: { attention: number[]; logits: number[] };
 }

@@ -1,0 +1,89 @@
+// Attention and logits through ONNX Runtime (after surgery) equal the PyTorch reference the
+// training pipeline wrote next to the model (`<model>/fidelity/`), within 1e-4.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { loadModel } from '../../src/model/index';
+import { Runner } from '../../src/model/runner';
+import { exposeAttention } from '../../src/model/surgery';
+import { modelDims } from '../../src/model/config';
+import { fidelitySamples, readFloats, testModelDir } from '../helpers/models';
+
+const dir = testModelDir();
+const { tolerance, samples } = fidelitySamples(dir);
+const cacheDir = path.join(os.tmpdir(), `attention-lens-test-cache-${process.pid}`);
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length, 'same number of values');
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+/** ln softmax of one reference row, in float64. */
+function logSoftmaxRow(logits: Float32Array, row: number, V: number): Float64Array {
+  let max = -Infinity;
+  for (let v = 0; v < V; v++) max = Math.max(max, logits[row * V + v]!);
+  let sum = 0;
+  for (let v = 0; v < V; v++) sum += Math.exp(logits[row * V + v]! - max);
+  const out = new Float64Array(V);
+  for (let v = 0; v < V; v++) out[v] = logits[row * V + v]! - max - Math.log(sum);
+  return out;
+}
+
+test(`raw logits and attention of ${path.basename(path.dirname(dir))}/${path.basename(dir)} match PyTorch`, async () => {
+  const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+  const patched = exposeAttention(readFileSync(path.join(dir, 'onnx', 'decoder_model_merged.onnx')), 'decoder_model_merged.onnx');
+  const session = await ort.InferenceSession.create(patched.bytes, { logSeverityLevel: 3 });
+  const runner = new Runner(session, patched.inputs, patched.attentionOutputs, modelDims(config), 'test');
+  for (const sample of samples) {
+    const out = await runner.forward(sample.ids, null, 0);
+    const refLogits = readFloats(dir, sample.logits.file); // [T, V]
+    assert.ok(maxAbsDiff(out.logits!, refLogits) <= tolerance, `${sample.name}: logits within ${tolerance}`);
+    const [L, H, T] = sample.attention.shape;
+    assert.equal(out.attentions.length, L);
+    const att = new Float32Array(L * H * T * T);
+    out.attentions.forEach((t, l) => att.set(t.data as Float32Array, l * H * T * T)); // [L, H, Q, K]
+    assert.ok(maxAbsDiff(att, readFloats(dir, sample.attention.file)) <= tolerance, `${sample.name}: attention within ${tolerance}`);
+  }
+});
+
+test('analyze(): tokens, attention, log-probabilities, ranks and top-k agree with the reference', async () => {
+  const model = await loadModel({ name: 'test', path: dir }, { cacheDir });
+  try {
+    for (const sample of samples) {
+      const result = await model.analyze(sample.text, { topK: 5, maxTokens: 100_000 });
+      assert.deepEqual(result.tokens.map((t) => t.id), sample.ids, `${sample.name}: same token ids as the Python tokenizer`);
+      const [L, H, T] = sample.attention.shape;
+      assert.deepEqual(result.shape, { nLayers: L, nHeads: H, nTokens: T });
+      assert.ok(maxAbsDiff(result.attention, readFloats(dir, sample.attention.file)) <= tolerance);
+      const refLogits = readFloats(dir, sample.logits.file);
+      const V = sample.logits.shape[1];
+      assert.equal(result.tokens[0]!.logprob, null);
+      for (let t = 0; t < T; t++) {
+        const lsm = logSoftmaxRow(refLogits, t, V);
+        if (t + 1 < T) {
+          const next = sample.ids[t + 1]!;
+          assert.ok(Math.abs(result.tokens[t + 1]!.logprob! - lsm[next]!) <= tolerance, `${sample.name}: logprob of token ${t + 1}`);
+          const rank = 1 + Array.from(lsm).filter((x) => x > lsm[next]! + tolerance).length;
+          assert.ok(Math.abs(result.tokens[t + 1]!.rank! - rank) <= 1, `${sample.name}: rank of token ${t + 1}`);
+        }
+        const k = result.topK.k;
+        for (let i = 0; i < k; i++) {
+          const id = result.topK.ids[t * k + i]!; // [T, k]
+          assert.ok(Math.abs(result.topK.probs[t * k + i]! - Math.exp(lsm[id]!)) <= tolerance);
+          if (i > 0) assert.ok(result.topK.probs[t * k + i]! <= result.topK.probs[t * k + i - 1]!, 'sorted');
+        }
+        const best = lsm.reduce((b, x, v) => (x > lsm[b]! ? v : b), 0);
+        assert.ok(lsm[result.topK.ids[t * k]!]! >= lsm[best]! - tolerance, 'top-1 is the argmax');
+      }
+      assert.deepEqual(result.next.map((n) => n.id), Array.from(result.topK.ids.subarray((T - 1) * 5, T * 5)));
+      for (const tok of result.tokens) assert.equal(sample.text.slice(tok.start, tok.end).length, tok.end - tok.start);
+    }
+  } finally {
+    await model.dispose();
+  }
+});

@@ -1,0 +1,133 @@
+// Loading model folders: file choice per model kind, cached surgery, encoders, and clear errors.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AttentionLensError, loadModel } from '../../src/model/index';
+import { graphReference, testGraphsDir } from '../helpers/graphs';
+import { testModelDir } from '../helpers/models';
+
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'attention-lens-load-'));
+
+/** A WordPiece tokenizer whose ids 0..n-1 are the letters a, b, c…, split on whitespace. */
+function letterTokenizer(n: number) {
+  const letters = Array.from({ length: n }, (_, i) => String.fromCharCode(97 + i));
+  return {
+    version: '1.0', truncation: null, padding: null, added_tokens: [], normalizer: null,
+    pre_tokenizer: { type: 'WhitespaceSplit' }, post_processor: null, decoder: { type: 'WordPiece', prefix: '##', cleanup: false },
+    model: { type: 'WordPiece', unk_token: 'a', continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab: Object.fromEntries(letters.map((l, i) => [l, i])) },
+  };
+}
+
+/** A model folder around one of the test graphs. */
+function folder(graph: string, onnxName: string, config: Record<string, unknown>): string {
+  const ref = graphReference();
+  const dir = path.join(tmp(), 'letters');
+  mkdirSync(path.join(dir, 'onnx'), { recursive: true });
+  writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ vocab_size: ref.vocab, n_head: ref.heads, n_positions: 32, ...config }));
+  writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify(letterTokenizer(ref.vocab)));
+  writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify({ tokenizer_class: 'BertTokenizer', model_max_length: 32 }));
+  copyFileSync(path.join(testGraphsDir(), graph), path.join(dir, 'onnx', onnxName));
+  return dir;
+}
+
+const lettersOf = (ids: number[]) => ids.map((i) => String.fromCharCode(97 + i)).join(' ');
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+test('a plain (non-merged) decoder export loads and analyses against the numpy reference', async () => {
+  const ref = graphReference();
+  const dir = folder('flat_decoder.onnx', 'decoder_model.onnx', { model_type: 'gpt2', architectures: ['GPT2LMHeadModel'] });
+  const model = await loadModel({ name: 'flat', path: dir }, { cacheDir: tmp() });
+  assert.equal(model.info.kind, 'decoder');
+  assert.equal(model.info.nLayers, ref.layers);
+  const text = lettersOf(ref.ids);
+  const result = await model.analyze(text, { topK: 3, maxTokens: 512 });
+  assert.deepEqual(result.tokens.map((t) => t.id), ref.ids);
+  assert.deepEqual(result.tokens.map((t) => text.slice(t.start, t.end)), ref.ids.map((i) => String.fromCharCode(97 + i)));
+  assert.ok(maxAbsDiff(result.attention, ref.decoder.attention) <= 1e-4);
+  // logprob of token 1 from the reference logits row 0
+  const row = ref.decoder.logits.slice(0, ref.vocab);
+  const logZ = Math.log(row.reduce((s, x) => s + Math.exp(x), 0));
+  assert.ok(Math.abs(result.tokens[1]!.logprob! - (row[ref.ids[1]!]! - logZ)) <= 1e-4);
+  assert.equal((await model.probe('a b', { topK: 2 })).cached, false);
+  assert.equal((await model.probe('a b c', { topK: 2 })).cached, false, 'no past inputs: every probe recomputes');
+  await model.dispose();
+  await assert.rejects(model.analyze('a', { topK: 1, maxTokens: 4 }), (e: unknown) => e instanceof AttentionLensError && e.code === 'disposed');
+});
+
+test('an encoder (BERT-style) folder: bidirectional attention, no log-probabilities, no next tokens', async () => {
+  const ref = graphReference();
+  const dir = folder('encoder.onnx', 'model.onnx', { model_type: 'bert', architectures: ['BertForMaskedLM'] });
+  const model = await loadModel({ name: 'enc', path: dir }, { cacheDir: tmp() });
+  assert.equal(model.info.kind, 'encoder');
+  const result = await model.analyze(lettersOf(ref.ids), { topK: 3, maxTokens: 512 });
+  assert.ok(maxAbsDiff(result.attention, ref.encoder_zero_types.attention) <= 1e-4);
+  assert.ok(result.tokens.every((t) => t.logprob === null && t.rank === null));
+  assert.deepEqual(result.next, []);
+  assert.equal(result.topK.k, 0);
+  await assert.rejects(model.probe('a b', { topK: 2 }), /encoder/);
+  await model.dispose();
+});
+
+test('only a quantized file present: it is chosen; maxTokens truncates and says so', async () => {
+  const ref = graphReference();
+  const dir = folder('quantized_decoder.onnx', 'decoder_model_quantized.onnx', { model_type: 'gpt2' });
+  const model = await loadModel({ name: 'q', path: dir }, { cacheDir: tmp() });
+  const result = await model.analyze(lettersOf(ref.ids), { topK: 2, maxTokens: 4 });
+  assert.equal(result.shape.nTokens, 4);
+  assert.equal(result.attention.length, ref.layers * ref.heads * 16);
+  assert.deepEqual(result.truncated, { reason: 'maxTokens', totalTokens: ref.ids.length, shownTokens: 4, shownChars: 7, totalIsLowerBound: false });
+  await model.dispose();
+});
+
+test('surgery runs once: the patched file is cached by the source hash', async () => {
+  const cacheDir = tmp();
+  const dir = testModelDir();
+  const first = await loadModel({ name: 'a', path: dir }, { cacheDir, onProgress: () => undefined });
+  const files = readdirSync(cacheDir).sort();
+  assert.equal(files.filter((f) => f.endsWith('.onnx')).length, 1);
+  const mtime = statSync(path.join(cacheDir, files.find((f) => f.endsWith('.onnx'))!)).mtimeMs;
+  const messages: string[] = [];
+  const second = await loadModel({ name: 'b', path: dir }, { cacheDir, onProgress: (m) => messages.push(m) });
+  assert.deepEqual(readdirSync(cacheDir).sort(), files);
+  assert.equal(statSync(path.join(cacheDir, files.find((f) => f.endsWith('.onnx'))!)).mtimeMs, mtime, 'not rewritten');
+  assert.ok(messages.length > 0, 'progress is reported');
+  await first.dispose();
+  await second.dispose();
+});
+
+function expectError(code: string, pattern: RegExp) {
+  return (err: unknown) => {
+    assert.ok(err instanceof AttentionLensError, String(err));
+    assert.equal(err.code, code);
+    assert.match(err.message, pattern);
+    return true;
+  };
+}
+
+test('broken folders give clear errors', async () => {
+  await assert.rejects(loadModel({ name: 'x', path: path.join(tmp(), 'nope') }), expectError('model-folder-missing', /not found/));
+  await assert.rejects(loadModel({ name: 'x', path: tmp() }), expectError('model-files-missing', /config\.json and tokenizer\.json/));
+
+  const noOnnx = path.join(tmp(), 'm');
+  cpSync(testModelDir(), noOnnx, { recursive: true });
+  const onnxFiles = readdirSync(path.join(noOnnx, 'onnx'));
+  for (const f of onnxFiles) writeFileSync(path.join(noOnnx, 'onnx', f), 'not a model');
+  await assert.rejects(loadModel({ name: 'x', path: noOnnx }, { cacheDir: tmp() }), expectError('onnx-unreadable', /not a readable ONNX model/));
+
+  writeFileSync(path.join(noOnnx, 'config.json'), '{ broken');
+  await assert.rejects(loadModel({ name: 'x', path: noOnnx }), expectError('config-unreadable', /config\.json .* not valid JSON/));
+
+  const fused = folder('fused_attention.onnx', 'decoder_model.onnx', { model_type: 'gpt2' });
+  await assert.rejects(loadModel({ name: 'x', path: fused }, { cacheDir: tmp() }), expectError('fused-attention', /com\.microsoft\.Attention.*onnx\/decoder_model\.onnx|onnx\/decoder_model\.onnx.*com\.microsoft\.Attention/));
+
+  const seq2seq = folder('flat_decoder.onnx', 'decoder_model.onnx', { model_type: 't5', is_encoder_decoder: true });
+  await assert.rejects(loadModel({ name: 'x', path: seq2seq }), expectError('unsupported-architecture', /encoder–decoder/));
+});

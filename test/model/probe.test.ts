@@ -1,0 +1,71 @@
+// Probing with the key/value cache gives the same distribution as recomputing the whole prefix.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import os from 'node:os';
+import path from 'node:path';
+import { loadModel, type LoadedModel, type ProbeResult } from '../../src/model/index';
+import { testModelDir } from '../helpers/models';
+
+const cacheDir = path.join(os.tmpdir(), `attention-lens-test-cache-${process.pid}`);
+
+function assertSameDistribution(a: ProbeResult, b: ProbeResult, what: string): void {
+  assert.equal(a.nTokens, b.nTokens, `${what}: same context length`);
+  assert.deepEqual(a.next.map((n) => n.id), b.next.map((n) => n.id), `${what}: same top-k`);
+  a.next.forEach((n, i) => assert.ok(Math.abs(n.prob - b.next[i]!.prob) <= 1e-4, `${what}: prob ${i}`));
+  assert.ok(Math.abs(a.entropy - b.entropy) <= 1e-4, `${what}: entropy`);
+}
+
+async function withModel(fn: (m: LoadedModel, fresh: LoadedModel) => Promise<void>): Promise<void> {
+  const dir = testModelDir();
+  const [model, fresh] = [await loadModel({ name: 'cached', path: dir }, { cacheDir }), await loadModel({ name: 'fresh', path: dir }, { cacheDir })];
+  try { await fn(model, fresh); } finally { await model.dispose(); await fresh.dispose(); }
+}
+
+test('typing, deleting and moving the cursor: cached probes equal full recomputation', () => withModel(async (model, fresh) => {
+  const text = 'def mean(values):\n    return sum(values) / len(values)\n';
+  const cursors = [20, 21, 22, 23, 30, 31, 29, 28, 40, 10, 54];
+  let anyCached = false;
+  for (const at of cursors) {
+    const prefix = text.slice(0, at);
+    const cached = await model.probe(prefix, { topK: 8 });
+    const full = await fresh.probe(prefix, { topK: 8, useCache: false });
+    assert.equal(full.cached, false);
+    anyCached ||= cached.cached;
+    assertSameDistribution(cached, full, `cursor ${at}`);
+    const sum = cached.next.reduce((s, n) => s + n.prob, 0);
+    assert.ok(sum > 0 && sum <= 1 + 1e-6);
+  }
+  assert.ok(anyCached, 'the cache was used for prefixes that only changed at the end');
+}));
+
+test('an unchanged prefix reuses the last result; temperature reshapes the distribution', () => withModel(async (model) => {
+  const prefix = 'import os\nimport sys\n';
+  const first = await model.probe(prefix, { topK: 5 });
+  const again = await model.probe(prefix, { topK: 5 });
+  assert.equal(again.cached, true);
+  assertSameDistribution(first, again, 'same prefix');
+  const hot = await model.probe(prefix, { topK: 5, temperature: 2 });
+  const cold = await model.probe(prefix, { topK: 5, temperature: 0.5 });
+  assert.ok(hot.entropy > first.entropy && first.entropy > cold.entropy, 'entropy grows with temperature');
+  assert.equal(cold.next[0]!.id, first.next[0]!.id, 'temperature keeps the order');
+  assert.ok(cold.next[0]!.prob > first.next[0]!.prob);
+}));
+
+test('a prefix longer than the context uses the last `context` tokens', () => withModel(async (model, fresh) => {
+  const long = 'for i in range(10):\n    print(i)\n'.repeat(60);
+  const r = await model.probe(long, { topK: 3 });
+  assert.equal(r.nTokens, model.info.contextLength);
+  assertSameDistribution(r, await fresh.probe(long, { topK: 3, useCache: false }), 'long prefix');
+  const r2 = await model.probe(long + 'x', { topK: 3 });
+  assertSameDistribution(r2, await fresh.probe(long + 'x', { topK: 3, useCache: false }), 'sliding window');
+}));
+
+test('continueGreedy follows the top-1 token step by step', () => withModel(async (model, fresh) => {
+  const prefix = 'def add(a, b):\n    return';
+  const continuation = await model.continueGreedy(prefix, 4);
+  assert.equal(typeof continuation, 'string');
+  assert.ok(continuation.length > 0);
+  const top1 = await fresh.probe(prefix, { topK: 1, useCache: false });
+  assert.ok(continuation.startsWith(top1.next[0]!.token.slice(0, 1)), 'starts with the top-1 token');
+  await assert.rejects(model.probe('', { topK: 3 }), /no text before the cursor/);
+}));
