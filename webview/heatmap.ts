@@ -4,6 +4,9 @@
 import { el } from './dom';
 import { rgbCss, type Palette, type Theme } from './theme';
 import { weightIndex } from '../src/common/colour';
+import { drawAxes, formatWeight } from './heatmapAxes';
+
+export { formatWeight };
 
 export interface HeatmapEvents {
   /** Pointer or keyboard is on cell (query, key); null when it leaves. */
@@ -156,45 +159,13 @@ export class Heatmap {
     ctx.imageSmoothingEnabled = c < 1;
     ctx.imageSmoothingQuality = 'high';
     ctx.drawImage(this.image, this.panCol, this.panRow, cols, rows, LEFT, TOP, cols * c, rows * c);
-    this.drawLabels(ctx, c, rows, cols, theme);
+    drawAxes(ctx, { left: LEFT, top: TOP, cell: c, panRow: this.panRow, panCol: this.panCol, rows, cols, labels: this.labels }, theme);
     this.canvas.dataset.plotX = String(LEFT);
     this.canvas.dataset.plotY = String(TOP);
     this.canvas.dataset.cell = String(c);
     this.canvas.dataset.panRow = String(this.panRow);
     this.canvas.dataset.panCol = String(this.panCol);
     this.drawOverlay();
-  }
-
-  private drawLabels(ctx: CanvasRenderingContext2D, c: number, rows: number, cols: number, theme: Theme): void {
-    ctx.fillStyle = rgbCss(theme.foreground);
-    ctx.textBaseline = 'middle';
-    const font = getComputedStyle(document.body).fontFamily || 'sans-serif';
-    if (c >= 9) {
-      ctx.font = `${Math.min(12, Math.floor(c - 1))}px ${font}`;
-      ctx.textAlign = 'right';
-      for (let r = Math.floor(this.panRow); r < this.panRow + rows; r++) {
-        ctx.fillText(shorten(this.labels[r]), LEFT - 4, TOP + (r - this.panRow + 0.5) * c, LEFT - 8);
-      }
-      ctx.save();
-      ctx.rotate(-Math.PI / 2);
-      ctx.textAlign = 'left';
-      for (let k = Math.floor(this.panCol); k < this.panCol + cols; k++) {
-        ctx.fillText(shorten(this.labels[k]), -TOP + 4, LEFT + (k - this.panCol + 0.5) * c, TOP - 8);
-      }
-      ctx.restore();
-    } else {
-      // Too small for token text: index ticks every `step` tokens.
-      ctx.font = `11px ${font}`;
-      const step = niceStep(40 / c);
-      ctx.textAlign = 'right';
-      for (let r = Math.ceil(this.panRow / step) * step; r < this.panRow + rows; r += step) ctx.fillText(String(r), LEFT - 4, TOP + (r - this.panRow + 0.5) * c);
-      ctx.textAlign = 'center';
-      for (let k = Math.ceil(this.panCol / step) * step; k < this.panCol + cols; k += step) ctx.fillText(String(k), LEFT + (k - this.panCol + 0.5) * c, TOP - 10);
-    }
-    ctx.font = `11px ${font}`;
-    ctx.textAlign = 'left';
-    ctx.fillText('key →', LEFT, 10);
-    ctx.fillText('query ↓', 4, 10);
   }
 
   /** Redraws only the hover/cursor/selection marks: the cheap path on every pointer move. */
@@ -347,17 +318,4 @@ export class Heatmap {
 
   /** Weight under the palette used (for tests/diagnostics). */
   paletteIndex(w: number): number { return weightIndex(w, this.palette!.index); }
-}
-
-function shorten(s: string): string {
-  return s.length > 14 ? `${s.slice(0, 13)}…` : s;
-}
-
-function niceStep(minimum: number): number {
-  for (const s of [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000]) if (s >= minimum) return s;
-  return 10000;
-}
-
-export function formatWeight(w: number): string {
-  return w === 0 ? '0' : w < 0.001 ? w.toExponential(2) : w.toFixed(4);
 }

@@ -33,7 +33,8 @@ export function toHeader(result: AnalysisResult, analysisId: number, source: Ana
     },
     tokens: result.tokens.map((t) => ({ display: t.display, start: t.start, end: t.end, logprob: t.logprob, rank: t.rank, special: t.special })),
     shape: { ...result.shape },
-    topK: { k: result.topK.k, ids: result.topK.ids, probs: result.topK.probs, vocab },
+    // Copies: a view into a larger buffer would otherwise ship the whole buffer.
+    topK: { k: result.topK.k, ids: result.topK.ids.slice(), probs: result.topK.probs.slice(), vocab },
     truncated: result.truncated ? { reason: result.truncated.reason, totalTokens: result.truncated.totalTokens, shownTokens: result.truncated.shownTokens } : null,
     source: { fileName: source.fileName },
   };

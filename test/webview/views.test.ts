@@ -124,3 +124,26 @@ test('probe, status and error messages are shown', async () => {
   assert.equal(await p.page.locator('.strip-token').count(), 6, 'the analysis stays visible');
   assert.deepEqual(p.errors, []);
 });
+
+test('export buttons post a PNG of the current view, and JSON/CSV requests naming the analysis', async () => {
+  await setView('heatmap');
+  await p.waitHeatmap();
+  await p.page.click('#ctl-png');
+  await p.page.click('#ctl-json');
+  await p.page.click('#ctl-csv');
+  const exports = (await p.posted()).filter((m) => m.type === 'export') as any[];
+  assert.equal(exports.length, 3);
+  assert.match(exports[0].dataUrl, /^data:image\/png;base64,/);
+  assert.equal(exports[0].suggestedName, 'attention-L0-H0.png');
+  assert.deepEqual(exports[1], { type: 'export', format: 'json', analysisId: 1, selector: null });
+  assert.deepEqual(exports[2], { type: 'export', format: 'csv', analysisId: 1, selector: { kind: 'head', layer: 0, head: 0 } });
+  // Views without a canvas cannot be exported as PNG: the button says so and is disabled.
+  await setView('stats');
+  assert.equal(await p.page.locator('#ctl-png').getAttribute('disabled'), '');
+});
+
+test('loading status is announced', async () => {
+  await p.page.evaluate(() => (window as any).__fakeHost.send({ type: 'status', state: 'loading', message: 'Loading model “bundled”… 40%' }));
+  await p.page.waitForFunction(() => document.querySelector('.notice')?.textContent === 'Loading model “bundled”… 40%');
+  assert.equal(await p.page.locator('.notice').getAttribute('role'), 'status');
+});

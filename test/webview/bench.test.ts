@@ -1,0 +1,23 @@
+// The benchmark hooks exist and time real drawing (no time limits here: the benchmark judges speed).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import { launch, openPanel, type PanelPage } from './harness';
+
+let browser: Browser;
+let p: PanelPage;
+before(async () => { browser = await launch(); p = await openPanel(browser); });
+after(async () => { await browser?.close(); });
+
+test('window.__attentionLensBench times heatmap, overview and hover on real canvases', async () => {
+  const r = await p.page.evaluate(() => {
+    const b = (window as any).__attentionLensBench;
+    return { heatmap: b.heatmap(128), overview: b.overview(64, 2, 3), hover: b.hover(128, 20) };
+  });
+  assert.ok(Number.isFinite(r.heatmap) && r.heatmap > 0);
+  assert.ok(r.overview.totalMs >= r.overview.poolMs && r.overview.drawMs >= 0);
+  assert.ok(r.hover.p50 <= r.hover.p95 && r.hover.p95 <= r.hover.max);
+  // The hooks clean up after themselves: the panel's own DOM is untouched.
+  assert.equal(await p.page.locator('.heatmap').count(), 1);
+  assert.deepEqual(p.errors, []);
+});
