@@ -32,7 +32,7 @@ class Config:
     # optimisation
     batch_size: int = 8
     seq_len: int = 512
-    steps: int = 1000            # ~4.1M tokens; ~75 min on 2 shared cores
+    steps: int = 700             # ~2.9M tokens; ~80 min on 2 busy shared cores
     lr: float = 3e-3
     min_lr: float = 3e-4
     warmup: int = 100

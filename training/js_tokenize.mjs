@@ -11,6 +11,7 @@ const tokenizer = await AutoTokenizer.from_pretrained(path.basename(folder));
 const texts = JSON.parse(readFileSync(0, 'utf8'));
 const out = texts.map((t) => {
   const ids = Array.from(tokenizer.encode(t, null, { add_special_tokens: false }));
-  return { ids, decoded: tokenizer.decode(ids) };
+  // decode() throws on an empty list
+  return { ids, decoded: ids.length ? tokenizer.decode(ids) : '' };
 });
 process.stdout.write(JSON.stringify(out));
