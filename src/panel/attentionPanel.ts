@@ -98,7 +98,8 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
     this.post({ type: 'status', state: 'loading', message });
   }
 
-  showAnalysis(result: AnalysisResult, source: { fileName: string }): number {
+  /** `source.tokenText` (e.g. the loaded model's tokenText) names the top-k ids after every token; without it ids not in the text show as #id. */
+  showAnalysis(result: AnalysisResult, source: { fileName: string; tokenText?: (id: number) => string }): number {
     const id = nextAnalysisId++;
     this.shown = { kind: 'analysis', id, result, source, stats: null };
     this.query = null;
