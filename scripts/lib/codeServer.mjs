@@ -142,7 +142,7 @@ export async function startCodeServer(opts) {
     try { process.kill(-child.pid, 'SIGTERM'); } catch { clearTimeout(timer); resolve(); }
   });
   try {
-    await waitForHealth(url, child, opts.timeoutMs ?? 60_000, logFile);
+    await waitForHealth(url, child, opts.timeoutMs ?? 120_000, logFile);
   } catch (err) {
     await stop();
     throw err;

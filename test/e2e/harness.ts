@@ -95,6 +95,7 @@ export class VSCodeSession {
     readonly page: Page,
     readonly workspace: string,
     readonly userDataDir: string,
+    readonly extensionsDir: string,
     readonly artifacts: string,
     private readonly browser: Browser,
     private readonly server: RunningCodeServer,
@@ -124,7 +125,7 @@ export class VSCodeSession {
       const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
       // tsx compiles tests with keepNames, so functions passed to evaluate() call __name(); give every frame one.
       await page.addInitScript('globalThis.__name = globalThis.__name || ((f) => f);');
-      const session = new VSCodeSession(opts.name, page, workspace, userDataDir, artifacts, browser, server, tempRoot);
+      const session = new VSCodeSession(opts.name, page, workspace, userDataDir, extensionsDir, artifacts, browser, server, tempRoot);
       await session.openWorkbench();
       return session;
     } catch (err) {
@@ -136,9 +137,9 @@ export class VSCodeSession {
 
   private async openWorkbench(): Promise<void> {
     await this.page.goto(`${this.server.url}/?folder=${encodeURIComponent(this.workspace)}`);
-    await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await this.page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
     // The explorer lists the workspace once the remote file system is connected.
-    await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
+    await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 120_000 });
   }
 
   /** Runs a command by its full palette title ("Category: Title") from F1. */
