@@ -75,6 +75,9 @@ const suites = [
       const setup = await run(process.execPath, ['scripts/setup-code-server.mjs']);
       const browser = await run('bash', ['scripts/setup-browser.sh']);
       if (setup.code !== 0 || browser.code !== 0) return { passed: 0, failed: 1 };
+      // The tests use the bundled model, or the smoke model until model/ has one (a clean clone).
+      const haveModel = ['model/config.json', 'training/build/smoke/model/config.json'].some((f) => existsSync(path.join(root, f)));
+      if (!haveModel && (await run('npm', ['run', 'train:smoke'])).code !== 0) return { passed: 0, failed: 1 };
       return nodeCounts(await run(process.execPath, ['scripts/run-tests.mjs', 'test/e2e', '--', '--test-reporter=tap', '--test-concurrency=1']));
     },
   },
