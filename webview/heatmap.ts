@@ -38,6 +38,7 @@ export class Heatmap {
   private palette: Palette | null = null;
   private theme: Theme | null = null;
   private imageDirty = true;
+  private block = 1;
   private zoom = 1;
   private panRow = 0;
   private panCol = 0;
@@ -126,16 +127,33 @@ export class Heatmap {
     this.panCol = Math.max(0, Math.min(this.panCol, this.T - Math.min(this.T, v.cols)));
   }
 
-  /** Repaints the T×T image from the matrix through the palette (only when data or colours changed). */
+  /**
+   * Repaints the image from the matrix through the palette (only when data, colours or block size
+   * changed). With cells smaller than a pixel, each image pixel is the max over a block×block group
+   * of cells: thin patterns such as a previous-token diagonal stay visible, and no smoothing pass
+   * is needed when drawing (smoothing a 1,024² image costs far more than this loop).
+   */
   private paintImage(): void {
-    const T = this.T, m = this.matrix!, p = this.palette!;
-    if (this.image.width !== T || this.image.height !== T) { this.image.width = T; this.image.height = T; }
+    const T = this.T, m = this.matrix!, p = this.palette!, b = this.block;
+    const S = Math.ceil(T / b);
+    if (this.image.width !== S || this.image.height !== S) { this.image.width = S; this.image.height = S; }
     const ctx = this.image.getContext('2d')!;
-    const img = ctx.createImageData(T, T);
+    const img = ctx.createImageData(S, S);
     const px = new Uint32Array(img.data.buffer);
     const table = p.index, colours = p.pixels, top = table.length - 1;
-    for (let x = 0, n = T * T; x < n; x++) { // [Q, K] row-major = image row-major
-      const w = m[x];
+    let source: Float32Array = m;
+    if (b > 1) {
+      source = new Float32Array(S * S);
+      for (let q = 0; q < T; q++) {
+        const row = q * T, out = ((q / b) | 0) * S; // [Q, K] → pooled [S, S]
+        for (let k = 0; k < T; k++) {
+          const w = m[row + k], o = out + ((k / b) | 0);
+          if (w > source[o]) source[o] = w;
+        }
+      }
+    }
+    for (let x = 0, n = S * S; x < n; x++) { // row-major, same as the image
+      const w = source[x];
       px[x] = colours[table[w > 0 ? (w >= 1 ? top : (w * top + 0.5) | 0) : 0]];
     }
     ctx.putImageData(img, 0, 0);
@@ -149,16 +167,16 @@ export class Heatmap {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     const theme = this.theme;
     if (!theme || !this.palette || !this.matrix || !this.T) { ctx.clearRect(0, 0, this.cssWidth, this.cssHeight); return; }
+    const c = this.cellSize();
+    const block = c >= 1 ? 1 : Math.ceil(1 / c - 1e-9); // cells per image pixel
+    if (block !== this.block) { this.block = block; this.imageDirty = true; }
     if (this.imageDirty) this.paintImage();
     ctx.fillStyle = rgbCss(theme.background);
     ctx.fillRect(0, 0, this.cssWidth, this.cssHeight);
-    const c = this.cellSize();
     const v = this.visibleCells();
     const rows = Math.min(this.T - this.panRow, v.rows), cols = Math.min(this.T - this.panCol, v.cols);
-    // Shrinking (several cells per pixel) averages so thin diagonals stay visible; growing keeps cells sharp.
-    ctx.imageSmoothingEnabled = c < 1;
-    ctx.imageSmoothingQuality = 'high';
-    ctx.drawImage(this.image, this.panCol, this.panRow, cols, rows, LEFT, TOP, cols * c, rows * c);
+    ctx.imageSmoothingEnabled = false; // cells stay sharp; shrinking was done by max-pooling
+    ctx.drawImage(this.image, this.panCol / block, this.panRow / block, cols / block, rows / block, LEFT, TOP, cols * c, rows * c);
     drawAxes(ctx, { left: LEFT, top: TOP, cell: c, panRow: this.panRow, panCol: this.panCol, rows, cols, labels: this.labels }, theme);
     this.canvas.dataset.plotX = String(LEFT);
     this.canvas.dataset.plotY = String(TOP);

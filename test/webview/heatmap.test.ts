@@ -91,3 +91,20 @@ test('no console errors and no CSP violations', async () => {
   assert.deepEqual(await p.page.evaluate(() => (window as any).__fakeHost.cspViolations), []);
   assert.deepEqual(p.errors, []);
 });
+
+test('a long sequence shrinks by max-pooling: a one-cell diagonal stays lit', async () => {
+  const T = 900;
+  await p.page.evaluate((n) => {
+    const att = new Array<number>(n * n).fill(0);
+    for (let q = 0; q < n; q++) att[q * n + Math.max(0, q - 1)] = 1; // previous-token head
+    (window as any).__fakeHost.load({ tokens: Array.from({ length: n }, (_, i) => `t${i}`), nLayers: 1, nHeads: 1, attention: att });
+    const set = (id: string, v: string) => { const d = document.getElementById(id) as any; d.value = v; d.dispatchEvent(new Event('change')); };
+    set('ctl-scale', 'theme'); set('ctl-layer', '0'); set('ctl-head', '0');
+  }, T);
+  await p.page.waitForFunction(() => Number((document.querySelector('canvas.heatmap-base') as HTMLCanvasElement).dataset.cell) < 1);
+  await p.page.waitForTimeout(50);
+  for (const q of [10, 300, 451, 899]) {
+    near(await p.heatmapCell(q, q - 1), [0x37, 0x94, 0xff]);
+    near(await p.heatmapCell(q, Math.floor(q / 3)), [0x1e, 0x1e, 0x1e]);
+  }
+});
