@@ -91,6 +91,15 @@ export class LiveProbe extends Disposable {
     const context = this.models.peek()?.info.contextLength ?? DEFAULT_CONTEXT;
     const start = prefixStart(cursor, context);
     const prefix = trimBrokenStart(doc.getText(new vscode.Range(doc.positionAt(start), editor.selection.active)));
+    if (prefix === '') {
+      // Nothing to condition on (start of a document): say so instead of asking the model.
+      this.loop.cancel();
+      this.loop.reset();
+      this.item.text = '$(sparkle) —';
+      this.item.tooltip = 'Attention Lens live probe: no text before the cursor yet.';
+      this.item.backgroundColor = undefined;
+      return;
+    }
     const s = this.settings();
     this.loop.request({ prefix, topK: s.topK, temperature: s.temperature, generation: this.generation });
   }
