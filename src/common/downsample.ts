@@ -40,19 +40,18 @@ export function thumbnailSize(requested: number, T: number): number {
  * so a one-cell-wide diagonal (a previous-token head) stays visible when 1,024 tokens shrink to 48 px.
  */
 export function poolToBytes(matrix: Float32Array, T: number, size: number, log: boolean, out: Uint8Array, outOffset = 0): void {
-  const bounds = new Int32Array(size + 1);
-  for (let p = 0; p <= size; p++) bounds[p] = Math.floor((p * T) / size);
-  const rowMax = new Float32Array(size);
-  for (let py = 0; py < size; py++) {
-    rowMax.fill(0);
-    for (let i = bounds[py]; i < bounds[py + 1]; i++) {
-      const row = i * T; // [Q, K]
-      for (let px = 0; px < size; px++) {
-        let m = rowMax[px];
-        for (let j = bounds[px]; j < bounds[px + 1]; j++) { const a = matrix[row + j]; if (a > m) m = a; }
-        rowMax[px] = m;
-      }
-    }
-    for (let px = 0; px < size; px++) out[outOffset + py * size + px] = Math.round(weightToUnit(rowMax[px], log) * 255);
+  // Cell (q, k) falls in pixel (cellToPixel[q], cellToPixel[k]); pixel p covers cells [⌊pT/size⌋, ⌊(p+1)T/size⌋).
+  const cellToPixel = new Int32Array(T);
+  for (let p = 0; p < size; p++) {
+    for (let i = Math.floor((p * T) / size); i < Math.floor(((p + 1) * T) / size); i++) cellToPixel[i] = p;
   }
+  const pooled = new Float32Array(size * size);
+  for (let q = 0; q < T; q++) {
+    const row = q * T, base = cellToPixel[q] * size; // [Q, K] → [size, size]
+    for (let k = 0; k < T; k++) {
+      const a = matrix[row + k], o = base + cellToPixel[k];
+      if (a > pooled[o]) pooled[o] = a;
+    }
+  }
+  for (let x = 0; x < size * size; x++) out[outOffset + x] = Math.round(weightToUnit(pooled[x], log) * 255);
 }
