@@ -42,7 +42,8 @@ export class KernelView {
     this.labels = labels;
     clear(this.text);
     this.spans = labels.map((label, i) => {
-      const span = el('span', { class: 'kernel-token', 'data-index': i }, label);
+      // Spaces and tabs as themselves so the text reads like the source; ⏎ stays visible (it has a weight too).
+      const span = el('span', { class: 'kernel-token', 'data-index': i }, label.replace(/␣/g, ' ').replace(/⇥/g, '\t'));
       span.addEventListener('pointerenter', () => this.events.onHover(i));
       span.addEventListener('pointerleave', () => this.events.onHover(null));
       span.addEventListener('click', () => { this.events.onQueryChange(i); this.events.onActivate(i); });

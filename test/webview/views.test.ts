@@ -147,3 +147,15 @@ test('loading status is announced', async () => {
   await p.page.waitForFunction(() => document.querySelector('.notice')?.textContent === 'Loading model “bundled”… 40%');
   assert.equal(await p.page.locator('.notice').getAttribute('role'), 'status');
 });
+
+test('only the chosen view is visible', async () => {
+  for (const view of ['overview', 'heatmap', 'headView', 'kernel', 'stats']) {
+    await setView(view);
+    await p.page.waitForTimeout(30);
+    const visible = await p.page.evaluate(() => ['.heatmap', '.overview', '.head-view', '.kernel', '.stats'].filter((s) => {
+      const e = document.querySelector(s) as HTMLElement;
+      return e.getClientRects().length > 0;
+    }));
+    assert.deepEqual(visible, [{ overview: '.overview', heatmap: '.heatmap', headView: '.head-view', kernel: '.kernel', stats: '.stats' }[view]]);
+  }
+});
