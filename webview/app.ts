@@ -127,6 +127,11 @@ export class App {
   }
 
   private setAnalysis(h: AnalysisHeader): void {
+    if (h.shape.nTokens === 0 || h.tokens.length !== h.shape.nTokens) {
+      this.error.textContent = h.shape.nTokens === 0 ? 'The analysis has no tokens: select some text and try again.' : 'The analysis is inconsistent (token count and attention shape differ).';
+      this.error.hidden = false;
+      return;
+    }
     this.header = h;
     this.labels = h.tokens.map((t) => withoutInvisible(t.display));
     this.stats = null;

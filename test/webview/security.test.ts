@@ -75,3 +75,10 @@ test('malformed host messages are ignored without breaking the panel', async () 
   assert.ok(p.errors.every((e) => e.includes('no-such-message')), p.errors.join('\n'));
   p.errors.length = 0;
 });
+
+test('an analysis without tokens gets a clear message and keeps the previous one', async () => {
+  await p.load({ tokens: [], nLayers: 1, nHeads: 1, attention: [] });
+  await p.page.waitForFunction(() => document.querySelector('.error')?.textContent?.startsWith('The analysis has no tokens'));
+  assert.equal(await p.page.locator('.strip-token').count(), hostile.length);
+  assert.deepEqual(p.errors, []);
+});
