@@ -16,6 +16,8 @@ export interface CodeServerOptions {
   port?: number;
   logFile?: string;
   timeoutMs?: number;
+  /** Extra environment variables (the extension host inherits them). */
+  env?: Record<string, string>;
 }
 export interface RunningCodeServer {
   url: string;

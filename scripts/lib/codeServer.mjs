@@ -115,7 +115,8 @@ export function codeServerCli(args, { extensionsDir, userDataDir }) {
 
 /**
  * Starts code-server on 127.0.0.1 and waits until it answers.
- * opts: { folder, extensionsDir, userDataDir, port?, logFile?, timeoutMs? }
+ * opts: { folder, extensionsDir, userDataDir, port?, logFile?, timeoutMs?, env? } (env: extra variables,
+ * which the extension host inherits).
  * Returns { url, port, folder, process, logFile, stop(): Promise<void> }.
  */
 export async function startCodeServer(opts) {
@@ -131,7 +132,7 @@ export async function startCodeServer(opts) {
     '--extensions-dir', opts.extensionsDir, '--user-data-dir', opts.userDataDir, opts.folder,
   ];
   // Own process group, so stop() also ends the extension host and other children it spawned.
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(opts.env ?? {}) } });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   const url = `http://127.0.0.1:${port}`;

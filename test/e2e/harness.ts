@@ -17,7 +17,9 @@
  *   await vs.close();                               // stops browser + server, removes temp dirs
  *   await waitFor(async () => ..., { message, timeoutMs });   // polling, never fixed sleeps
  * `install: { vsix }` installs a packaged VSIX instead of laying out the working tree (needs no build);
- * `install: { folder }` links a ready extension folder named <publisher>.<name>-<version>.
+ * `install: { folder }` links a ready extension folder named <publisher>.<name>-<version>;
+ * `install: 'none'` installs nothing (e.g. with a `payload` naming an extensionDevelopmentPath).
+ * `payload` is passed to the workbench URL (development path, extension tests path); `env` to the server.
  * Otherwise `npm run build` must have run (test-all does it). testModel() says which model to use.
  */
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
@@ -42,7 +44,11 @@ export interface LaunchOptions {
   /** Folder copied as the workspace (default: sample/). */
   workspaceSource?: string;
   /** Install this VSIX with `--install-extension` instead of linking the working tree. */
-  install?: { vsix: string } | { folder: string };
+  install?: { vsix: string } | { folder: string } | 'none';
+  /** Workbench URL `payload` entries, e.g. [['extensionDevelopmentPath', dir], ['extensionTestsPath', file]]; absolute paths become this server's vscode-remote:// URIs. */
+  payload?: [string, string][];
+  /** Extra environment for code-server and its extension host. */
+  env?: Record<string, string>;
 }
 
 /** Polls `fn` until it returns a truthy value (returned) or the time runs out (throws `message`). */
@@ -115,10 +121,10 @@ export class VSCodeSession {
     mkdirSync(extensionsDir, { recursive: true });
     cpSync(opts.workspaceSource ?? path.join(repoRoot, 'sample'), workspace, { recursive: true });
     writeUserSettings(userDataDir, opts.settings ?? {});
-    if (opts.install && 'vsix' in opts.install) await codeServerCli(['--install-extension', opts.install.vsix], { extensionsDir, userDataDir });
+    if (opts.install === 'none') { /* nothing to install */ } else if (opts.install && 'vsix' in opts.install) await codeServerCli(['--install-extension', opts.install.vsix], { extensionsDir, userDataDir });
     else if (opts.install) symlinkSync(opts.install.folder, path.join(extensionsDir, path.basename(opts.install.folder)));
     else layoutExtension(extensionsDir);
-    const server = await startCodeServer({ folder: workspace, extensionsDir, userDataDir, logFile: path.join(artifacts, 'code-server.log') });
+    const server = await startCodeServer({ folder: workspace, extensionsDir, userDataDir, logFile: path.join(artifacts, 'code-server.log'), env: opts.env });
     let browser: Browser | undefined;
     try {
       browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
@@ -126,7 +132,7 @@ export class VSCodeSession {
       // tsx compiles tests with keepNames, so functions passed to evaluate() call __name(); give every frame one.
       await page.addInitScript('globalThis.__name = globalThis.__name || ((f) => f);');
       const session = new VSCodeSession(opts.name, page, workspace, userDataDir, extensionsDir, artifacts, browser, server, tempRoot);
-      await session.openWorkbench();
+      await session.openWorkbench(opts.payload);
       return session;
     } catch (err) {
       await browser?.close();
@@ -135,8 +141,15 @@ export class VSCodeSession {
     }
   }
 
-  private async openWorkbench(): Promise<void> {
-    await this.page.goto(`${this.server.url}/?folder=${encodeURIComponent(this.workspace)}`);
+  /** The `vscode-remote://` URI of a path on this server (for payload entries). */
+  remoteUri(fsPath: string): string {
+    return `vscode-remote://127.0.0.1:${this.server.port}${fsPath}`;
+  }
+
+  private async openWorkbench(payload?: [string, string][]): Promise<void> {
+    const entries = payload?.map(([k, v]) => [k, v.startsWith('/') ? this.remoteUri(v) : v]);
+    const extra = entries ? `&payload=${encodeURIComponent(JSON.stringify(entries))}` : '';
+    await this.page.goto(`${this.server.url}/?folder=${encodeURIComponent(this.workspace)}${extra}`);
     await this.page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
     // The explorer lists the workspace once the remote file system is connected.
     await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 120_000 });

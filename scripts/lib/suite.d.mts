@@ -1,0 +1,3 @@
+// Types for suite.mjs.
+export const suiteEntry: string;
+export function buildSuite(): Promise<string>;
