@@ -1,0 +1,164 @@
+// The host side of the panel against a recording stand-in for the vscode API: creation options,
+// CSP, waiting for `ready`, slicing answers, stale requests, resending after hide, serializer, exports.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import Module from 'node:module';
+import path from 'node:path';
+import type { AnalysisResult } from '../../../src/model/types';
+
+// Load the fake in place of 'vscode' (tsx runs these files as CommonJS).
+const fakePath = path.join(__dirname, 'fakeVscode.ts');
+const M = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
+const resolve = M._resolveFilename;
+M._resolveFilename = function (request: string, ...rest: unknown[]) {
+  return resolve.call(this, request === 'vscode' ? fakePath : request, ...rest);
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const vscode = require('./fakeVscode') as typeof import('./fakeVscode');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { AttentionPanel } = require('../../../src/panel/attentionPanel') as typeof import('../../../src/panel/attentionPanel');
+
+const ext = vscode.Uri.file('/ext') as never;
+const T = 3;
+
+function result(): AnalysisResult {
+  const attention = new Float32Array(2 * 2 * T * T);
+  for (let x = 0; x < 4; x++) for (let q = 0; q < T; q++) attention[x * T * T + q * T] = 1; // all sink
+  return {
+    model: { name: 'm', path: '/m', kind: 'decoder', modelType: 'gpt2', nLayers: 2, nHeads: 2, contextLength: 16, vocabSize: 9 },
+    text: 'abc',
+    tokens: [0, 1, 2].map((i) => ({ id: i, text: 'abc'[i], display: 'abc'[i], start: i, end: i + 1, logprob: i ? -1 : null, rank: i ? 1 : null, special: false })),
+    shape: { nLayers: 2, nHeads: 2, nTokens: T },
+    attention,
+    topK: { k: 1, ids: new Int32Array([1, 2, 5]), probs: new Float32Array([0.5, 0.5, 0.9]) },
+    next: [{ id: 5, token: 'z', prob: 0.9 }],
+    truncated: null,
+    timings: { tokenizeMs: 0, runMs: 0, extractMs: 0 },
+  };
+}
+
+const lastPanel = () => vscode.recorded.panels.at(-1)!;
+const types = (p = lastPanel()) => p.posted.map((m) => m.type);
+
+test('one panel beside the editor, scripts on, resources limited, not retained when hidden', () => {
+  const a = AttentionPanel.show(ext);
+  const p = lastPanel();
+  assert.equal(p.viewType, 'attentionLens.panel');
+  assert.deepEqual(p.showOptions, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
+  assert.equal(p.options.enableScripts, true);
+  assert.equal(p.options.retainContextWhenHidden, undefined);
+  assert.deepEqual(p.options.localResourceRoots.map(String), ['file:///ext/dist', 'file:///ext/media']);
+  assert.equal(AttentionPanel.show(ext), a, 'the same panel again');
+  assert.equal(vscode.recorded.panels.length, 1);
+  assert.deepEqual(p.revealed, [[undefined, true]]);
+  assert.equal(AttentionPanel.current(), a);
+});
+
+test('strict CSP with a fresh nonce on the script', () => {
+  const html = lastPanel().webview.html;
+  const nonce = /script-src 'nonce-([0-9a-f]{32})'/.exec(html)![1];
+  assert.match(html, /default-src 'none'/);
+  assert.ok(html.includes(`<script nonce="${nonce}" src="file:///ext/dist/webview.js">`));
+  assert.doesNotMatch(html, /unsafe-inline|unsafe-eval/);
+});
+
+test('nothing is sent before ready; then the header and statistics, never the tensor', () => {
+  const panel = AttentionPanel.current()!;
+  const id = panel.showAnalysis(result(), { fileName: '/ws/a.ts' });
+  const p = lastPanel();
+  assert.deepEqual(p.posted, []);
+  assert.equal(p.title, 'Attention Lens: a.ts');
+  p.fromWebview({ type: 'ready' });
+  assert.deepEqual(types(), ['analysis', 'headStats']);
+  const header = p.posted[0].header;
+  assert.equal(header.analysisId, id);
+  assert.equal(header.attention, undefined);
+  assert.deepEqual(header.topK.vocab, { 0: 'a', 1: 'b', 2: 'c', 5: 'z' });
+  assert.equal(p.posted[1].data.length, 2 * 2 * 6);
+});
+
+test('requests are answered with one slice; stale and bad ones are not', () => {
+  const p = lastPanel();
+  const id = p.posted[0].header.analysisId;
+  p.posted.length = 0;
+  p.fromWebview({ type: 'requestAttention', analysisId: id, requestId: 7, selector: { kind: 'head', layer: 1, head: 1 }, options: { dropSink: false } });
+  p.fromWebview({ type: 'requestAttention', analysisId: id - 1, requestId: 8, selector: { kind: 'head', layer: 0, head: 0 }, options: { dropSink: false } });
+  p.fromWebview({ type: 'requestAttention', analysisId: id, requestId: 9, selector: { kind: 'head', layer: 5, head: 0 }, options: { dropSink: false } });
+  p.fromWebview({ type: 'requestOverview', analysisId: id, requestId: 10, size: 48, options: { dropSink: false }, encoding: 'linear' });
+  assert.deepEqual(types(), ['attention', 'error', 'overview']);
+  assert.equal(p.posted[0].requestId, 7);
+  assert.deepEqual([...p.posted[0].data], [1, 0, 0, 1, 0, 0, 1, 0, 0]);
+  assert.match(p.posted[1].message, /layer 5/);
+  assert.equal(p.posted[2].size, T);
+  assert.equal(p.posted[2].data.length, 2 * 3 * T * T);
+});
+
+test('hover and reveal become events only for valid tokens of the current analysis', () => {
+  const panel = AttentionPanel.current()!;
+  const p = lastPanel();
+  const id = p.posted.find((m) => m.analysisId !== undefined).analysisId;
+  const hovers: unknown[] = [], reveals: unknown[] = [];
+  panel.onDidHoverToken((e) => hovers.push(e.index));
+  panel.onDidRevealToken((e) => reveals.push(e.index));
+  p.fromWebview({ type: 'hoverToken', analysisId: id, index: 2 });
+  p.fromWebview({ type: 'hoverToken', analysisId: id, index: null });
+  p.fromWebview({ type: 'hoverToken', analysisId: id, index: 3 });
+  p.fromWebview({ type: 'revealToken', analysisId: id, index: 1 });
+  p.fromWebview({ type: 'revealToken', analysisId: id + 1, index: 1 });
+  assert.deepEqual(hovers, [2, null]);
+  assert.deepEqual(reveals, [1]);
+});
+
+test('a hidden webview loses messages; on ready again it gets everything back', () => {
+  const panel = AttentionPanel.current()!;
+  const p = lastPanel();
+  p.setVisible(false);
+  p.posted.length = 0;
+  panel.selectQuery(2);
+  panel.selectQuery(9); // out of range: ignored
+  panel.showProbe({ nTokens: 4, entropy: 1, temperature: 1, next: [{ token: 'q', prob: 1 }], cached: false });
+  assert.deepEqual(p.posted, []);
+  p.setVisible(true);
+  p.fromWebview({ type: 'ready' });
+  assert.deepEqual(types(), ['analysis', 'headStats', 'selectQuery', 'probe']);
+  assert.equal(p.posted[2].query, 2);
+});
+
+test('exports: PNG bytes from the data URL, CSV of one head; a cancelled dialog writes nothing', async () => {
+  const p = lastPanel();
+  const id = p.posted[0].header.analysisId;
+  vscode.recorded.saveDialog = vscode.Uri.file('/ws/out.png');
+  p.fromWebview({ type: 'export', format: 'png', dataUrl: 'data:image/png;base64,iVBORw0K', suggestedName: 'attention-L0-H0.png' });
+  vscode.recorded.saveDialog = vscode.Uri.file('/ws/out.csv');
+  p.fromWebview({ type: 'export', format: 'csv', analysisId: id, selector: { kind: 'head', layer: 0, head: 0 } });
+  await new Promise((r) => setTimeout(r, 10));
+  vscode.recorded.saveDialog = null;
+  p.fromWebview({ type: 'export', format: 'json', analysisId: id, selector: null });
+  await new Promise((r) => setTimeout(r, 10));
+  const w = vscode.recorded.written;
+  assert.equal(w.length, 2);
+  assert.deepEqual([...w[0].bytes], [...Buffer.from('iVBORw0K', 'base64')]);
+  assert.equal(new TextDecoder().decode(w[1].bytes).split('\n')[2], '"1:b",1,0,0');
+});
+
+test('dispose fires onDidDispose; the serializer revives a panel that says what to do', () => {
+  const panel = AttentionPanel.current()!;
+  let disposed = 0;
+  panel.onDidDispose(() => disposed++);
+  lastPanel().dispose();
+  assert.equal(disposed, 1);
+  assert.equal(AttentionPanel.current(), undefined);
+
+  const reg = AttentionPanel.registerSerializer(ext);
+  const s = vscode.recorded.serializers.at(-1)!;
+  assert.equal(s.viewType, 'attentionLens.panel');
+  const revived = new vscode.FakeWebviewPanel('attentionLens.panel', 'Attention Lens', {}, {});
+  void s.serializer.deserializeWebviewPanel(revived, { view: 'kernel' });
+  assert.ok(AttentionPanel.current());
+  assert.match(revived.webview.html, /nonce-/);
+  assert.deepEqual(revived.webview.options.localResourceRoots.map(String), ['file:///ext/dist', 'file:///ext/media']);
+  revived.fromWebview({ type: 'ready' });
+  assert.equal(revived.posted[0].type, 'empty');
+  assert.match(revived.posted[0].message, /reloaded/);
+  reg.dispose();
+});
