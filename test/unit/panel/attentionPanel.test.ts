@@ -66,7 +66,7 @@ test('nothing is sent before ready; then the header and statistics, never the te
   const panel = AttentionPanel.current()!;
   const id = panel.showAnalysis(result(), { fileName: '/ws/a.ts' });
   const p = lastPanel();
-  assert.deepEqual(p.posted, []);
+  assert.equal(p.posted.length, 0);
   assert.equal(p.title, 'Attention Lens: a.ts');
   p.fromWebview({ type: 'ready' });
   assert.deepEqual(types(), ['analysis', 'headStats']);
@@ -117,7 +117,7 @@ test('a hidden webview loses messages; on ready again it gets everything back', 
   panel.selectQuery(2);
   panel.selectQuery(9); // out of range: ignored
   panel.showProbe({ nTokens: 4, entropy: 1, temperature: 1, next: [{ token: 'q', prob: 1 }], cached: false });
-  assert.deepEqual(p.posted, []);
+  assert.equal(p.posted.length, 0);
   p.setVisible(true);
   p.fromWebview({ type: 'ready' });
   assert.deepEqual(types(), ['analysis', 'headStats', 'selectQuery', 'probe']);
