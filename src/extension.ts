@@ -64,7 +64,7 @@ export function activate(context: vscode.ExtensionContext): AttentionLensApi {
     vscode.commands.registerCommand('attentionLens.reloadModel', async () => {
       try {
         const model = await models.reload();
-        vscode.window.setStatusBarMessage(`Attention Lens: model “${model.info.name}” loaded.`, 4000);
+        vscode.window.setStatusBarMessage(`Attention Lens: using model “${model.info.name}” (${model.info.path}).`, 5000);
       } catch (err) {
         reportFailure(err);
       }

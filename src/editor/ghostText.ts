@@ -33,7 +33,7 @@ export class GhostText implements vscode.InlineCompletionItemProvider {
         const prefix = trimBrokenStart(document.getText(new vscode.Range(document.positionAt(start), position)));
         if (prefix.trim() === '') return '';
         return model.continueGreedy(prefix, s.ghostText.maxTokens, controller.signal);
-      }, controller.signal);
+      }, controller.signal, { background: true });
       if (token.isCancellationRequested || text === '') return undefined;
       this.lastOffered = text;
       vscode.window.setStatusBarMessage(`${SUGGESTION_TITLE}: Tab to accept, Esc to dismiss`, 4000);

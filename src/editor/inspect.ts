@@ -29,9 +29,14 @@ export interface InspectOutcome {
 }
 
 export async function inspectSelection(deps: InspectDeps): Promise<InspectOutcome> {
-  const editor = vscode.window.activeTextEditor;
+  // When the panel has focus there is no active text editor: use a visible one with a selection.
+  const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors.find((e) => !e.selection.isEmpty);
   if (!editor) {
-    const message = 'open a file and select the text to inspect, then run “Inspect Selection” again.';
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+    const notText = tab !== undefined && tab.input !== undefined && !(tab.input instanceof vscode.TabInputText) && !(tab.input instanceof vscode.TabInputWebview);
+    const message = notText
+      ? `“${tab.label}” is not open as text, so there is nothing to select. Open a text file, select some text and run “Inspect Selection” again.`
+      : 'no text editor is open. Open a file, select the text to inspect, then run “Inspect Selection” again.';
     showHint(message);
     return { ok: false, message };
   }

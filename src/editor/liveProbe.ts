@@ -11,7 +11,7 @@ import type { ModelManager } from './modelManager';
 import { prefixStart, trimBrokenStart } from './prefix';
 import { formatProb } from './surprisalLevels';
 import type { Settings } from './settings';
-import { describeFailure, reportFailure } from './messages';
+import { OnceReporter, describeFailure } from './messages';
 import { escapeMarkdown, noIcons } from './markdown';
 
 interface ProbeKey {
@@ -30,7 +30,7 @@ export class LiveProbe extends Disposable {
   private readonly loop: DebouncedLatest<ProbeKey, ProbeResult>;
   private enabled = false;
   private generation = 0;
-  private lastError: string | undefined;
+  private readonly failures = new OnceReporter();
   /** The latest result shown, with the key it answers (for tests and the panel). */
   last: { key: ProbeKey; result: ProbeResult } | undefined;
 
@@ -42,7 +42,7 @@ export class LiveProbe extends Disposable {
       delayMs: () => this.settings().liveProbe.debounceMs,
       same: (a, b) => a.prefix === b.prefix && a.topK === b.topK && a.temperature === b.temperature && a.generation === b.generation,
       run: (key, signal) =>
-        this.models.run((model) => model.probe(key.prefix, { topK: key.topK, temperature: key.temperature, signal, useCache: true }), signal),
+        this.models.run((model) => model.probe(key.prefix, { topK: key.topK, temperature: key.temperature, signal, useCache: true }), signal, { background: true }),
       onResult: (key, result) => this.show(key, result),
       onError: (_key, err) => this.showError(err),
     });
@@ -106,7 +106,7 @@ export class LiveProbe extends Disposable {
 
   private show(key: ProbeKey, result: ProbeResult): void {
     this.last = { key, result };
-    this.lastError = undefined;
+    this.failures.clear();
     const top = result.next[0];
     this.item.text = top ? `$(sparkle) ${noIcons(visibleToken(top.token))} ${formatProb(top.prob)}` : '$(sparkle) —';
     this.item.tooltip = tooltip(key, result);
@@ -125,9 +125,7 @@ export class LiveProbe extends Disposable {
     this.item.text = '$(error) Attention Lens';
     this.item.tooltip = `Live probe failed: ${message}`;
     this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
-    // Say it once, not at every keystroke.
-    if (message !== this.lastError) reportFailure(err);
-    this.lastError = message;
+    this.failures.report(err); // once, not at every keystroke
   }
 }
 

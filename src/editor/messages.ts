@@ -53,3 +53,23 @@ export function reportFailure(err: unknown, context?: string): void {
 export function showHint(message: string): void {
   void vscode.window.showInformationMessage(`Attention Lens: ${message}`);
 }
+
+/**
+ * For features that run in the background (live probe, surprisal): reports a failure once, not at
+ * every keystroke or scroll, until a success (`clear()`) or a different failure.
+ */
+export class OnceReporter {
+  private last: string | undefined;
+
+  report(err: unknown, context?: string): void {
+    if (isCancelled(err)) return;
+    const message = describeFailure(err);
+    if (message === this.last) return;
+    this.last = message;
+    reportFailure(err, context);
+  }
+
+  clear(): void {
+    this.last = undefined;
+  }
+}

@@ -10,7 +10,7 @@ import type { ModelManager } from './modelManager';
 import type { Settings } from './settings';
 import { TokenMap } from './tokenMap';
 import { LEVEL_COLOURS, LEVEL_COUNT, groupByLevel } from './surprisalLevels';
-import { reportFailure, showHint } from './messages';
+import { OnceReporter, showHint } from './messages';
 import { hoverMarkdown, temperedAt, untemperedAt } from './surprisalHover';
 
 /** Scrolling and typing send bursts of events; analyse once they settle. */
@@ -40,6 +40,7 @@ export class Surprisal extends Disposable implements vscode.HoverProvider {
   private enabled = false;
   private generation = 0;
   private saidEncoder = false;
+  private readonly failures = new OnceReporter();
   /** What is painted now (exposed for tests). */
   state: SurprisalState | undefined;
 
@@ -53,9 +54,9 @@ export class Surprisal extends Disposable implements vscode.HoverProvider {
           const s = this.settings();
           const result = await model.analyze(key.text, { topK: Math.max(5, s.topK), maxTokens: s.maxTokens, signal });
           return { model, result };
-        }, signal),
+        }, signal, { background: true }),
       onResult: (key, r) => this.paintResult(key, r.model, r.result),
-      onError: (_key, err) => reportFailure(err, 'Surprisal colouring failed.'),
+      onError: (_key, err) => this.failures.report(err, 'Surprisal colouring failed.'),
     });
     this.register({ dispose: () => this.loop.dispose() });
     this.register(vscode.languages.registerHoverProvider({ pattern: '**' }, this));
@@ -129,6 +130,7 @@ export class Surprisal extends Disposable implements vscode.HoverProvider {
 
   private paintResult(key: RangeKey, model: LoadedModel, result: AnalysisResult): void {
     if (key.document.version !== key.version) return; // an edit since then has its own request queued
+    this.failures.clear();
     this.state = { document: key.document, model, result, map: new TokenMap(key.start, result.tokens) };
     if (result.tokens.every((t) => t.logprob === null) && !this.saidEncoder) {
       this.saidEncoder = true;

@@ -287,3 +287,26 @@ test('panel ↔ editor linking follows edits: shifted tokens still highlight exa
     message: `the panel marks token ${watched} as the query`, timeoutMs: 10_000,
   });
 });
+
+test('changing the temperature re-shows the live probe at once, without typing', async () => {
+  await vs.updateSettings({ 'attentionLens.liveProbe.enabled': true, 'attentionLens.temperature': 1 });
+  await vs.page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+  await vs.page.keyboard.press('Control+End');
+  await vs.page.keyboard.type(' b', { delay: 30 });
+  const doc = await saveAndRead();
+  const prefix = probePrefix(doc);
+  const cold = cli(prefix).next[0]!;
+  const coldLabel = `${visibleToken(cold.token)} ${formatProb(cold.prob)}`;
+  await waitFor(async () => (await statusProbeText()).endsWith(coldLabel), { message: `status bar shows "${coldLabel}" at T=1`, timeoutMs: 30_000 });
+
+  const t = 0.5;
+  const hot = (await model.probe(prefix, { topK: 1, temperature: t, useCache: false })).next[0]!;
+  assert.equal(hot.id, cold.id, 'temperature keeps the order');
+  assert.ok(hot.prob > cold.prob, 'T < 1 sharpens the distribution');
+  const hotLabel = `${visibleToken(hot.token)} ${formatProb(hot.prob)}`;
+  await vs.updateSettings({ 'attentionLens.temperature': t });
+  await waitFor(async () => (await statusProbeText()).endsWith(hotLabel), {
+    message: `status bar shows "${hotLabel}" at T=${t} (now "${await statusProbeText()}")`, timeoutMs: 30_000,
+  });
+  await vs.updateSettings({ 'attentionLens.temperature': 1 });
+});
