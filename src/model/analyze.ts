@@ -25,7 +25,8 @@ export async function analyzeText(
   }
   const t1 = performance.now();
   throwIfAborted(opts.signal);
-  const out = await runner.forward(tok.ids, null, 0);
+  const wantK = info.kind === 'decoder' ? Math.max(1, Math.floor(opts.topK)) : 1;
+  const out = await runner.forward(tok.ids, null, 0, wantK);
   throwIfAborted(opts.signal); // a newer request superseded this one while it ran
   const t2 = performance.now();
 
@@ -37,17 +38,23 @@ export async function analyzeText(
 
   const decoder = info.kind === 'decoder' && out.logits !== null;
   const V = out.vocab;
-  const k = decoder ? Math.min(Math.max(1, Math.floor(opts.topK)), V) : 0;
+  const k = decoder ? Math.min(wantK, V) : 0;
   const topIds = new Int32Array(T * k);
   const topProbs = new Float32Array(T * k);
   const logprobs: (number | null)[] = new Array<number | null>(T).fill(null);
   const ranks: (number | null)[] = new Array<number | null>(T).fill(null);
   if (decoder) {
     const logits = out.logits!; // [T, V]
+    // The runtime's normaliser and top-k when surgery added them; the same maths in JavaScript otherwise.
+    const top = out.top && out.top.k >= k ? out.top : null;
     for (let t = 0; t < T; t++) {
       const row = t * V;
-      const logZ = logSumExp(logits, row, V);
-      topKIndices(logits, row, V, k, topIds, t * k);
+      const logZ = out.logSumExp ? out.logSumExp[t]! : logSumExp(logits, row, V);
+      if (top) {
+        for (let i = 0; i < k; i++) topIds[t * k + i] = Number(top.indices[t * top.k + i]!); // [T, k_run]
+      } else {
+        topKIndices(logits, row, V, k, topIds, t * k);
+      }
       for (let i = 0; i < k; i++) topProbs[t * k + i] = Math.exp(logits[row + topIds[t * k + i]!]! - logZ);
       if (t + 1 < T) {
         const next = tok.ids[t + 1]!;

@@ -9,12 +9,13 @@ import * as ort from 'onnxruntime-node';
 import { AttentionLensError } from './errors';
 import { Model } from './model';
 import { Runner } from './runner';
-import { exposeAttention, type InputMeta } from './surgery';
+import { exposeAttention } from './surgery';
+import type { PatchedGraph } from './runner';
 import { Tokenization, type TextTokenizer } from './tokenize';
 import { decideKind, modelDims, type ModelConfig } from './config';
 import type { LoadedModel, LoadOptions, ModelSpec } from './types';
 
-const SURGERY_VERSION = 1; // bump when surgery output changes, to invalidate cached patched files
+const SURGERY_VERSION = 2; // bump when surgery output changes, to invalidate cached patched files
 
 /** transformers.js keeps its settings in one global: serialise loads so each sees its own folder. */
 let loadQueue: Promise<unknown> = Promise.resolve();
@@ -46,7 +47,7 @@ async function load(spec: ModelSpec, opts: LoadOptions): Promise<LoadedModel> {
   progress('Starting ONNX Runtime…');
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(patched.source as string, sessionOptions());
+    session = await ort.InferenceSession.create(patched.source, sessionOptions());
   } catch (err) {
     throw new AttentionLensError('onnx-unreadable', `ONNX Runtime could not load ${label}: ${(err as Error).message}`);
   }
@@ -54,7 +55,7 @@ async function load(spec: ModelSpec, opts: LoadOptions): Promise<LoadedModel> {
     throw new AttentionLensError('unsupported-architecture', `${label} has no "logits" output, so next-token probabilities cannot be computed. Use a causal-LM export (…ForCausalLM / …LMHeadModel).`);
   }
   const dims = modelDims(config);
-  const runner = new Runner(session, patched.inputs, patched.attentionOutputs, dims, label);
+  const runner = new Runner(session, patched, dims, label);
   const tokens = new Tokenization(tokenizer, tokenizerJson);
   const info = {
     name: spec.name,
@@ -115,7 +116,7 @@ export function chooseOnnxFile(dir: string, kind: 'decoder' | 'encoder', quantiz
   throw new AttentionLensError('model-files-missing', `No ONNX file for this ${kind} in ${path.join(dir, 'onnx')} (looked for ${names.map((n) => n + '.onnx').join(', ')}).`);
 }
 
-interface Patched { source: string | Uint8Array; attentionOutputs: string[]; inputs: InputMeta[] }
+interface Patched extends PatchedGraph { source: string }
 
 /** Surgery once per source file: the patched model and its metadata are cached under cacheDir by hash. */
 async function patchedModel(onnxFile: string, label: string, cacheDir: string | undefined): Promise<Patched> {
@@ -128,7 +129,7 @@ async function patchedModel(onnxFile: string, label: string, cacheDir: string | 
     if (existsSync(`${base}.onnx`)) return { source: `${base}.onnx`, ...meta };
   } catch { /* not cached yet */ }
   const result = exposeAttention(bytes, label);
-  const meta = { attentionOutputs: result.attentionOutputs, inputs: result.inputs };
+  const meta: PatchedGraph = { attentionOutputs: result.attentionOutputs, inputs: result.inputs, reductions: result.reductions };
   await fs.mkdir(dir, { recursive: true });
   // Write to temporary names then rename, so a crash never leaves a half-written cache entry.
   const tmp = `${base}.${process.pid}.${Date.now()}`;

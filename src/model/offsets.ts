@@ -48,8 +48,11 @@ export function unitNormalizer(config: Json | null | undefined): { normalize: Un
       default: break;
     }
   }
+  if (steps.length === 0) return { normalize: IDENTITY, composes: false };
   return { normalize: (s) => steps.reduce((acc, f) => f(acc), s), composes };
 }
+
+const IDENTITY: UnitNormalizer = (s) => s;
 
 function stripAccents(s: string): string {
   return s.normalize('NFD').replace(/\p{Mn}/gu, '');
@@ -75,6 +78,7 @@ const SKIPPABLE = /^[\s\p{Cc}\p{Cf}]+$/u;
 const encoder = new TextEncoder();
 
 export function buildStream(text: string, normalize: UnitNormalizer, composes: boolean): ByteStream {
+  if (normalize === IDENTITY) return rawStream(text);
   const bytes: number[] = [];
   const start: number[] = [];
   const end: number[] = [];
@@ -105,6 +109,26 @@ export function buildStream(text: string, normalize: UnitNormalizer, composes: b
     bytes: Uint8Array.from(bytes), start: Int32Array.from(start), end: Int32Array.from(end),
     skippable: Uint8Array.from(skippable), textLength: text.length,
   };
+}
+
+/** The text's own UTF-8 bytes, each mapped to its code point's UTF-16 range (fast path, no normaliser). */
+function rawStream(text: string): ByteStream {
+  const bytes = encoder.encode(text);
+  const n = bytes.length;
+  const start = new Int32Array(n);
+  const end = new Int32Array(n);
+  const skippable = new Uint8Array(n);
+  let b = 0;
+  for (let i = 0; i < text.length; ) {
+    const cp = text.codePointAt(i)!;
+    const units = cp > 0xffff ? 2 : 1;
+    const isSurrogate = cp >= 0xd800 && cp <= 0xdfff; // lone: encoded as U+FFFD, 3 bytes
+    const len = isSurrogate ? 3 : cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    const skip = cp <= 0x20 || cp === 0x7f || (cp >= 0x80 && SKIPPABLE.test(String.fromCodePoint(cp))) ? 1 : 0;
+    for (let j = 0; j < len; j++, b++) { start[b] = i; end[b] = i + units; skippable[b] = skip; }
+    i += units;
+  }
+  return { bytes, start, end, skippable, textLength: text.length };
 }
 
 const META = [0xe2, 0x96, 0x81]; // "▁" in UTF-8
@@ -139,7 +163,8 @@ export interface AlignInput {
 export function alignTokens(text: string, input: AlignInput, family: TokenizerFamily, normalizer: Json | null | undefined): TokenRange[] {
   const { normalize, composes } = unitNormalizer(normalizer);
   const stream = buildStream(text, normalize, composes);
-  const raw = buildStream(text, (s) => s, false); // special tokens match the text as written
+  let rawCache: ByteStream | null = null; // special tokens match the text as written
+  const rawText = () => (rawCache ??= normalize === IDENTITY ? stream : rawStream(text));
   const ranges: TokenRange[] = [];
   let pos = 0; // in the normalised stream
   let sectionStart = true; // the tokenizer may add a space marker here
@@ -148,6 +173,7 @@ export function alignTokens(text: string, input: AlignInput, family: TokenizerFa
     const piece = input.pieces[i]!;
     if (input.special[i]) {
       const here = offsetAt(stream, pos);
+      const raw = rawText();
       const rawPos = raw.start.findIndex((s) => s >= here);
       const literal = rawPos >= 0 ? matchAt(raw, rawPos, Array.from(encoder.encode(piece))) : -1;
       if (literal > 0) {

@@ -3,7 +3,7 @@
 // use_cache_branch) and returns logits, attention and the new key/value cache.
 import * as ort from 'onnxruntime-node';
 import { AttentionLensError } from './errors';
-import type { InputMeta } from './surgery';
+import type { InputMeta, LogitReductions } from './surgery';
 
 const FLOAT16 = 10;
 
@@ -11,6 +11,15 @@ export interface ModelDims {
   /** Key/value heads and head size, used when the graph leaves past dims symbolic. */
   kvHeads: number;
   headDim: number;
+  /** Vocabulary size from the config (0 when unknown). */
+  vocab: number;
+}
+
+/** What surgery produced that the runner needs. */
+export interface PatchedGraph {
+  inputs: InputMeta[];
+  attentionOutputs: string[];
+  reductions: LogitReductions | null;
 }
 
 /** Past keys/values by input name (`past_key_values.{i}.key`), each [1, H, P, D]. */
@@ -24,6 +33,10 @@ export interface ForwardOutput {
   attentions: ort.Tensor[];
   /** New cache, keyed by the past input name it feeds next time. */
   present: PastCache;
+  /** ln Σ exp(logits) per new position [S], when the runtime computed it. */
+  logSumExp: Float32Array | null;
+  /** Top-k logits and ids per new position, each [S, k], when the runtime computed them. */
+  top: { k: number; values: Float32Array; indices: BigInt64Array } | null;
 }
 
 const int64 = (values: ArrayLike<number>, dims: number[]) => {
@@ -81,17 +94,23 @@ export class Runner {
   readonly pastInputs: string[];
   readonly supportsCache: boolean;
 
+  readonly inputs: InputMeta[];
+  readonly attentionOutputs: string[];
+  private readonly reductions: LogitReductions | null;
+
   constructor(
     readonly session: ort.InferenceSession,
-    readonly inputs: InputMeta[],
-    readonly attentionOutputs: string[],
+    patched: PatchedGraph,
     private readonly dims: ModelDims,
     private readonly label: string,
   ) {
-    this.pastInputs = inputs.filter((i) => isPastInput(i.name)).map((i) => i.name);
+    this.inputs = patched.inputs;
+    this.attentionOutputs = patched.attentionOutputs;
+    this.reductions = patched.reductions;
+    this.pastInputs = this.inputs.filter((i) => isPastInput(i.name)).map((i) => i.name);
     this.supportsCache = this.pastInputs.length > 0 && session.outputNames.some((n) => n.startsWith('present'));
     const known = /^(input_ids|attention_mask|position_ids|token_type_ids|use_cache_branch)$/;
-    const unknown = inputs.filter((i) => !known.test(i.name) && !isPastInput(i.name));
+    const unknown = this.inputs.filter((i) => !known.test(i.name) && !isPastInput(i.name) && i.name !== this.reductions?.kInput);
     if (unknown.length > 0) {
       throw new AttentionLensError(
         'unsupported-architecture',
@@ -101,8 +120,8 @@ export class Runner {
     }
   }
 
-  /** Runs `ids` (the new tokens) after `past` (pastLength earlier tokens; empty when null). */
-  async forward(ids: ArrayLike<number>, past: PastCache | null, pastLength: number): Promise<ForwardOutput> {
+  /** Runs `ids` (the new tokens) after `past` (pastLength earlier tokens; empty when null); `topK` sizes the runtime top-k. */
+  async forward(ids: ArrayLike<number>, past: PastCache | null, pastLength: number, topK = 1): Promise<ForwardOutput> {
     const S = ids.length;
     const feeds: Record<string, ort.Tensor> = {};
     for (const meta of this.inputs) {
@@ -112,6 +131,11 @@ export class Runner {
         case 'position_ids': feeds[meta.name] = int64(Array.from({ length: S }, (_, i) => pastLength + i), [1, S]); break;
         case 'token_type_ids': feeds[meta.name] = int64(new Array<number>(S).fill(0), [1, S]); break;
         case 'use_cache_branch': feeds[meta.name] = new ort.Tensor('bool', [past !== null && pastLength > 0], [1]); break;
+        case this.reductions?.kInput: {
+          const k = Math.max(1, this.dims.vocab > 0 ? Math.min(topK, this.dims.vocab) : topK);
+          feeds[meta.name] = new ort.Tensor('int64', BigInt64Array.from([BigInt(k)]), [1]);
+          break;
+        }
         default: feeds[meta.name] = past?.get(meta.name) ?? emptyPast(meta, this.dims);
       }
     }
@@ -128,11 +152,15 @@ export class Runner {
       const pastName = pastNameFor(name, this.pastInputs);
       if (pastName) present.set(pastName, out[name]!);
     }
+    const r = this.reductions;
+    const values = r ? out[r.topValues] : undefined;
     return {
       logits: logitsTensor ? toFloat32(logitsTensor) : null,
       vocab: logitsTensor ? logitsTensor.dims[logitsTensor.dims.length - 1]! : 0,
       attentions: this.attentionOutputs.map((n) => out[n]!),
       present,
+      logSumExp: r && out[r.logSumExp] ? (out[r.logSumExp]!.data as Float32Array) : null,
+      top: r && values ? { k: values.dims[values.dims.length - 1]!, values: values.data as Float32Array, indices: out[r.topIndices]!.data as BigInt64Array } : null,
     };
   }
 }

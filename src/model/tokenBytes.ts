@@ -116,12 +116,19 @@ export function bytesForDisplay(bytes: number[]): string {
   for (let i = 0; i < bytes.length; ) {
     const b = bytes[i]!;
     const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    let cp = len === 1 ? b : len === 2 ? b & 0x1f : len === 3 ? b & 0x0f : b & 0x07;
     let ok = len > 0 && i + len <= bytes.length;
-    for (let j = 1; ok && j < len; j++) ok = (bytes[i + j]! & 0xc0) === 0x80;
-    if (ok) {
-      const ch = lenientUtf8.decode(Uint8Array.from(bytes.slice(i, i + len)));
-      ok = !ch.includes('\uFFFD') || (len === 3 && b === 0xef && bytes[i + 1] === 0xbf && bytes[i + 2] === 0xbd);
-      if (ok) { out += ch; i += len; continue; }
+    for (let j = 1; ok && j < len; j++) {
+      const c = bytes[i + j]!;
+      ok = (c & 0xc0) === 0x80;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    // Reject overlong forms, surrogates and values past U+10FFFF, as a strict decoder would.
+    const min = len === 2 ? 0x80 : len === 3 ? 0x800 : len === 4 ? 0x10000 : 0;
+    if (ok && cp >= min && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff)) {
+      out += String.fromCodePoint(cp);
+      i += len;
+      continue;
     }
     out += `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`;
     i += 1;

@@ -20,8 +20,8 @@ export interface TokenizedText {
   truncated: Truncation | null;
 }
 
-/** Characters tokenized at most per allowed token, so huge inputs are not tokenized whole. */
-const CHARS_PER_TOKEN_BUDGET = 64;
+/** Characters per wanted token in a first tokenization attempt (tokens are rarely longer on average). */
+const HEAD_CHARS_PER_TOKEN = 8;
 
 export class Tokenization {
   readonly family: TokenizerFamily;
@@ -46,29 +46,48 @@ export class Tokenization {
 
   /** Display text of a token (whitespace visible, partial bytes as <0xNN>). */
   display(id: number): string {
-    return displayPiece(this.piece(id), this.family, this.isSpecial(id));
+    let d = this.displayCache.get(id);
+    if (d === undefined) this.displayCache.set(id, (d = displayPiece(this.piece(id), this.family, this.isSpecial(id))));
+    return d;
   }
 
   /** The token decoded on its own. */
   text(id: number): string {
-    return pieceText(this.piece(id), this.family, this.isSpecial(id));
+    let t = this.textCache.get(id);
+    if (t === undefined) this.textCache.set(id, (t = pieceText(this.piece(id), this.family, this.isSpecial(id))));
+    return t;
   }
+
+  // Per vocabulary id, so bounded by the vocabulary size.
+  private readonly displayCache = new Map<number, string>();
+  private readonly textCache = new Map<number, string>();
 
   /** Token ids only (for probing), the last `keepLast` of them when given. */
   ids(text: string, keepLast?: number): number[] {
-    // Only the end matters: tokenize a tail long enough for keepLast tokens.
-    const tail = keepLast !== undefined && text.length > keepLast * CHARS_PER_TOKEN_BUDGET
-      ? text.slice(cutBack(text, text.length - keepLast * CHARS_PER_TOKEN_BUDGET))
-      : text;
-    const ids = this.tokenizer.encode(tail);
-    return keepLast !== undefined && ids.length > keepLast ? ids.slice(ids.length - keepLast) : ids;
+    if (keepLast === undefined) return this.tokenizer.encode(text);
+    // Only the end matters: tokenize a tail long enough for keepLast tokens, growing it if needed.
+    for (let tailLength = keepLast * HEAD_CHARS_PER_TOKEN; ; tailLength *= 4) {
+      const tail = tailLength >= text.length ? text : text.slice(cutBack(text, text.length - tailLength));
+      const ids = this.tokenizer.encode(tail);
+      // +2: the first token or two of a cut tail may differ from the whole text's.
+      if (tail.length === text.length || ids.length >= keepLast + 2) return ids.length > keepLast ? ids.slice(ids.length - keepLast) : ids;
+    }
   }
 
   /** Tokens of `text` with ranges, at most `limit` of them (`reason` says which limit applies). */
   tokenize(text: string, limit: number, reason: Truncation['reason']): TokenizedText {
-    const budget = limit * CHARS_PER_TOKEN_BUDGET;
-    const head = text.length > budget ? text.slice(0, cutForward(text, budget)) : text;
-    let ids = this.tokenizer.encode(head);
+    // Tokenize a head of the text just long enough for `limit` tokens (growing it if needed), not
+    // the whole text: a huge selection costs no more than a small one.
+    let headLength = Math.min(text.length, limit * HEAD_CHARS_PER_TOKEN);
+    let head: string;
+    let ids: number[];
+    for (;;) {
+      head = headLength >= text.length ? text : text.slice(0, cutForward(text, headLength));
+      ids = this.tokenizer.encode(head);
+      // +2: the last token or two of a cut head may differ from the whole text's.
+      if (head.length === text.length || ids.length >= limit + 2) break;
+      headLength *= 4;
+    }
     const totalTokens = ids.length;
     let truncated: Truncation | null = null;
     if (ids.length > limit || head.length < text.length) ids = ids.slice(0, limit);

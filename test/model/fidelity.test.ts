@@ -38,7 +38,7 @@ test(`raw logits and attention of ${path.basename(path.dirname(dir))}/${path.bas
   const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
   const patched = exposeAttention(readFileSync(path.join(dir, 'onnx', 'decoder_model_merged.onnx')), 'decoder_model_merged.onnx');
   const session = await ort.InferenceSession.create(patched.bytes, { logSeverityLevel: 3 });
-  const runner = new Runner(session, patched.inputs, patched.attentionOutputs, modelDims(config), 'test');
+  const runner = new Runner(session, patched, modelDims(config), 'test');
   for (const sample of samples) {
     const out = await runner.forward(sample.ids, null, 0);
     const refLogits = readFloats(dir, sample.logits.file); // [T, V]

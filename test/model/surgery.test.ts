@@ -8,8 +8,10 @@ import { graphReference, readGraph } from '../helpers/graphs';
 
 const ids = (values: number[]) => new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), [1, values.length]);
 
-async function run(bytes: Uint8Array, feeds: Record<string, ort.Tensor>) {
+/** Runs a patched graph; the top-k size input that surgery adds is fed when present. */
+async function run(bytes: Uint8Array, feeds: Record<string, ort.Tensor>, k = 3) {
   const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
+  if (session.inputNames.includes('attention_lens.top_k')) feeds['attention_lens.top_k'] = new ort.Tensor('int64', BigInt64Array.from([BigInt(k)]), [1]);
   return session.run(feeds);
 }
 
@@ -39,6 +41,18 @@ test('flat decoder: finds the two attention softmaxes by structure, skipping dec
   assert.deepEqual(out['attentions.0']!.dims, [1, ref.heads, T, T]);
   assert.ok(maxAbsDiff(stack(out, result.attentionOutputs), ref.decoder.attention) <= 1e-4);
   assert.ok(maxAbsDiff(out.logits!.data as Float32Array, ref.decoder.logits) <= 1e-4);
+  // The added reductions: ln Σ exp per position and the top-3 ids, against the reference logits.
+  assert.ok(result.reductions);
+  const V = ref.vocab;
+  const lse = out[result.reductions.logSumExp]!.data as Float32Array; // [1, T]
+  const topIds = out[result.reductions.topIndices]!.data as BigInt64Array; // [1, T, 3]
+  for (let t = 0; t < T; t++) {
+    const row = ref.decoder.logits.slice(t * V, (t + 1) * V);
+    const max = Math.max(...row);
+    assert.ok(Math.abs(lse[t]! - (max + Math.log(row.reduce((a, x) => a + Math.exp(x - max), 0)))) <= 1e-4);
+    const order = row.map((x, v) => [x, v] as const).sort((a, b) => b[0] - a[0]).slice(0, 3).map(([, v]) => v);
+    assert.deepEqual(Array.from(topIds.subarray(t * 3, t * 3 + 3), Number), order);
+  }
 });
 
 test('merged decoder: both If branches are extended and agree with the reference', async () => {
