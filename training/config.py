@@ -64,7 +64,7 @@ def smoke_config(out_dir=None):
         vocab_size=384, bpe_sample_bytes=200_000,
         n_layer=2, n_head=2, n_embd=32, n_positions=128,
         batch_size=8, seq_len=128, steps=40, lr=1e-2, min_lr=1e-3, warmup=5,
-        checkpoint_seconds=60.0, kn_order=3,
+        checkpoint_seconds=60.0, kn_order=3, threads=1,
     )
 
 

@@ -39,6 +39,19 @@ def io_names(n_layer):
     return past, present
 
 
+class KeepEveryParameter:
+    """The exporter merges initializers with equal values (e.g. two all-zero biases) under one
+    name; parameters must keep their own names so the reference can read them back by name.
+    Sharing between the two branches is done by `merge` instead."""
+
+    def __enter__(self):
+        self.saved = torch._C._jit_pass_onnx_deduplicate_initializers
+        torch._C._jit_pass_onnx_deduplicate_initializers = lambda graph, params, training: params
+
+    def __exit__(self, *exc):
+        torch._C._jit_pass_onnx_deduplicate_initializers = self.saved
+
+
 def export_branch(module, args, input_names, output_names, path):
     axes = {"input_ids": {0: "batch_size", 1: "sequence_length"},
             "attention_mask": {0: "batch_size", 1: "total_sequence_length"},
@@ -49,8 +62,9 @@ def export_branch(module, args, input_names, output_names, path):
     for n in output_names:
         if n.startswith("present"):
             axes[n] = {0: "batch_size", 2: "total_sequence_length"}
-    torch.onnx.export(module, args, path, input_names=input_names, output_names=output_names,
-                      dynamic_axes=axes, opset_version=14, do_constant_folding=False)
+    with KeepEveryParameter():
+        torch.onnx.export(module, args, path, input_names=input_names, output_names=output_names,
+                          dynamic_axes=axes, opset_version=14, do_constant_folding=False)
 
 
 def write_configs(out_dir, cfg, vocab_size, eot_id):

@@ -50,6 +50,8 @@ def _branch(graph, prefix, outer_inits, by_content, outer_names):
     rename = {}
     for init in graph.initializer:  # shared storage, keyed by content
         key = _content_key(init)
+        if not init.name.startswith(("onnx::", "/")):
+            key += (init.name,)  # a named parameter keeps its name even if another equals it
         if key not in by_content:
             name = init.name if init.name not in outer_names else prefix + init.name
             new = onnx.TensorProto()

@@ -118,10 +118,16 @@ def main(argv=None):
     ap.add_argument("--config", choices=sorted(CONFIGS), required=True)
     ap.add_argument("--out", help="exported model folder (default: model/ for full, "
                                   "training/build/smoke/model/ for smoke)")
+    ap.add_argument("--build", help="folder for intermediate files and checkpoints "
+                                    "(default: training/build/<config>/)")
     ap.add_argument("--stage", action="append", choices=STAGES,
                     help="run only these stages (repeatable); default: all, in order")
     args = ap.parse_args(argv)
     cfg = CONFIGS[args.config](args.out)
+    if args.build:
+        cfg.build_dir = os.path.abspath(args.build)
+        if not args.out and cfg.name == "smoke":
+            cfg.out_dir = os.path.join(cfg.build_dir, "model")
     run = Run(cfg)
     wanted = args.stage or STAGES
     run.log(f"pipeline {cfg.name}: stages {', '.join(s for s in STAGES if s in wanted)}")
