@@ -22,6 +22,8 @@ export interface TokenizedText {
 
 /** Characters per wanted token in a first tokenization attempt (tokens are rarely longer on average). */
 const HEAD_CHARS_PER_TOKEN = 8;
+/** Texts up to this long are tokenized whole, so their token count is exact. */
+const EXACT_COUNT_CHARS = 8192;
 
 export class Tokenization {
   readonly family: TokenizerFamily;
@@ -78,7 +80,7 @@ export class Tokenization {
   tokenize(text: string, limit: number, reason: Truncation['reason']): TokenizedText {
     // Tokenize a head of the text just long enough for `limit` tokens (growing it if needed), not
     // the whole text: a huge selection costs no more than a small one.
-    let headLength = Math.min(text.length, limit * HEAD_CHARS_PER_TOKEN);
+    let headLength = Math.min(text.length, Math.max(limit * HEAD_CHARS_PER_TOKEN, EXACT_COUNT_CHARS));
     let head: string;
     let ids: number[];
     for (;;) {
