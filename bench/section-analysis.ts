@@ -1,14 +1,49 @@
 // Analysis latency (tokenize, run, extract) at 32, 128, 512 tokens and the model's maximum,
-// warm, median and p95 over repeated runs; and how far that is from the compute limit.
+// warm, median and p95 over repeated runs. The CPUs are shared, so everything a ratio compares
+// is measured side by side: at each size our runs are split in two halves around the PyTorch
+// reference's run and a fresh GEMM throughput check.
 import path from 'node:path';
+import type { AnalysisResult } from '../src/model/types';
 import { BARS } from './bars';
 import type { BenchContext } from './context';
-import { sharedModel } from './model-api';
-import { summarize } from './stats';
+import { measureMatmul } from './matmul';
+import { sharedModel, type BenchModel } from './model-api';
+import { now, summarize } from './stats';
 import { benchText } from './texts';
-import { now } from './stats';
+import { torchMedianMs } from './section-torch';
 
 const SECTION = 'analysis';
+const TORCH = 'PyTorch reference';
+
+interface Samples {
+  wall: number[];
+  tokenize: number[];
+  run: number[];
+  extract: number[];
+}
+
+async function timeAnalyses(model: BenchModel, text: string, n: number, repeats: number, into: Samples): Promise<void> {
+  for (let i = 0; i < repeats; i++) {
+    const t0 = now();
+    const r: AnalysisResult = await model.analyze(text, { topK: 10, maxTokens: n });
+    into.wall.push(now() - t0);
+    into.tokenize.push(r.timings.tokenizeMs);
+    into.run.push(r.timings.runMs);
+    into.extract.push(r.timings.extractMs);
+    if (r.tokens.length !== n) throw new Error(`asked for ${n} tokens, analysed ${r.tokens.length}`);
+  }
+}
+
+/** The PyTorch figure at n, or the reason it is missing (the rest of the section goes on). */
+async function torchAt(ctx: BenchContext, n: number): Promise<{ ms: number } | { error: string }> {
+  try {
+    const t = await torchMedianMs(ctx, n, ctx.opts.quick ? 3 : n >= 512 ? 6 : 10);
+    ctx.report.extra[`torch_${n}`] = t.raw;
+    return { ms: t.medianMs };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}
 
 export async function runAnalysis(ctx: BenchContext): Promise<void> {
   const { report, opts } = ctx;
@@ -16,26 +51,20 @@ export async function runAnalysis(ctx: BenchContext): Promise<void> {
   ctx.shared.analyzeMedianMs = new Map();
   for (const n of ctx.sizes) {
     const text = await benchText(ctx, model, n);
-    const repeats = opts.quick ? 5 : n <= 128 ? 40 : 25;
-    const analyzeOpts = { topK: 10, maxTokens: n };
-    for (let i = 0; i < 3; i++) await model.analyze(text, analyzeOpts); // warm-up
-    const wall: number[] = [];
-    const split = { tokenize: [] as number[], run: [] as number[], extract: [] as number[] };
-    for (let i = 0; i < repeats; i++) {
-      const t0 = now();
-      const r = await model.analyze(text, analyzeOpts);
-      wall.push(now() - t0);
-      split.tokenize.push(r.timings.tokenizeMs);
-      split.run.push(r.timings.runMs);
-      split.extract.push(r.timings.extractMs);
-      if (r.tokens.length !== n) throw new Error(`asked for ${n} tokens, analysed ${r.tokens.length}`);
-    }
-    const s = summarize(wall);
+    const half = opts.quick ? 3 : n <= 128 ? 15 : 8;
+    for (let i = 0; i < 3; i++) await model.analyze(text, { topK: 10, maxTokens: n }); // warm-up
+    const samples: Samples = { wall: [], tokenize: [], run: [], extract: [] };
+    await timeAnalyses(model, text, n, half, samples);
+    const torch = n >= 128 ? await torchAt(ctx, n) : null;
+    const gemm = await measureMatmul(1024, 1024, 1024, 4); // the peak as it is right now
+    await timeAnalyses(model, text, n, half, samples);
+
+    const s = summarize(samples.wall);
     ctx.shared.analyzeMedianMs.set(n, s.median);
-    const tok = summarize(split.tokenize), run = summarize(split.run), ext = summarize(split.extract);
+    const [tok, run, ext] = [samples.tokenize, samples.run, samples.extract].map(summarize);
     report.add({
       section: SECTION,
-      name: `analysis, ${n} tokens (median of ${repeats})`,
+      name: `analysis, ${n} tokens (median of ${s.n})`,
       value: s.median,
       unit: 'ms',
       key: `analyze_ms_${n}`,
@@ -43,21 +72,43 @@ export async function runAnalysis(ctx: BenchContext): Promise<void> {
       note: `tokenize ${tok.median.toFixed(2)} + run ${run.median.toFixed(2)} + extract ${ext.median.toFixed(2)} ms`,
     });
     report.add({ section: SECTION, name: `analysis, ${n} tokens (p95)`, value: s.p95, unit: 'ms', key: `analyze_p95_ms_${n}` });
-    report.extra[`analyze_${n}`] = { wall: s, tokenize: tok, run, extract: ext };
     for (const [k, v] of [['tokenize', tok], ['run', run], ['extract', ext]] as const) {
       report.add({ section: SECTION, name: `  ${k}, ${n} tokens (median)`, value: v.median, unit: 'ms', key: `analyze_${k}_ms_${n}` });
     }
-    const limit = ctx.shared.flopsAt?.get(n);
-    if (limit !== undefined && ctx.shared.peakGflops) {
-      const limitMs = limit / (ctx.shared.peakGflops * 1e6);
+    report.extra[`analyze_${n}`] = { wall: s, tokenize: tok, run, extract: ext };
+
+    // The limit uses the best GEMM throughput seen anywhere in this run.
+    const peak = Math.max(ctx.shared.peakGflops ?? 0, gemm.gflopsBest);
+    ctx.shared.peakGflops = peak;
+    const flops = ctx.shared.flopsAt?.get(n);
+    if (flops !== undefined) {
+      const limitMs = flops / (peak * 1e6);
       report.add({
         section: SECTION,
         name: `ours / compute limit, ${n} tokens`,
         value: s.median / limitMs,
         unit: '×',
         key: `limit_ratio_${n}`,
-        note: `run alone: ${(run.median / limitMs).toFixed(1)}×`,
+        note: `limit ${limitMs.toFixed(2)} ms at ${peak.toFixed(0)} GFLOP/s; run alone ${(run.median / limitMs).toFixed(1)}×`,
       });
     }
+
+    if (!torch) continue;
+    const bar = n === 512 ? { bar: BARS.torchRatio512 } : {};
+    if ('error' in torch) {
+      report.add({ section: TORCH, name: `ours / PyTorch, ${n} tokens`, value: null, unit: '×', key: `torch_ratio_${n}`, ...bar, note: torch.error });
+      report.notes.push(`PyTorch reference at ${n} tokens: ${torch.error}`);
+      continue;
+    }
+    report.add({ section: TORCH, name: `PyTorch forward with attentions, ${n} tokens (median)`, value: torch.ms, unit: 'ms', key: `torch_ms_${n}` });
+    report.add({
+      section: TORCH,
+      name: `ours (whole analysis) / PyTorch, ${n} tokens`,
+      value: s.median / torch.ms,
+      unit: '×',
+      key: `torch_ratio_${n}`,
+      ...bar,
+      note: `${s.median.toFixed(1)} ms vs ${torch.ms.toFixed(1)} ms, measured back to back`,
+    });
   }
 }

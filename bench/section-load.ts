@@ -58,7 +58,7 @@ async function coldLoad(script: string, modelDir: string, cacheDir: string): Pro
 export async function runLoad(ctx: BenchContext): Promise<void> {
   const { report, opts } = ctx;
   const script = await bundleChild(opts.repoRoot);
-  const repeats = opts.quick ? 1 : 3;
+  const repeats = opts.quick ? 1 : 2;
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'attention-lens-bench-'));
   try {
     // First ever: an empty cache, so the graph surgery runs too.

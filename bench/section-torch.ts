@@ -1,11 +1,10 @@
 // The same forward pass (logits + every attention map) in the PyTorch reference model from
-// training/, timed in this run, and the ratio of our whole analysis to it.
+// training/ (`python3 -m training.reference --bench`), run from the analysis section so that
+// both sides are timed back to back.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { BARS } from './bars';
 import type { BenchContext } from './context';
 
-const SECTION = 'PyTorch reference';
 const run = promisify(execFile);
 
 /** Reads the median ms from the reference's --bench output: a JSON line, or text like "median 12.3 ms". */
@@ -39,29 +38,5 @@ export async function torchMedianMs(ctx: BenchContext, tokens: number, repeats: 
     const e = err as { stderr?: string; message?: string };
     const tail = (e.stderr ?? '').trim().split('\n').slice(-1)[0];
     throw new Error(`training.reference --bench failed: ${tail || e.message}`);
-  }
-}
-
-export async function runTorch(ctx: BenchContext): Promise<void> {
-  const { report } = ctx;
-  const ours = ctx.shared.analyzeMedianMs;
-  for (const n of ctx.sizes.filter((s) => s >= 128)) {
-    const t = await torchMedianMs(ctx, n, ctx.opts.quick ? 3 : 10);
-    report.extra[`torch_${n}`] = t.raw;
-    report.add({ section: SECTION, name: `PyTorch forward with attentions, ${n} tokens (median)`, value: t.medianMs, unit: 'ms', key: `torch_ms_${n}` });
-    const mine = ours?.get(n);
-    if (mine === undefined) {
-      report.add({ section: SECTION, name: `ours / PyTorch, ${n} tokens`, value: null, unit: '×', key: `torch_ratio_${n}`, note: 'our analysis was not measured in this run' });
-      continue;
-    }
-    report.add({
-      section: SECTION,
-      name: `ours (whole analysis) / PyTorch, ${n} tokens`,
-      value: mine / t.medianMs,
-      unit: '×',
-      key: `torch_ratio_${n}`,
-      ...(n === 512 ? { bar: BARS.torchRatio512 } : {}),
-      note: `${mine.toFixed(1)} ms vs ${t.medianMs.toFixed(1)} ms`,
-    });
   }
 }
