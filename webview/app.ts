@@ -10,11 +10,13 @@ import { HeadView } from './headView';
 import { KernelView } from './kernelView';
 import { StatsTable } from './statsTable';
 import { TokenStrip, renderLegend, renderNext, renderProbe } from './tokens';
-import { assertNever, type AnalysisHeader, type AttentionSelector, type HostToWebview } from '../src/common/protocol';
+import { assertNever, type AnalysisHeader, type AttentionSelector, type HostToWebview, type MatrixSelector } from '../src/common/protocol';
 import { withoutInvisible } from '../src/common/tokenText';
 import { thumbnailSize } from '../src/common/downsample';
 
 const THUMBNAIL = 48;
+/** Attention kept in the webview for quick switching back. */
+const CACHE_BYTES = 96 * 1024 * 1024;
 
 export class App {
   private state: ViewState = loadState();
@@ -86,8 +88,7 @@ export class App {
         const key = this.pending.get(m.requestId);
         if (!key || !this.header || m.analysisId !== this.header.analysisId) return; // stale
         this.pending.delete(m.requestId);
-        this.matrices.set(key, m.data);
-        if (this.matrices.size > 12) this.matrices.delete(this.matrices.keys().next().value!); // oldest first
+        this.remember(key, m.data);
         return this.render();
       }
       case 'overview': {
@@ -181,15 +182,15 @@ export class App {
     this.render();
   }
 
-  private selector(): AttentionSelector {
+  private selector(): MatrixSelector {
     return this.state.head === 'mean' ? { kind: 'layerMean', layer: this.state.layer } : { kind: 'head', layer: this.state.layer, head: this.state.head };
   }
 
   private key(s: AttentionSelector): string {
-    return `${this.header!.analysisId}|${s.kind}|${s.layer}|${s.kind === 'head' ? s.head : ''}|${this.state.dropSink}`;
+    return `${this.header!.analysisId}|${this.state.dropSink}|${JSON.stringify(s)}`;
   }
 
-  /** The matrix for `s`, or null after asking the host for it (render runs again when it comes). */
+  /** The data for `s`, or null after asking the host for it (render runs again when it comes). */
   private matrix(s: AttentionSelector): Float32Array | null {
     const key = this.key(s);
     const have = this.matrices.get(key);
@@ -200,6 +201,19 @@ export class App {
       post({ type: 'requestAttention', analysisId: this.header!.analysisId, requestId, selector: s, options: { dropSink: this.state.dropSink } });
     }
     return null;
+  }
+
+  /** Keeps received data up to CACHE_BYTES, dropping the oldest first (the newest always stays). */
+  private remember(key: string, data: Float32Array): void {
+    this.matrices.delete(key);
+    this.matrices.set(key, data);
+    let bytes = 0;
+    for (const d of this.matrices.values()) bytes += d.byteLength;
+    for (const [k, d] of this.matrices) {
+      if (bytes <= CACHE_BYTES || k === key) break;
+      this.matrices.delete(k);
+      bytes -= d.byteLength;
+    }
   }
 
   private overviewData(): { size: number; data: Uint8Array } | null {
@@ -253,10 +267,13 @@ export class App {
         return;
       }
       case 'kernel': {
-        const m = this.matrix(this.selector());
-        if (!m) return waiting('attention');
+        // One row is all this view draws; reuse the whole matrix when the heatmap already fetched it.
+        const q = s.query ?? T - 1;
+        const full = this.matrices.get(this.key(this.selector()));
+        const row = full ? full.subarray(q * T, (q + 1) * T) : this.matrix({ kind: 'row', matrix: this.selector(), query: q }); // [K]
+        if (!row) return waiting('attention');
         show(this.kernel.root);
-        this.kernel.setData(m, T, this.labels, s.query, this.palette, this.theme);
+        this.kernel.setRow(row, q, T, this.labels, this.palette, this.theme);
         return;
       }
       case 'stats': {

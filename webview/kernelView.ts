@@ -20,7 +20,7 @@ export class KernelView {
     'aria-label': 'Text coloured by the selected query’s attention weights. Left and Right choose the query, Enter shows it in the editor.',
   });
   private spans: HTMLSpanElement[] = [];
-  private matrix: Float32Array | null = null; // [Q, K]
+  private row: Float32Array | null = null; // [K]
   private T = 0;
   private labels: string[] = [];
   private query = 0;
@@ -30,10 +30,11 @@ export class KernelView {
     this.text.addEventListener('keydown', (e) => this.onKey(e));
   }
 
-  setData(matrix: Float32Array, T: number, labels: string[], query: number | null, palette: Palette, theme: Theme): void {
-    this.matrix = matrix;
+  /** Shows query `query`'s row of weights [K] over the tokens. */
+  setRow(row: Float32Array, query: number, T: number, labels: string[], palette: Palette, theme: Theme): void {
+    this.row = row;
     this.T = T;
-    this.query = query === null ? T - 1 : Math.min(query, T - 1);
+    this.query = Math.min(query, T - 1);
     if (labels !== this.labels || this.spans.length !== T) this.buildSpans(labels);
     this.paint(palette, theme);
   }
@@ -56,11 +57,11 @@ export class KernelView {
 
   /** Colours every token by the query row's weights. */
   paint(palette: Palette, theme: Theme): void {
-    if (!this.matrix) return;
+    if (!this.row) return;
     const T = this.T, q = this.query;
     const dark: [number, number, number] = [0, 0, 0], light: [number, number, number] = [255, 255, 255];
     for (let k = 0; k < T; k++) {
-      const w = this.matrix[q * T + k]; // [Q, K]
+      const w = this.row[k]; // [K]
       const span = this.spans[k];
       const idx = weightIndex(w, palette.index);
       const bg = palette.colours[idx];

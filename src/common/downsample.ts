@@ -3,18 +3,20 @@
 import { weightToUnit } from './colour';
 
 /**
- * Drops the first-token sink: zeroes key 0 of every row and renormalises the rest to sum 1.
- * A row with nothing left (e.g. query 0 of a decoder) stays all zero. Writes into `out` ([Q, K]).
+ * Drops the first-token sink from one row of K weights: key 0 becomes 0 and the rest is
+ * renormalised to sum 1. A row with nothing left (e.g. query 0 of a decoder) stays all zero.
  */
+export function dropSinkRow(src: Float32Array, srcOffset: number, K: number, out: Float32Array, outOffset: number): void {
+  let rest = 0;
+  for (let j = 1; j < K; j++) rest += src[srcOffset + j];
+  const scale = rest > 0 ? 1 / rest : 0;
+  out[outOffset] = 0;
+  for (let j = 1; j < K; j++) out[outOffset + j] = src[srcOffset + j] * scale;
+}
+
+/** dropSinkRow on every row of a [Q, K] matrix (Q = K = T), into `out` (may be `matrix`). */
 export function dropSinkInto(matrix: Float32Array, T: number, out: Float32Array): Float32Array {
-  for (let i = 0; i < T; i++) {
-    const row = i * T; // [Q, K]
-    let rest = 0;
-    for (let j = 1; j < T; j++) rest += matrix[row + j];
-    out[row] = 0;
-    const scale = rest > 0 ? 1 / rest : 0;
-    for (let j = 1; j < T; j++) out[row + j] = matrix[row + j] * scale;
-  }
+  for (let i = 0; i < T; i++) dropSinkRow(matrix, i * T, T, out, i * T); // [Q, K]
   return out;
 }
 

@@ -24,11 +24,16 @@ export interface AnalysisHeader {
   source: { fileName: string };
 }
 
-/** Which matrix (or matrices) a view wants. */
+/** One [Q, K] matrix: a head, or the mean over a layer's heads (the layer's "mean kernel"). */
+export type MatrixSelector =
+  | { kind: 'head'; layer: number; head: number }
+  | { kind: 'layerMean'; layer: number };
+
+/** What a view wants: a matrix [Q, K], every head of a layer [H, Q, K] (head view), or one query row [K] (kernel view). */
 export type AttentionSelector =
-  | { kind: 'head'; layer: number; head: number } // data [Q, K]
-  | { kind: 'layerMean'; layer: number } // mean over heads, the layer's "mean kernel": data [Q, K]
-  | { kind: 'layerHeads'; layer: number }; // every head of a layer, for the head view: data [H, Q, K]
+  | MatrixSelector
+  | { kind: 'layerHeads'; layer: number }
+  | { kind: 'row'; matrix: MatrixSelector; query: number };
 
 export interface AttentionRequestOptions {
   /** Zero the first key column and renormalise each row. */
@@ -40,7 +45,7 @@ export type OverviewEncoding = 'linear' | 'log';
 
 export type HostToWebview =
   | { type: 'analysis'; header: AnalysisHeader }
-  /** Attention for `selector`, row-major, Q = K = nTokens; [Q, K] or [H, Q, K] (layerHeads). */
+  /** Attention for `selector`, row-major, Q = K = nTokens: [Q, K], [H, Q, K] (layerHeads) or [K] (row). */
   | { type: 'attention'; analysisId: number; requestId: number; selector: AttentionSelector; options: AttentionRequestOptions; data: Float32Array }
   /** Thumbnails of every head plus each layer's mean: data is [L, H + 1, size, size] bytes; index H is the layer mean.
    *  `size` may be smaller than requested (never more than nTokens). Each pixel is the max over its block of cells. */

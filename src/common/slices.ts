@@ -1,11 +1,15 @@
 // Cuts what one view draws out of the whole attention tensor, so the host never ships [L, H, Q, K].
 // Shared by host and webview (the webview benchmark uses it too): no vscode/node imports.
 import type { AttentionRequestOptions, AttentionSelector, OverviewEncoding } from './protocol';
-import { headMatrix, type AttentionShape } from './tensor';
-import { dropSinkInto, meanOverHeads, poolToBytes, thumbnailSize } from './downsample';
+import { headMatrix, rowOffset, type AttentionShape } from './tensor';
+import { dropSinkInto, dropSinkRow, meanOverHeads, poolToBytes, thumbnailSize } from './downsample';
 
 /** Checks a selector against the shape; returns a message for a bad one, null for a good one. */
 export function selectorProblem(shape: AttentionShape, s: AttentionSelector): string | null {
+  if (s.kind === 'row') {
+    if (!(Number.isInteger(s.query) && s.query >= 0 && s.query < shape.nTokens)) return `query ${s.query} is outside 0..${shape.nTokens - 1}`;
+    return s.matrix && (s.matrix.kind === 'head' || s.matrix.kind === 'layerMean') ? selectorProblem(shape, s.matrix) : 'a row must name a head or a layer mean';
+  }
   const okLayer = Number.isInteger(s.layer) && s.layer >= 0 && s.layer < shape.nLayers;
   if (!okLayer) return `layer ${s.layer} is outside 0..${shape.nLayers - 1}`;
   if (s.kind === 'head' && !(Number.isInteger(s.head) && s.head >= 0 && s.head < shape.nHeads)) {
@@ -14,31 +18,43 @@ export function selectorProblem(shape: AttentionShape, s: AttentionSelector): st
   return null;
 }
 
-/** The matrix a selector names: [Q, K] for head/layerMean, [H, Q, K] for layerHeads. Always a fresh copy. */
+/** The attention a selector names: [Q, K], [H, Q, K] (layerHeads) or [K] (row). Always a fresh copy. */
 export function sliceAttention(attention: Float32Array, shape: AttentionShape, s: AttentionSelector, options: AttentionRequestOptions): Float32Array {
   const T = shape.nTokens, n = T * T;
   const problem = selectorProblem(shape, s);
   if (problem) throw new RangeError(problem);
-  const layerStart = s.layer * shape.nHeads * n; // [L, H, Q, K]
   switch (s.kind) {
     case 'head': {
       const m = headMatrix(attention, shape, s.layer, s.head);
       return options.dropSink ? dropSinkInto(m, T, new Float32Array(n)) : m.slice();
     }
     case 'layerMean': {
+      const layerStart = s.layer * shape.nHeads * n; // [L, H, Q, K]
       const mean = meanOverHeads(attention.subarray(layerStart, layerStart + shape.nHeads * n), shape.nHeads, T, new Float32Array(n));
       return options.dropSink ? dropSinkInto(mean, T, mean) : mean;
     }
     case 'layerHeads': {
+      const layerStart = s.layer * shape.nHeads * n;
       const out = attention.slice(layerStart, layerStart + shape.nHeads * n); // [H, Q, K]
       if (options.dropSink) {
         for (let h = 0; h < shape.nHeads; h++) dropSinkInto(out.subarray(h * n, (h + 1) * n), T, out.subarray(h * n, (h + 1) * n));
       }
       return out;
     }
+    case 'row': {
+      const m = s.matrix;
+      const heads = m.kind === 'head' ? [m.head] : Array.from({ length: shape.nHeads }, (_, h) => h);
+      const row = new Float32Array(T);
+      for (const h of heads) {
+        const start = rowOffset(shape, m.layer, h, s.query); // [L, H, Q, K]
+        for (let k = 0; k < T; k++) row[k] += attention[start + k];
+      }
+      if (heads.length > 1) for (let k = 0; k < T; k++) row[k] /= heads.length;
+      if (options.dropSink) dropSinkRow(row, 0, T, row, 0);
+      return row;
+    }
   }
 }
-
 /** Thumbnails of every head plus each layer mean: [L, H + 1, size, size] bytes (index H = layer mean). */
 export function overviewBytes(attention: Float32Array, shape: AttentionShape, requestedSize: number, options: AttentionRequestOptions, encoding: OverviewEncoding): { size: number; data: Uint8Array } {
   const T = shape.nTokens, n = T * T, H = shape.nHeads;

@@ -1,6 +1,6 @@
 // Turns an AnalysisResult into what the panel sends and exports. Pure: no vscode import,
 // so the webview tests' fake host and the unit tests use the same code as the real panel.
-import type { AnalysisHeader, AttentionSelector } from '../common/protocol';
+import type { AnalysisHeader, MatrixSelector } from '../common/protocol';
 import type { AnalysisResult } from '../model/types';
 import { sliceAttention } from '../common/slices';
 import { visibleToken } from '../common/tokenText';
@@ -58,7 +58,7 @@ export function csvField(text: string): string {
 }
 
 /** One head (or layer mean) as CSV: a header row of key tokens, then one row per query token. */
-export function headCsv(result: AnalysisResult, selector: Exclude<AttentionSelector, { kind: 'layerHeads' }>): string {
+export function headCsv(result: AnalysisResult, selector: MatrixSelector): string {
   const T = result.shape.nTokens;
   const m = sliceAttention(result.attention, result.shape, selector, { dropSink: false }); // [Q, K]
   const labels = result.tokens.map((t, i) => csvField(`${i}:${t.display}`));

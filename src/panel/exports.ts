@@ -24,7 +24,7 @@ export async function saveExport(m: ExportMessage, current: { id: number; result
       filters = { JSON: ['json'] };
     } else {
       const sel = m.selector;
-      if (!sel || sel.kind === 'layerHeads') throw new Error('choose one head or a layer mean to export as CSV');
+      if (!sel || (sel.kind !== 'head' && sel.kind !== 'layerMean')) throw new Error('choose one head or a layer mean to export as CSV');
       bytes = new TextEncoder().encode(headCsv(current.result, sel));
       name = sel.kind === 'head' ? `attention-L${sel.layer}-H${sel.head}.csv` : `attention-L${sel.layer}-mean.csv`;
       filters = { CSV: ['csv'] };

@@ -110,6 +110,6 @@ test('view, layer, head and options survive reloading the webview', async () => 
   const controls = await p.page.evaluate(() => ['ctl-view', 'ctl-layer', 'ctl-head', 'ctl-scale', 'ctl-weights'].map((id) => (document.getElementById(id) as any).value));
   assert.deepEqual(controls, ['kernel', '1', 'mean', 'colorblind', 'dropSink']);
   const req = (await p.posted()).filter((m) => m.type === 'requestAttention').at(-1) as any;
-  assert.deepEqual([req.selector, req.options], [{ kind: 'layerMean', layer: 1 }, { dropSink: true }]);
+  assert.deepEqual([req.selector, req.options], [{ kind: 'row', matrix: { kind: 'layerMean', layer: 1 }, query: 6 }, { dropSink: true }]); // the kernel view asks for one row
   assert.deepEqual(p.errors, []);
 });

@@ -159,3 +159,19 @@ test('only the chosen view is visible', async () => {
     assert.deepEqual(visible, [{ overview: '.overview', heatmap: '.heatmap', headView: '.head-view', kernel: '.kernel', stats: '.stats' }[view]]);
   }
 });
+
+test('the kernel view alone asks for one row, not the whole matrix', async () => {
+  await p.page.evaluate(() => {
+    const set = (id: string, v: string) => { const d = document.getElementById(id) as any; d.value = v; d.dispatchEvent(new Event('change')); };
+    set('ctl-view', 'kernel'); set('ctl-layer', '1'); set('ctl-head', '0');
+  });
+  await p.page.waitForFunction(() => (window as any).__fakeHost.posted.some((m: any) => m.type === 'requestAttention' && m.selector.kind === 'row'));
+  await p.page.waitForSelector('.kernel:not([hidden]) .kernel-token');
+  const req = (await p.posted()).filter((m) => m.type === 'requestAttention').at(-1) as any;
+  assert.deepEqual(req.selector, { kind: 'row', matrix: { kind: 'head', layer: 1, head: 0 }, query: 4 });
+  assert.equal((await p.sent()).filter((m) => m.type === 'attention').at(-1)!.bytes, 6 * 4);
+  // Uniform causal head, query 4: five keys at 0.2 each, the last key none.
+  const colours = await p.page.evaluate(() => [...document.querySelectorAll('.kernel-token')].map((s) => (s as HTMLElement).style.backgroundColor));
+  assert.equal(new Set(colours.slice(0, 5)).size, 1);
+  assert.equal(colours[5], '');
+});

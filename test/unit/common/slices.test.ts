@@ -58,3 +58,12 @@ test('overview: [L, H + 1, s, s] bytes with the layer mean last', () => {
   const log = overviewBytes(attention, shape, 2, { dropSink: false }, 'log');
   assert.equal(log.data[2], 191); // 0.1 on the log scale is 3/4 of the way
 });
+
+test('a row selector returns one query row [K], of a head or of the layer mean', () => {
+  close(sliceAttention(attention, shape, { kind: 'row', matrix: { kind: 'head', layer: 1, head: 1 }, query: 1 }, { dropSink: false }), [0.4, 0.6]);
+  const mean = sliceAttention(attention, shape, { kind: 'row', matrix: { kind: 'layerMean', layer: 1 }, query: 1 }, { dropSink: false });
+  assert.equal(mean.length, 2);
+  close(mean, [0.35, 0.65]);
+  close(sliceAttention(attention, shape, { kind: 'row', matrix: { kind: 'layerMean', layer: 1 }, query: 1 }, { dropSink: true }), [0, 1]);
+  assert.match(selectorProblem(shape, { kind: 'row', matrix: { kind: 'head', layer: 0, head: 0 }, query: 2 })!, /query 2/);
+});
