@@ -55,14 +55,16 @@ export class Overview {
         }
         const active = current.layer === l && (isMean ? current.head === 'mean' : current.head === h);
         const button = el('button', {
-          class: `thumb${isMean ? ' thumb-mean' : ''}${active ? ' thumb-current' : ''}`, role: 'gridcell',
+          class: `thumb${isMean ? ' thumb-mean' : ''}${active ? ' thumb-current' : ''}`,
           tabindex: -1, 'aria-label': description, title: description, 'data-layer': l, 'data-head': isMean ? 'mean' : h,
         });
         button.append(canvas, el('span', { class: 'thumb-label' }, labels[0] ?? (isMean ? 'mean' : '')));
         button.addEventListener('click', () => { this.focusAt = { layer: l, col: h }; this.onOpen(l, isMean ? 'mean' : h); });
         button.addEventListener('focus', () => { this.focusAt = { layer: l, col: h }; this.updateTabStops(); });
         buttons.push(button);
-        row.append(button);
+        const cell = el('div', { class: 'thumb-cell', role: 'gridcell' });
+        cell.append(button);
+        row.append(cell);
       }
       this.buttons.push(buttons);
       this.root.append(row);
