@@ -4,6 +4,7 @@
 //
 // Usage: node --expose-gc --import tsx bench/main.ts [--model DIR] [--quick] [--only a,b] [--out DIR]
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { REQUIRED_KEYS } from './bars';
 import { makeContext, type BenchContext, type BenchOptions } from './context';
@@ -124,6 +125,7 @@ async function main(): Promise<void> {
     modelLabel: bundled ? 'bundled model' : `${path.basename(path.dirname(opts.modelDir))}/${path.basename(opts.modelDir)} (not the bundled model)`,
     notBundled: !bundled,
     totalSeconds,
+    loadAvgAtEnd: os.loadavg()[0],
   });
   console.log('\n' + consoleTable(report));
   if (report.notes.length) console.log('\nNotes:\n' + report.notes.map((n) => `- ${n}`).join('\n'));

@@ -89,6 +89,8 @@ export interface RunInfo {
   /** True when the bundled model was not used (smoke/test model instead). */
   notBundled: boolean;
   totalSeconds: number;
+  /** 1-minute load average when the run ended (the start is in the machine summary). */
+  loadAvgAtEnd: number;
 }
 
 export function writeResults(dir: string, report: Report, machine: MachineSummary, run: RunInfo): { json: string; md: string } {
@@ -101,6 +103,7 @@ export function writeResults(dir: string, report: Report, machine: MachineSummar
     model: { dir: run.modelDir, label: run.modelLabel, bundled: !run.notBundled },
     machine,
     totalSeconds: round(run.totalSeconds),
+    loadAvgAtEnd: round(run.loadAvgAtEnd),
     rows: report.rows.map((r) => ({ ...r, value: r.value === null ? null : round(r.value), verdict: verdict(r) || undefined })),
     notes: report.notes,
     extra: report.extra,
@@ -116,7 +119,11 @@ export function writeResults(dir: string, report: Report, machine: MachineSummar
     run.notBundled
       ? '- **These figures are from the small smoke/test model, NOT the bundled model.** Bars in the issues are defined for the bundled model.'
       : '- Figures are for the bundled model.',
-    `- Machine: ${m.cpuModel}, ${m.cores} cores, ${m.ramGiB} GiB RAM, ${m.os}; load average at start ${m.loadAvgAtStart.join(' / ')} (the CPUs are shared, so figures vary between runs)`,
+    `- Machine: ${m.cpuModel}, ${m.cores} cores, ${m.ramGiB} GiB RAM, ${m.os}`,
+    `- Load: 1-minute load average ${m.loadAvgAtStart[0]} at the start and ${round(run.loadAvgAtEnd)} at the end on ${m.cores} cores.` +
+      (Math.max(m.loadAvgAtStart[0], run.loadAvgAtEnd) > m.cores
+        ? ' **The CPUs were shared with other work during this run, so absolute times are slower than on an idle machine;** ratios compare figures measured back to back.'
+        : ' The machine was close to idle.'),
     `- Software: Node ${m.node}, onnxruntime-node ${m.onnxruntime}, @xenova/transformers ${m.transformers}, PyTorch ${m.torch}, ${m.chromium}`,
     '',
     markdownTable(report),

@@ -13,8 +13,8 @@ import { now } from './stats';
 import { benchText } from './texts';
 
 const SECTION = 'host→webview bytes';
-/** Thumbnail side the overview asks for (webview/ requests this size per head). */
-export const OVERVIEW_REQUEST_SIZE = 64;
+/** Thumbnail side the overview asks for (THUMBNAIL in webview/app.ts). */
+export const OVERVIEW_REQUEST_SIZE = 48;
 
 /**
  * Bytes a message costs on the wire: typed arrays count their byteLength (they cross as binary),

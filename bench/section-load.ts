@@ -77,7 +77,7 @@ export async function runLoad(ctx: BenchContext): Promise<void> {
       value: med(fresh.map((c) => c.loadedMs)),
       unit: 'ms',
       key: 'load_cold_ms',
-      note: `process start → model loaded; Node start-up ${med(fresh.map((c) => c.startedMs)).toFixed(0)} ms of it; first 12-token analysis done at ${med(fresh.map((c) => c.firstAnalysisMs)).toFixed(0)} ms`,
+      note: `process start → model loaded; Node start-up ${med(fresh.map((c) => c.startedMs)).toFixed(0)} ms of it; first short analysis done at ${med(fresh.map((c) => c.firstAnalysisMs)).toFixed(0)} ms`,
     });
     report.add({
       section: SECTION,
