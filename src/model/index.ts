@@ -9,6 +9,7 @@
 //                                                        attention [L, H, T, T], top-k, truncation)
 //     probe(prefix, { topK, temperature?, signal?, useCache? }) → ProbeResult (reuses past keys/values)
 //     continueGreedy(prefix, nTokens, signal?)          → string (greedy continuation)
+//     predictMasked(text, tokenIndex, topK, signal?)    → MaskedPrediction (encoders only)
 //     tokenText(id)                                     → display text of a vocabulary id
 //     dispose()
 //   LatestWinsRunner: run(signal => task) — a newer run supersedes older ones (CancelledError).
@@ -19,7 +20,7 @@ export { loadModel } from './load';
 export { LatestWinsRunner } from './scheduler';
 export { AttentionLensError, CancelledError, isCancelled, type AttentionLensErrorCode } from './errors';
 export type {
-  AnalysisResult, AnalyzeOptions, LoadedModel, LoadOptions, ModelInfo, ModelKind, ModelSpec, NextToken,
+  AnalysisResult, AnalyzeOptions, LoadedModel, LoadOptions, MaskedPrediction, ModelInfo, ModelKind, ModelSpec, NextToken,
   ProbeOptions, ProbeResult, TokenInfo, Truncation,
 } from './types';
 

@@ -1,10 +1,11 @@
 // A loaded model: analysis, probing and greedy continuation over one ONNX session.
 import { AttentionLensError } from './errors';
 import { analyzeText } from './analyze';
+import { predictMaskedToken } from './masked';
 import { Prober } from './probe';
 import type { Runner } from './runner';
 import type { Tokenization } from './tokenize';
-import type { AnalysisResult, AnalyzeOptions, LoadedModel, ModelInfo, ProbeOptions, ProbeResult } from './types';
+import type { AnalysisResult, AnalyzeOptions, LoadedModel, MaskedPrediction, ModelInfo, ProbeOptions, ProbeResult } from './types';
 
 export class Model implements LoadedModel {
   private readonly prober: Prober;
@@ -31,6 +32,10 @@ export class Model implements LoadedModel {
 
   continueGreedy(prefix: string, nTokens: number, signal?: AbortSignal): Promise<string> {
     return this.serial(() => this.prober.continueGreedy(prefix, nTokens, signal));
+  }
+
+  predictMasked(text: string, tokenIndex: number, topK: number, signal?: AbortSignal): Promise<MaskedPrediction> {
+    return this.serial(() => predictMaskedToken(text, tokenIndex, topK, this.info, this.tokens, this.runner, signal));
   }
 
   tokenText(id: number): string {

@@ -9,6 +9,7 @@ export interface TextTokenizer {
   decode(ids: number[], options?: { skip_special_tokens?: boolean }): string;
   model: { vocab: string[] | Record<number, string> };
   all_special_ids: number[];
+  mask_token_id?: number;
 }
 
 export interface TokenizedText {
@@ -40,6 +41,11 @@ export class Tokenization {
 
   piece(id: number): string {
     return (this.tokenizer.model.vocab as Record<number, string>)[id] ?? `<unk:${id}>`;
+  }
+
+  /** The mask token's id (encoders), or null. */
+  get maskId(): number | null {
+    return typeof this.tokenizer.mask_token_id === 'number' ? this.tokenizer.mask_token_id : null;
   }
 
   isSpecial(id: number): boolean {

@@ -116,7 +116,19 @@ export interface LoadedModel {
   probe(prefix: string, opts: ProbeOptions): Promise<ProbeResult>;
   /** A short greedy continuation of `prefix` (decoders only); '' when the model ends the text. */
   continueGreedy(prefix: string, nTokens: number, signal?: AbortSignal): Promise<string>;
+  /** Encoders: the model's predictions for token `tokenIndex` of `text` when it is masked. */
+  predictMasked(text: string, tokenIndex: number, topK: number, signal?: AbortSignal): Promise<MaskedPrediction>;
   /** Display text of a vocabulary id (whitespace visible). */
   tokenText(id: number): string;
   dispose(): Promise<void>;
+}
+
+export interface MaskedPrediction {
+  tokenIndex: number;
+  /** The token that was masked. */
+  original: { id: number; token: string };
+  /** Top-k candidates for the masked position. */
+  next: NextToken[];
+  /** Entropy in nats of the distribution at the masked position. */
+  entropy: number;
 }

@@ -33,6 +33,8 @@ export interface GraphReference {
   vocab: number;
   /** Encoder outputs with every token type 0 (what the model layer feeds). */
   encoder_zero_types: { attention: number[]; logits: number[] };
+  /** Encoder logits with token 2 replaced by the last id (the test tokenizer's mask token). */
+  encoder_masked_2: { logits: number[] };
   decoder: { attention: number[]; logits: number[] };
   encoder: { attention: number[]; logits: number[] };
 }

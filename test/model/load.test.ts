@@ -21,13 +21,13 @@ function letterTokenizer(n: number) {
 }
 
 /** A model folder around one of the test graphs. */
-function folder(graph: string, onnxName: string, config: Record<string, unknown>): string {
+function folder(graph: string, onnxName: string, config: Record<string, unknown>, tokenizerConfig: Record<string, unknown> = {}): string {
   const ref = graphReference();
   const dir = path.join(tmp(), 'letters');
   mkdirSync(path.join(dir, 'onnx'), { recursive: true });
   writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ vocab_size: ref.vocab, n_head: ref.heads, n_positions: 32, ...config }));
   writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify(letterTokenizer(ref.vocab)));
-  writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify({ tokenizer_class: 'BertTokenizer', model_max_length: 32 }));
+  writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify({ tokenizer_class: 'BertTokenizer', model_max_length: 32, ...tokenizerConfig }));
   copyFileSync(path.join(testGraphsDir(), graph), path.join(dir, 'onnx', onnxName));
   return dir;
 }
@@ -64,7 +64,8 @@ test('a plain (non-merged) decoder export loads and analyses against the numpy r
 
 test('an encoder (BERT-style) folder: bidirectional attention, no log-probabilities, no next tokens', async () => {
   const ref = graphReference();
-  const dir = folder('encoder.onnx', 'model.onnx', { model_type: 'bert', architectures: ['BertForMaskedLM'] });
+  const lastLetter = String.fromCharCode(97 + ref.vocab - 1);
+  const dir = folder('encoder.onnx', 'model.onnx', { model_type: 'bert', architectures: ['BertForMaskedLM'] }, { mask_token: lastLetter });
   const model = await loadModel({ name: 'enc', path: dir }, { cacheDir: tmp() });
   assert.equal(model.info.kind, 'encoder');
   const result = await model.analyze(lettersOf(ref.ids), { topK: 3, maxTokens: 512 });
@@ -73,6 +74,17 @@ test('an encoder (BERT-style) folder: bidirectional attention, no log-probabilit
   assert.deepEqual(result.next, []);
   assert.equal(result.topK.k, 0);
   await assert.rejects(model.probe('a b', { topK: 2 }), /encoder/);
+  // Masked-token prediction at token 2 equals the softmax of the reference logits there.
+  const masked = await model.predictMasked(lettersOf(ref.ids), 2, 3);
+  assert.equal(masked.original.id, ref.ids[2]);
+  const row = ref.encoder_masked_2.logits.slice(2 * ref.vocab, 3 * ref.vocab); // [T, V] row 2
+  const max = Math.max(...row);
+  const z = row.reduce((s, x) => s + Math.exp(x - max), 0);
+  const probs = row.map((x) => Math.exp(x - max) / z);
+  const order = probs.map((p, v) => [p, v] as const).sort((a, b) => b[0] - a[0]).slice(0, 3);
+  assert.deepEqual(masked.next.map((n) => n.id), order.map(([, v]) => v));
+  masked.next.forEach((n, i) => assert.ok(Math.abs(n.prob - order[i]![0]) <= 1e-4));
+  await assert.rejects(model.predictMasked('a b', 5, 3), /does not exist/);
   await model.dispose();
 });
 
