@@ -10,7 +10,10 @@ export type AttentionLensErrorCode =
   | 'no-attention'
   | 'empty-input'
   | 'runtime-failure'
-  | 'disposed';
+  | 'disposed'
+  | 'bad-model-id'
+  | 'download-failed'
+  | 'download-blocked';
 
 /** A failure a person can understand and act on; `code` lets callers branch without parsing text. */
 export class AttentionLensError extends Error {

@@ -21,7 +21,12 @@ const SURGERY_VERSION = 2; // bump when surgery output changes, to invalidate ca
 let loadQueue: Promise<unknown> = Promise.resolve();
 
 export function loadModel(spec: ModelSpec, opts: LoadOptions = {}): Promise<LoadedModel> {
-  const task = loadQueue.then(() => load(spec, opts));
+  return withTransformersEnv(() => load(spec, opts));
+}
+
+/** Runs `fn` alone with transformers.js's global env (loads and Hub downloads both set it). */
+export function withTransformersEnv<T>(fn: () => Promise<T>): Promise<T> {
+  const task = loadQueue.then(fn);
   loadQueue = task.catch(() => undefined);
   return task;
 }
@@ -107,13 +112,18 @@ export async function loadTokenizer(dir: string): Promise<TextTokenizer> {
 
 /** Picks the ONNX file for the model kind; quantized when asked or when only that exists. */
 export function chooseOnnxFile(dir: string, kind: 'decoder' | 'encoder', quantized: boolean): string {
-  const bases = kind === 'decoder' ? ['decoder_model_merged', 'decoder_model', 'model'] : ['model', 'encoder_model'];
-  const names = bases.flatMap((b) => (quantized ? [`${b}_quantized`, b] : [b, `${b}_quantized`]));
+  const names = onnxCandidates(kind, quantized);
   for (const name of names) {
     const file = path.join(dir, 'onnx', `${name}.onnx`);
     if (existsSync(file)) return file;
   }
   throw new AttentionLensError('model-files-missing', `No ONNX file for this ${kind} in ${path.join(dir, 'onnx')} (looked for ${names.map((n) => n + '.onnx').join(', ')}).`);
+}
+
+/** ONNX base names (in onnx/) to try for a model kind, best first; shared with Hub downloads. */
+export function onnxCandidates(kind: 'decoder' | 'encoder', quantized: boolean): string[] {
+  const bases = kind === 'decoder' ? ['decoder_model_merged', 'decoder_model', 'model'] : ['model', 'encoder_model'];
+  return bases.flatMap((b) => (quantized ? [`${b}_quantized`, b] : [b, `${b}_quantized`]));
 }
 
 interface Patched extends PatchedGraph { source: string }
