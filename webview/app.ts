@@ -103,6 +103,7 @@ export class App {
         this.stats = m.data;
         return this.render();
       case 'status':
+        if (m.state === 'loading') this.error.hidden = true; // a new attempt replaces the old failure
         this.notice.textContent = m.message;
         this.notice.classList.toggle('busy', m.state !== 'idle');
         return;
@@ -118,6 +119,7 @@ export class App {
         return;
       case 'selectQuery':
         if (!this.header || m.analysisId !== this.header.analysisId) return;
+        if (!Number.isInteger(m.query) || m.query < 0 || m.query >= this.header.shape.nTokens) return;
         return this.change({ query: m.query });
       case 'probe':
         this.probeBox.hidden = false;
