@@ -35,7 +35,7 @@ export function activate(context: vscode.ExtensionContext): AttentionLensApi {
   // Disposed in reverse order: features first, the model last.
   subs.push(models, selectionSync, liveProbe, surprisal);
   subs.push(AttentionPanel.registerSerializer(context.extensionUri));
-  subs.push(vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, ghostText));
+  subs.push(vscode.languages.registerInlineCompletionItemProvider('*', ghostText));
 
   // Inspect requests go through the model layer's latest-wins runner: a newer one cancels the stale one.
   const inspectRunner = new LatestWinsRunner();
@@ -57,7 +57,7 @@ export function activate(context: vscode.ExtensionContext): AttentionLensApi {
       inspectSelection({ extensionUri: context.extensionUri, models, sync: selectionSync, settings, runLatest }),
     ),
     vscode.commands.registerCommand('attentionLens.showPanel', () => {
-      AttentionPanel.show(context.extensionUri);
+      liveProbe.showIn(AttentionPanel.show(context.extensionUri));
     }),
     vscode.commands.registerCommand('attentionLens.toggleLiveProbe', () => toggle('liveProbe.enabled', liveProbe.isEnabled)),
     vscode.commands.registerCommand('attentionLens.toggleSurprisal', () => toggle('surprisal.enabled', surprisal.isEnabled)),

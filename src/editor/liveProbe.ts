@@ -111,7 +111,15 @@ export class LiveProbe extends Disposable {
     this.item.text = top ? `$(sparkle) ${noIcons(visibleToken(top.token))} ${formatProb(top.prob)}` : '$(sparkle) —';
     this.item.tooltip = tooltip(key, result);
     this.item.backgroundColor = undefined;
-    AttentionPanel.current()?.showProbe({
+    const panel = AttentionPanel.current();
+    if (panel) this.showIn(panel);
+  }
+
+  /** Shows the latest probe result in `panel` (e.g. one just opened). */
+  showIn(panel: AttentionPanel): void {
+    if (!this.enabled || !this.last) return;
+    const { key, result } = this.last;
+    panel.showProbe({
       nTokens: result.nTokens,
       entropy: result.entropy,
       temperature: key.temperature,

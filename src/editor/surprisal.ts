@@ -59,7 +59,7 @@ export class Surprisal extends Disposable implements vscode.HoverProvider {
       onError: (_key, err) => this.failures.report(err, 'Surprisal colouring failed.'),
     });
     this.register({ dispose: () => this.loop.dispose() });
-    this.register(vscode.languages.registerHoverProvider({ pattern: '**' }, this));
+    this.register(vscode.languages.registerHoverProvider('*', this));
     const refresh = () => this.refresh();
     this.register(vscode.window.onDidChangeActiveTextEditor(refresh));
     this.register(vscode.window.onDidChangeTextEditorSelection((e) => e.textEditor === vscode.window.activeTextEditor && refresh()));

@@ -5,14 +5,15 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { launchVSCode, repoRoot, testModel, waitFor, type VSCodeSession } from './harness';
+import { launchVSCode, offsetToPosition, repoRoot, testModel, waitFor, type VSCodeSession } from './harness';
 import { loadModel, type LoadedModel } from '../../src/model';
 import { visibleToken } from '../../src/common/tokenText';
 import { prefixStart } from '../../src/editor/prefix';
 import { LEVEL_COLOURS, formatProb, probabilityLevel } from '../../src/editor/surprisalLevels';
 
 const FILE = 'probe-notes.txt';
-const START = 'The model reads the text before the cursor and guesses what comes next.';
+// Short lines: with the panel beside it the editor is narrow, and nothing should scroll sideways.
+const START = 'Attention Lens probes the model.\nIt reads the text before the cursor and guesses\nwhat comes next.';
 
 let vs: VSCodeSession;
 let model: LoadedModel;
@@ -160,7 +161,7 @@ async function surprisalRuns(): Promise<{ level: number; text: string }[]> {
 
 test('surprisal colours each token by its probability bucket, and the hover tells its numbers', async () => {
   await vs.updateSettings({ 'attentionLens.surprisal.mode': 'probability', 'attentionLens.liveProbe.enabled': false });
-  const selected = 'reads the text before the cursor and guesses what comes next';
+  const selected = 'reads the text before the cursor and guesses'; // one line: boxes per line are compared
   await vs.selectText(selected);
   await vs.runCommand('Attention Lens: Toggle Surprisal');
 
@@ -184,10 +185,10 @@ test('surprisal colours each token by its probability bucket, and the hover tell
   });
   await vs.screenshot('surprisal');
 
-  // Hover the middle of a token that has a probability: the hover shows it, with its rank.
-  const target = analysis.tokens.find((t) => t.logprob !== null && t.end - t.start >= 4)!;
-  const word = selected.slice(target.start, target.end).trim();
-  const box = await charBox(word, 1);
+  // Hover inside a token that has a probability: the hover shows its numbers.
+  const target = analysis.tokens.find((t) => t.logprob !== null && t.end - t.start >= 2 && selected[t.start + 1] !== ' ')!;
+  assert.ok(target, 'precondition: a token of two or more characters');
+  const box = await charBox(selected, target.start + 1);
   await vs.page.mouse.move(box.x, box.y);
   const probText = formatProb(Math.exp(target.logprob!));
   const hover = await waitFor(async () => {
@@ -247,7 +248,7 @@ test('panel ↔ editor linking follows edits: shifted tokens still highlight exa
   await vs.updateSettings({ 'attentionLens.ghostText.enabled': false });
   await vs.page.keyboard.press('Escape');
   const doc = await saveAndRead();
-  const selected = 'guesses what comes next';
+  const selected = 'the text before the cursor and guesses';
   await vs.selectText(selected);
   await vs.runCommand('Attention Lens: Inspect Selection');
   const frame = await vs.webviewFrame('.strip-token');
@@ -269,20 +270,23 @@ test('panel ↔ editor linking follows edits: shifted tokens still highlight exa
   const watchedText = selected.slice(tokens[watched]!.start, tokens[watched]!.end);
   await hoverShows(watched, watchedText);
 
-  // Typing before the analysed text shifts every token range.
-  await vs.goTo({ line: 1, column: 1 });
+  // Typing before the analysed text (at the start of its line) shifts every token range.
+  const selStart = doc.indexOf(selected);
+  const lineStart = doc.lastIndexOf('\n', selStart - 1) + 1;
+  await vs.goTo(offsetToPosition(doc, lineStart));
   await vs.page.keyboard.type('XY');
-  const base = 2 + doc.indexOf(selected); // offset of the analysed text now (one-line file)
+  const shifted = doc.slice(0, lineStart) + 'XY' + doc.slice(lineStart);
+  const base = selStart + 2; // document offset of the analysed text now
   await hoverShows(watched, watchedText);
 
   // Typing inside the edited token makes it stale: no highlight for it; the watched one stays exact.
-  await vs.goTo({ line: 1, column: base + tokens[edited]!.start + 1 + 1 });
+  await vs.goTo(offsetToPosition(shifted, base + tokens[edited]!.start + 1));
   await vs.page.keyboard.type('Z');
   await hoverShows(edited, null);
   await hoverShows(watched, watchedText);
 
   // Moving the cursor onto a token selects it as the query in the panel.
-  await vs.goTo({ line: 1, column: base + tokens[watched]!.start + 1 });
+  await vs.goTo(offsetToPosition(shifted, base + tokens[watched]!.start)); // before the Z: same offsets
   await waitFor(async () => (await frame.locator(`.strip-token.strip-current[data-index="${watched}"]`).count()) === 1, {
     message: `the panel marks token ${watched} as the query`, timeoutMs: 10_000,
   });
