@@ -43,9 +43,9 @@ export interface PanelPage {
   waitHeatmap(): Promise<void>;
 }
 
-export async function openPanel(browser: Browser, opts: { theme?: ThemeName } = {}): Promise<PanelPage> {
+export async function openPanel(browser: Browser, opts: { theme?: ThemeName; width?: number } = {}): Promise<PanelPage> {
   const [webviewJs, fakeHostJs] = await getBundles();
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, deviceScaleFactor: 1 });
+  const context = await browser.newContext({ viewport: { width: opts.width ?? 1100, height: 900 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
   const errors: string[] = [], dialogs: string[] = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });

@@ -110,12 +110,13 @@ test('a long sequence shrinks by max-pooling: a one-cell diagonal stays lit', as
 });
 
 test('in a narrow panel the views stack and the heatmap takes the full width', async () => {
-  await p.page.setViewportSize({ width: 520, height: 800 });
-  await p.page.waitForFunction(() => (document.querySelector('canvas.heatmap-base') as HTMLCanvasElement).clientWidth >= 480);
-  const box = await p.page.evaluate(() => {
+  const narrow = await openPanel(browser, { width: 520 }); // narrow from the start, as a panel beside the editor
+  await narrow.load(patterned(['a', ' b', ' c', ' d']));
+  await narrow.waitHeatmap();
+  const box = await narrow.page.evaluate(() => {
     const c = document.querySelector('canvas.heatmap-base') as HTMLCanvasElement;
     return { w: c.clientWidth, h: c.clientHeight, body: document.body.clientWidth };
   });
   assert.ok(box.w >= box.body - 30 && box.h >= 300, JSON.stringify(box));
-  await p.page.setViewportSize({ width: 1100, height: 900 });
+  await narrow.page.context().close();
 });
