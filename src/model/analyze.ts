@@ -7,6 +7,22 @@ import { toFloat32 } from './runner';
 import type { Tokenization } from './tokenize';
 import type { AnalysisResult, AnalyzeOptions, ModelInfo, NextToken, TokenInfo } from './types';
 
+/** How many top entries per position the runtime returns (ranks inside it need no scan of the vocabulary). */
+const RANK_FROM_TOP = 64;
+
+/** 1-based rank of `id` at position t if it is in the runtime's sorted top list, else 0. */
+function rankInTop(top: { k: number; values: Float32Array; indices: BigInt64Array }, t: number, id: number): number {
+  const base = t * top.k; // [T, k]
+  const wanted = BigInt(id);
+  for (let i = 0; i < top.k; i++) {
+    if (top.indices[base + i] !== wanted) continue;
+    let greater = 0; // ties share a rank: count only strictly larger logits
+    while (greater < i && top.values[base + greater]! > top.values[base + i]!) greater++;
+    return greater + 1;
+  }
+  return 0;
+}
+
 export async function analyzeText(
   text: string,
   opts: AnalyzeOptions,
@@ -26,7 +42,8 @@ export async function analyzeText(
   const t1 = performance.now();
   throwIfAborted(opts.signal);
   const wantK = info.kind === 'decoder' ? Math.max(1, Math.floor(opts.topK)) : 1;
-  const out = await runner.forward(tok.ids, null, 0, wantK);
+  // The runtime returns a longer top list than shown: it also gives most tokens' ranks without a pass over V.
+  const out = await runner.forward(tok.ids, null, 0, Math.max(wantK, RANK_FROM_TOP));
   throwIfAborted(opts.signal); // a newer request superseded this one while it ran
   const t2 = performance.now();
 
@@ -59,7 +76,7 @@ export async function analyzeText(
       if (t + 1 < T) {
         const next = tok.ids[t + 1]!;
         logprobs[t + 1] = logits[row + next]! - logZ;
-        ranks[t + 1] = rankOf(logits, row, V, next);
+        ranks[t + 1] = (top && rankInTop(top, t, next)) || rankOf(logits, row, V, next);
       }
     }
   }
