@@ -1,0 +1,47 @@
+// Models named by a Hugging Face id: download (once, cached) and load. The public entry points:
+//
+//   parseHubId(text): HubId | undefined          `owner/name[@revision]`, optional `hf:` prefix
+//   formatHubId(id): string                      the setting's form
+//   loadHubModel(id, opts): Promise<LoadedModel>  download what is missing (progress, cancellable),
+//                                                 then loadModel on the cached folder
+//   cachedHubFolder(root, id, quantized)         the folder if already downloaded
+//
+// A damaged download (unreadable config/tokenizer/ONNX) is removed, so the next try downloads afresh.
+import { AttentionLensError } from './errors';
+import { loadModel } from './load';
+import { ensureHubModel, removeHubFolder, type DownloadOptions, type DownloadProgress } from './hub/download';
+import { formatHubId, type HubId } from './hub/id';
+import type { LoadedModel } from './types';
+
+export { parseHubId, formatHubId, hubRepo, isExplicitHubId, type HubId } from './hub/id';
+export { cachedHubFolder, hubFolder, removeHubFolder, DEFAULT_REMOTE_HOST, type DownloadOptions, type DownloadProgress } from './hub/download';
+
+export interface HubLoadOptions extends DownloadOptions {
+  /** Where patched ONNX files are cached (see LoadOptions.cacheDir). */
+  cacheDir?: string;
+  /** Human-readable steps after the download (see LoadOptions.onProgress). */
+  onMessage?: (message: string) => void;
+}
+
+/** Errors that mean the downloaded files themselves are bad (not the model's design). */
+const DAMAGED = new Set(['config-unreadable', 'onnx-unreadable', 'model-files-missing']);
+
+export async function loadHubModel(id: HubId, opts: HubLoadOptions): Promise<LoadedModel> {
+  const { dir } = await ensureHubModel(id, opts);
+  try {
+    return await loadModel({ name: formatHubId(id), path: dir }, { cacheDir: opts.cacheDir, quantized: opts.quantized, onProgress: opts.onMessage });
+  } catch (err) {
+    if (err instanceof AttentionLensError && DAMAGED.has(err.code)) {
+      await removeHubFolder(opts.root, id);
+      throw new AttentionLensError(err.code, `${err.message} The downloaded copy of ${formatHubId(id)} looks damaged and was removed; loading it again downloads it afresh.`);
+    }
+    throw err;
+  }
+}
+
+/** "onnx/model.onnx 1.2 of 4.8 MB" — what a progress notification shows. */
+export function describeProgress(p: DownloadProgress): string {
+  const mb = (n: number) => (n / 1e6).toFixed(n < 1e7 ? 1 : 0);
+  if (p.total > 0) return `${p.file} ${mb(p.loaded)} of ${mb(p.total)} MB`;
+  return p.loaded > 0 ? `${p.file} ${mb(p.loaded)} MB` : `${p.file}…`;
+}

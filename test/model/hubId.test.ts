@@ -1,0 +1,29 @@
+// Hub ids as the model setting writes them: what parses, what does not, and the canonical form.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatHubId, hubFolder, isExplicitHubId, parseHubId } from '../../src/model/hub';
+
+test('owner/name with an optional revision and hf: prefix', () => {
+  assert.deepEqual(parseHubId('Xenova/gpt2'), { owner: 'Xenova', name: 'gpt2', revision: 'main' });
+  assert.deepEqual(parseHubId('  hf:Xenova/bert-base-uncased@v1.0 '), { owner: 'Xenova', name: 'bert-base-uncased', revision: 'v1.0' });
+  assert.deepEqual(parseHubId('onnx-community/SmolLM2-135M@refs/pr/3'), { owner: 'onnx-community', name: 'SmolLM2-135M', revision: 'refs/pr/3' });
+  assert.equal(formatHubId(parseHubId('a/b@main')!), 'a/b');
+  assert.equal(formatHubId(parseHubId('a/b@0123abc')!), 'a/b@0123abc');
+  assert.equal(isExplicitHubId('hf:a/b'), true);
+  assert.equal(isExplicitHubId('a/b'), false);
+});
+
+test('paths and malformed ids are not Hub ids', () => {
+  for (const bad of ['', 'gpt2', '/abs/path', './a/b', '~/models/x', 'a/b/c', 'a\\b', 'a/../b', 'a/b@', 'a/b@../x', '../a/b', 'a/..', 'a b/c', 'C:/models', 'a/b@x y', 'hf:', 'bundled']) {
+    assert.equal(parseHubId(bad), undefined, bad);
+  }
+});
+
+test('each revision gets its own folder, and odd revisions stay inside the root', () => {
+  const root = '/tmp/root';
+  const main = hubFolder(root, parseHubId('o/n')!);
+  const pr = hubFolder(root, parseHubId('o/n@refs/pr/1')!);
+  assert.equal(main, '/tmp/root/o/n/main');
+  assert.notEqual(pr, main);
+  assert.ok(pr.startsWith('/tmp/root/o/n/') && !pr.slice('/tmp/root/o/n/'.length).includes('/'));
+});
