@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatHubId, hubFolder, isExplicitHubId, parseHubId } from '../../src/model/hub';
+import { effectiveSetting, resolveModelSetting } from '../../src/editor/modelPath';
 
 test('owner/name with an optional revision and hf: prefix', () => {
   assert.deepEqual(parseHubId('Xenova/gpt2'), { owner: 'Xenova', name: 'gpt2', revision: 'main' });
@@ -26,4 +27,25 @@ test('each revision gets its own folder, and odd revisions stay inside the root'
   assert.equal(main, '/tmp/root/o/n/main');
   assert.notEqual(pr, main);
   assert.ok(pr.startsWith('/tmp/root/o/n/') && !pr.slice('/tmp/root/o/n/'.length).includes('/'));
+});
+
+test('the model setting: Hub ids, and owner/name that is really a workspace folder', () => {
+  const ctx = { extensionPath: '/ext', homeDir: '/home/ada', workspaceFolders: ['/work/project'] };
+  const gpt2 = resolveModelSetting('Xenova/gpt2', ctx);
+  assert.deepEqual(gpt2, { name: 'Xenova/gpt2', path: 'hf:Xenova/gpt2@main', hub: { owner: 'Xenova', name: 'gpt2', revision: 'main' } });
+  assert.equal(resolveModelSetting('hf:Xenova/gpt2@v2', ctx).path, 'hf:Xenova/gpt2@v2');
+  const folders = new Set(['/work/project/models/gpt2']);
+  const withFolder = { ...ctx, isDirectory: (p: string) => folders.has(p) };
+  assert.deepEqual(resolveModelSetting('models/gpt2', withFolder), { name: 'gpt2', path: '/work/project/models/gpt2' });
+  assert.equal(resolveModelSetting('hf:models/gpt2', withFolder).hub?.owner, 'models', 'hf: always means the Hub');
+  assert.equal(resolveModelSetting('./models/gpt2', ctx).hub, undefined);
+  assert.equal(resolveModelSetting('bundled', ctx).hub, undefined);
+});
+
+test('untrusted workspaces: only the user value counts and the ignored one is reported', () => {
+  const scopes = { defaultValue: 'bundled', globalValue: 'Xenova/gpt2', workspaceValue: 'evil/model' };
+  assert.deepEqual(effectiveSetting(scopes, true), { value: 'evil/model' });
+  assert.deepEqual(effectiveSetting(scopes, false), { value: 'Xenova/gpt2', ignored: 'evil/model' });
+  assert.deepEqual(effectiveSetting({ defaultValue: 'bundled', workspaceFolderValue: './m' }, false), { value: 'bundled', ignored: './m' });
+  assert.deepEqual(effectiveSetting({ defaultValue: 'bundled' }, false), { value: 'bundled' });
 });
