@@ -81,7 +81,8 @@ export function toFloat32(t: ort.Tensor): Float32Array {
   return Float32Array.from(t.data as ArrayLike<number>);
 }
 
-function halfToFloat(h: number): number {
+/** IEEE 754 half precision bits → number. */
+export function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
   const exp = (h >> 10) & 0x1f;
   const frac = h & 0x3ff;
