@@ -14,6 +14,12 @@ export function logSumExp(logits: Float32Array, offset: number, V: number, scale
 /** Indices of the k largest entries of one row, largest first (ties: lower index first). */
 export function topKIndices(logits: Float32Array, offset: number, V: number, k: number, out: Int32Array, outOffset = 0): void {
   const kk = Math.min(k, V);
+  if (kk > 64) {
+    // Long lists: one sort beats insertion into a long buffer.
+    const order = Array.from({ length: V }, (_, v) => v).sort((a, b) => logits[offset + b]! - logits[offset + a]! || a - b);
+    for (let i = 0; i < kk; i++) out[outOffset + i] = order[i]!;
+    return;
+  }
   const vals = new Float64Array(kk).fill(-Infinity);
   const idx = new Int32Array(kk).fill(-1);
   let threshold = -Infinity; // smallest kept value once full

@@ -21,6 +21,16 @@ test('topKIndices: largest first, ties by lower index, k larger than the row', (
   assert.deepEqual(Array.from(two), [0, 1]);
 });
 
+test('topKIndices: a long list (sorted path) agrees with the short one', () => {
+  const logits = Float32Array.from({ length: 500 }, (_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1);
+  const long = new Int32Array(200);
+  topKIndices(logits, 0, 500, 200, long);
+  const short = new Int32Array(20);
+  topKIndices(logits, 0, 500, 20, short);
+  assert.deepEqual(Array.from(long.subarray(0, 20)), Array.from(short));
+  for (let i = 1; i < 200; i++) assert.ok(logits[long[i - 1]!]! >= logits[long[i]!]!);
+});
+
 test('rankOf counts strictly larger logits (ties share a rank)', () => {
   const logits = Float32Array.from([0.5, 3, -1, 3, 2]);
   assert.equal(rankOf(logits, 0, 5, 1), 1);
