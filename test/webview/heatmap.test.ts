@@ -120,3 +120,35 @@ test('in a narrow panel the views stack and the heatmap takes the full width', a
   assert.ok(box.w >= box.body - 30 && box.h >= 300, JSON.stringify(box));
   await narrow.page.context().close();
 });
+
+test('zoom with the wheel and pan by dragging keep every cell where its pixels are', async () => {
+  const { page } = p; // still showing the 900-token previous-token head
+  const geo = () => page.evaluate(() => {
+    const c = document.querySelector('canvas.heatmap-base') as HTMLCanvasElement;
+    const r = c.getBoundingClientRect();
+    return { x: r.left, y: r.top, w: r.width, h: r.height, cell: Number(c.dataset.cell), panRow: Number(c.dataset.panRow), panCol: Number(c.dataset.panCol) };
+  });
+  const g0 = await geo();
+  await page.mouse.move(g0.x + g0.w / 2, g0.y + g0.h / 2);
+  for (let i = 0; i < 8; i++) await page.mouse.wheel(0, -100);
+  await page.waitForFunction((c0) => Number((document.querySelector('canvas.heatmap-base') as HTMLCanvasElement).dataset.cell) > c0 * 5, g0.cell);
+  const g1 = await geo();
+  assert.ok(g1.cell >= 1, `cells at least a pixel after zooming (${g1.cell})`);
+  assert.ok(g1.panRow > 0 && g1.panCol > 0, 'zoomed around the pointer, not the corner');
+  const q = Math.ceil(g1.panRow) + 20;
+  near(await p.heatmapCell(q, q - 1), [0x37, 0x94, 0xff]);
+  near(await p.heatmapCell(q, q), [0x1e, 0x1e, 0x1e]);
+  // Drag left/up by 200 px: the view moves right/down by 200 / cell cells.
+  await page.mouse.move(g1.x + g1.w / 2, g1.y + g1.h / 2);
+  await page.mouse.down();
+  await page.mouse.move(g1.x + g1.w / 2 - 200, g1.y + g1.h / 2 - 200, { steps: 5 });
+  await page.mouse.up();
+  const g2 = await geo();
+  assert.ok(Math.abs(g2.panCol - g1.panCol - 200 / g1.cell) < 0.5, `${g2.panCol} vs ${g1.panCol}`);
+  assert.ok(Math.abs(g2.panRow - g1.panRow - 200 / g1.cell) < 0.5);
+  const q2 = Math.ceil(g2.panRow) + 30;
+  near(await p.heatmapCell(q2, q2 - 1), [0x37, 0x94, 0xff]);
+  near(await p.heatmapCell(q2, q2 + 1), [0x1e, 0x1e, 0x1e]);
+  const s = await page.evaluate(() => (window as any).__fakeHost.state);
+  assert.ok(s.zoom > 5 && Math.abs(s.panCol - g2.panCol) < 1e-6, 'zoom and pan saved in the webview state');
+});
