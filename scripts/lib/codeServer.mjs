@@ -2,7 +2,7 @@
 // settings, pick a free port, start, wait until it answers, stop. Used by `npm start` and by the
 // end-to-end harness (test/e2e/harness.ts). Types: codeServer.d.mts.
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,8 @@ import { ensureCodeServer } from '../setup-code-server.mjs';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** What the extension needs at run time besides package.json (the bundle keeps these external). */
-const RUNTIME_ITEMS = ['dist', 'model', 'media', 'README.md', 'LICENSE'];
+const COPIED_ITEMS = ['package.json', 'dist', 'media', 'README.md', 'LICENSE'];
+const LINKED_ITEMS = ['model'];
 const RUNTIME_MODULES = ['onnxruntime-node', 'onnxruntime-common'];
 
 /** `<publisher>.<name>-<version>`, the folder name VS Code expects in an extensions dir. */
@@ -27,8 +28,10 @@ export function extensionId() {
 }
 
 /**
- * Lays the working tree's extension out in `extensionsDir` as symlinks (so a rebuild shows up
- * without copying). Requires `npm run build` first. Returns the extension folder.
+ * Lays the working tree's extension out in `extensionsDir` (requires `npm run build` first) and
+ * returns its folder. The manifest and the code are copied, because VS Code attributes a
+ * `require('vscode')` to an extension by the caller's real path; the model and the run-time
+ * modules are linked (large, and they never import vscode).
  */
 export function layoutExtension(extensionsDir) {
   if (!existsSync(path.join(repoRoot, 'dist', 'extension.js'))) {
@@ -37,8 +40,11 @@ export function layoutExtension(extensionsDir) {
   const dir = path.join(extensionsDir, extensionFolderName());
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
-  symlinkSync(path.join(repoRoot, 'package.json'), path.join(dir, 'package.json'));
-  for (const item of RUNTIME_ITEMS) {
+  for (const item of COPIED_ITEMS) {
+    const from = path.join(repoRoot, item);
+    if (existsSync(from)) cpSync(from, path.join(dir, item), { recursive: true });
+  }
+  for (const item of LINKED_ITEMS) {
     const from = path.join(repoRoot, item);
     if (existsSync(from)) symlinkSync(from, path.join(dir, item));
   }

@@ -131,6 +131,8 @@ export class VSCodeSession {
       const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
       // tsx compiles tests with keepNames, so functions passed to evaluate() call __name(); give every frame one.
       await page.addInitScript('globalThis.__name = globalThis.__name || ((f) => f);');
+      // Two shared cores and a training run: give every action room before calling it a failure.
+      page.setDefaultTimeout(60_000);
       const session = new VSCodeSession(opts.name, page, workspace, userDataDir, extensionsDir, artifacts, browser, server, tempRoot);
       await session.openWorkbench(opts.payload);
       return session;
@@ -149,7 +151,7 @@ export class VSCodeSession {
   private async openWorkbench(payload?: [string, string][]): Promise<void> {
     const entries = payload?.map(([k, v]) => [k, v.startsWith('/') ? this.remoteUri(v) : v]);
     const extra = entries ? `&payload=${encodeURIComponent(JSON.stringify(entries))}` : '';
-    await this.page.goto(`${this.server.url}/?folder=${encodeURIComponent(this.workspace)}${extra}`);
+    await this.page.goto(`${this.server.url}/?folder=${encodeURIComponent(this.workspace)}${extra}`, { waitUntil: 'domcontentloaded', timeout: 120_000 });
     await this.page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
     // The explorer lists the workspace once the remote file system is connected.
     await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 120_000 });

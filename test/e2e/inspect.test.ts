@@ -57,6 +57,8 @@ test('a model setting naming a missing folder is reported, with nothing lost', a
   }, { message: 'a "Model folder not found" notification', timeoutMs: 60_000 });
   const text = await vs.waitForNotification(/Model folder not found/);
   assert.match(text, /no-such-model/);
+  const toast = vs.page.locator('.notifications-toasts .notification-list-item', { hasText: 'Model folder not found' }).first();
+  assert.match((await toast.locator('.notification-list-item-source').textContent()) ?? '', /Attention Lens/, 'the message is attributed to the extension');
   const frame = await vs.webviewFrame('.error');
   await waitFor(() => frame.$eval('.error', (e) => !(e as HTMLElement).hidden && /Model folder not found/.test(e.textContent ?? '')), {
     message: 'the panel to show the missing-model error',
