@@ -8,7 +8,7 @@ import { BARS } from './bars';
 import type { BenchContext } from './context';
 import { measureMatmul } from './matmul';
 import { sharedModel, type BenchModel } from './model-api';
-import { now, summarize } from './stats';
+import { now, summarize, wantMore } from './stats';
 import { benchText } from './texts';
 import { torchMedianMs } from './section-torch';
 
@@ -22,8 +22,9 @@ interface Samples {
   extract: number[];
 }
 
-async function timeAnalyses(model: BenchModel, text: string, n: number, repeats: number, into: Samples): Promise<void> {
-  for (let i = 0; i < repeats; i++) {
+async function timeAnalyses(model: BenchModel, text: string, n: number, limits: { max: number; min: number; budgetMs: number }, into: Samples): Promise<void> {
+  const start = now();
+  for (let i = 0; wantMore(i, start, limits); i++) {
     const t0 = now();
     const r: AnalysisResult = await model.analyze(text, { topK: 10, maxTokens: n });
     into.wall.push(now() - t0);
@@ -51,7 +52,8 @@ export async function runAnalysis(ctx: BenchContext): Promise<void> {
   ctx.shared.analyzeMedianMs = new Map();
   for (const n of ctx.sizes) {
     const text = await benchText(ctx, model, n);
-    const half = opts.quick ? 3 : n <= 128 ? 15 : 8;
+    // Each half: up to 15 runs (8 at 512+), at least 4, about 12 s at most when the CPUs are busy.
+    const half = opts.quick ? { max: 3, min: 3, budgetMs: 0 } : { max: n <= 128 ? 15 : 8, min: 4, budgetMs: 12_000 };
     for (let i = 0; i < 3; i++) await model.analyze(text, { topK: 10, maxTokens: n }); // warm-up
     const samples: Samples = { wall: [], tokenize: [], run: [], extract: [] };
     await timeAnalyses(model, text, n, half, samples);

@@ -89,7 +89,7 @@ export async function runLoad(ctx: BenchContext): Promise<void> {
     report.extra.loadCold = { fresh, cached };
 
     const warm: number[] = [];
-    for (let i = 0; i < (opts.quick ? 2 : 5); i++) {
+    for (let i = 0; i < (opts.quick ? 2 : 4); i++) {
       const t0 = now();
       const m = await loadModel({ name: 'bench-warm', path: opts.modelDir }, { cacheDir });
       warm.push(now() - t0);

@@ -28,16 +28,14 @@ export function summarize(samples: readonly number[]): Summary {
   return { n, median: quantile(samples, 0.5), p95: quantile(samples, 0.95), min: n ? Math.min(...samples) : Number.NaN, mean };
 }
 
-/** Runs `fn` `warmup` times untimed, then `repeats` times timed; returns ms per run. */
-export async function timeRepeated(fn: () => unknown | Promise<unknown>, repeats: number, warmup = 2): Promise<number[]> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const out: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const t0 = now();
-    await fn();
-    out.push(now() - t0);
-  }
-  return out;
+/**
+ * How many more timed repeats to run: up to `max`, but once `budgetMs` has passed since `startMs`
+ * stop at `min`. Keeps `npm run bench` near its time budget when the shared CPUs are busy; the
+ * sample counts actually used are printed with every figure.
+ */
+export function wantMore(done: number, startMs: number, limits: { max: number; min: number; budgetMs: number }): boolean {
+  if (done >= limits.max) return false;
+  return done < limits.min || now() - startMs < limits.budgetMs;
 }
 
 /** Rounds for display/JSON: 3 significant decimals below 10, 2 below 100, 1 above. */
