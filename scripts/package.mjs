@@ -67,5 +67,7 @@ const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
 const args = ['package', '--out', out, '--allow-missing-repository', ...(target ? ['--target', target] : [])];
 mkdirSync(path.dirname(out), { recursive: true });
 run(process.execPath, [vsce, ...args], stage);
+// The production build replaced dist/; put the development build (with source maps) back.
+if (!process.argv.includes('--no-build')) run(process.execPath, ['esbuild.mjs'], root);
 const mb = (statSync(out).size / 1024 / 1024).toFixed(1);
 console.log(`VSIX: ${out} (${mb} MiB${target ? `, ${target} only` : ', all platforms'})`);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the build, training and tests need. Idempotent; needs root (or sudo).
 set -euo pipefail
-PKGS=(python3-torch python3-onnx python3-numpy python3-regex libopenblas0-pthread xz-utils
+PKGS=(build-essential python3 python3-torch python3-onnx python3-numpy python3-regex libopenblas0-pthread xz-utils
       chromium chromium-driver
       libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config ripgrep)
 missing=()
