@@ -1,4 +1,5 @@
-"""Training loop: AdamW, linear warm-up then cosine decay, random windows of the training tokens,
+"""Training loop: AdamW, linear warm-up, cosine decay to min_lr at decay_steps, then constant
+min_lr up to steps; random windows of the training tokens,
 a checkpoint every few minutes (training resumes from it), fixed seeds."""
 import math
 import os
@@ -18,7 +19,7 @@ def model_config(cfg, vocab_size):
 def lr_at(step, cfg):
     if step < cfg.warmup:
         return cfg.lr * (step + 1) / cfg.warmup
-    frac = (step - cfg.warmup) / max(1, cfg.steps - cfg.warmup)
+    frac = (step - cfg.warmup) / max(1, cfg.decay_steps - cfg.warmup)  # ≥ 1: min_lr tail
     return cfg.min_lr + 0.5 * (cfg.lr - cfg.min_lr) * (1.0 + math.cos(math.pi * min(1.0, frac)))
 
 
