@@ -120,7 +120,8 @@ export class VSCodeSession {
     mkdirSync(artifacts, { recursive: true });
     mkdirSync(extensionsDir, { recursive: true });
     cpSync(opts.workspaceSource ?? path.join(repoRoot, 'sample'), workspace, { recursive: true });
-    writeUserSettings(userDataDir, opts.settings ?? {});
+    // No word wrap: selectRange moves by lines with the keyboard, which wrap would turn into screen rows.
+    writeUserSettings(userDataDir, { 'editor.wordWrap': 'off', '[markdown]': { 'editor.wordWrap': 'off' }, ...opts.settings });
     if (opts.install === 'none') { /* nothing to install */ } else if (opts.install && 'vsix' in opts.install) await codeServerCli(['--install-extension', opts.install.vsix], { extensionsDir, userDataDir });
     else if (opts.install) symlinkSync(opts.install.folder, path.join(extensionsDir, path.basename(opts.install.folder)));
     else layoutExtension(extensionsDir);
@@ -159,14 +160,14 @@ export class VSCodeSession {
 
   /** Runs a command by its full palette title ("Category: Title") from F1. */
   async runCommand(title: string): Promise<void> {
-    const row = await this.findCommandRow(title, 30_000);
+    const row = await this.findCommandRow(title, 60_000);
     if (!row) throw new Error(`the Command Palette has no "${title}"`);
     await row.click();
     await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
   }
 
   /** Whether the Command Palette lists a command with exactly this title (waits up to timeoutMs). */
-  async hasCommand(title: string, timeoutMs = 20_000): Promise<boolean> {
+  async hasCommand(title: string, timeoutMs = 60_000): Promise<boolean> {
     const row = await this.findCommandRow(title, timeoutMs);
     await this.page.keyboard.press('Escape');
     return row !== undefined;
@@ -180,7 +181,7 @@ export class VSCodeSession {
     const found = await waitFor(async () => {
       const input = await this.openQuickInput('F1');
       await input.fill(`>${title}`);
-      if (await row.waitFor({ timeout: 3_000 }).then(() => true, () => false)) return true;
+      if (await row.waitFor({ timeout: 5_000 }).then(() => true, () => false)) return true;
       await this.page.keyboard.press('Escape');
       return false;
     }, { message: `"${title}" in the Command Palette`, timeoutMs }).catch(() => false);
@@ -197,9 +198,9 @@ export class VSCodeSession {
     await input.fill(relPath);
     const base = path.basename(relPath);
     const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first();
-    await row.waitFor({ timeout: 30_000 });
+    await row.waitFor({ timeout: 60_000 });
     await input.press('Enter');
-    await this.page.locator(`.tab.active[data-resource-name="${base}"]`).waitFor({ timeout: 15_000 });
+    await this.page.locator(`.tab.active[data-resource-name="${base}"]`).waitFor({ timeout: 30_000 });
     await this.page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor();
   }
 
@@ -224,7 +225,7 @@ export class VSCodeSession {
     const expected = selectedLength(lines, start, end);
     await waitFor(async () => (await this.statusSelection()).includes(`(${expected} selected)`), {
       message: `status bar to show ${expected} selected characters (shows "${await this.statusSelection()}")`,
-      timeoutMs: 5_000,
+      timeoutMs: 15_000,
     });
   }
 
@@ -244,7 +245,7 @@ export class VSCodeSession {
     await input.press('Enter');
     await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
     await waitFor(async () => (await this.statusSelection()).startsWith(`Ln ${pos.line}, Col ${pos.column}`), {
-      message: `cursor at Ln ${pos.line}, Col ${pos.column}`, timeoutMs: 5_000,
+      message: `cursor at Ln ${pos.line}, Col ${pos.column}`, timeoutMs: 15_000,
     });
   }
 
@@ -263,12 +264,12 @@ export class VSCodeSession {
     if (!box) throw new Error('the selection is not visible');
     await this.page.mouse.click(box.x + box.width / 2, box.y + box.height / 2, { button: 'right' });
     const item = this.page.locator('.monaco-menu .action-item', { has: this.page.locator('.action-label', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) }).first();
-    await item.waitFor({ timeout: 10_000 });
+    await item.waitFor({ timeout: 20_000 });
     // Menus ignore a mouse-up that comes too soon after opening; hover to focus the item, then Enter.
     await item.hover();
-    await waitFor(async () => (await item.getAttribute('class'))?.includes('focused'), { message: `"${label}" focused in the menu`, timeoutMs: 5_000 });
+    await waitFor(async () => (await item.getAttribute('class'))?.includes('focused'), { message: `"${label}" focused in the menu`, timeoutMs: 15_000 });
     await this.page.keyboard.press('Enter');
-    await this.page.locator('.monaco-menu').waitFor({ state: 'hidden', timeout: 10_000 });
+    await this.page.locator('.monaco-menu').waitFor({ state: 'hidden', timeout: 20_000 });
   }
 
   /** The webview document (a nested frame) that contains `selector`, polled until it appears. */
@@ -287,7 +288,7 @@ export class VSCodeSession {
     return this.page.locator('.notifications-toasts .notification-list-item-message').allTextContents();
   }
 
-  async waitForNotification(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+  async waitForNotification(pattern: RegExp, timeoutMs = 45_000): Promise<string> {
     return waitFor(async () => (await this.notifications()).find((t) => pattern.test(t)), {
       message: `a notification matching ${pattern} (visible: ${JSON.stringify(await this.notifications().catch(() => []))})`,
       timeoutMs,
@@ -297,7 +298,7 @@ export class VSCodeSession {
   /** Dismisses every notification (so a later wait cannot match an old one). */
   async clearNotifications(): Promise<void> {
     await this.runCommand('Notifications: Clear All Notifications');
-    await waitFor(async () => (await this.notifications()).length === 0, { message: 'notifications to clear', timeoutMs: 5_000 });
+    await waitFor(async () => (await this.notifications()).length === 0, { message: 'notifications to clear', timeoutMs: 15_000 });
   }
 
   /** Text covered by each extension decoration (`ced-*` classes) in the visible editor lines. */
@@ -352,7 +353,7 @@ export class VSCodeSession {
     await waitFor(async () => {
       if (!(await input.isVisible())) await this.page.keyboard.press(key);
       return input.isVisible();
-    }, { message: `quick input to open with ${key}`, timeoutMs: 15_000, intervalMs: 500 });
+    }, { message: `quick input to open with ${key}`, timeoutMs: 30_000, intervalMs: 500 });
     return input;
   }
 
