@@ -45,8 +45,16 @@ export function smokeModelDir(): string {
   return smokeDir;
 }
 
-/** The model tests run on: the bundled one once it has landed, the smoke model until then. */
+/**
+ * The model tests run on: ATTENTION_LENS_TEST_MODEL when set, else the bundled one once it has
+ * landed, else the smoke model.
+ */
 export function testModelDir(): string {
+  const chosen = process.env.ATTENTION_LENS_TEST_MODEL;
+  if (chosen) {
+    if (!complete(chosen)) throw new Error(`ATTENTION_LENS_TEST_MODEL=${chosen} is not a complete model folder (config, tokenizer, onnx, fidelity)`);
+    return path.resolve(chosen);
+  }
   return complete(bundledDir) ? bundledDir : smokeModelDir();
 }
 

@@ -68,8 +68,11 @@ test('analyze(): tokens, attention, log-probabilities, ranks and top-k agree wit
         if (t + 1 < T) {
           const next = sample.ids[t + 1]!;
           assert.ok(Math.abs(result.tokens[t + 1]!.logprob! - lsm[next]!) <= tolerance, `${sample.name}: logprob of token ${t + 1}`);
-          const rank = 1 + Array.from(lsm).filter((x) => x > lsm[next]! + tolerance).length;
-          assert.ok(Math.abs(result.tokens[t + 1]!.rank! - rank) <= 1, `${sample.name}: rank of token ${t + 1}`);
+          // Logits within the tolerance of the target's may fall either side of it.
+          const surelyAbove = Array.from(lsm).filter((x) => x > lsm[next]! + tolerance).length;
+          const maybeAbove = Array.from(lsm).filter((x) => x > lsm[next]! - tolerance).length - 1;
+          const rank = result.tokens[t + 1]!.rank!;
+          assert.ok(rank >= 1 + surelyAbove && rank <= 1 + maybeAbove, `${sample.name}: rank of token ${t + 1}`);
         }
         const k = result.topK.k;
         for (let i = 0; i < k; i++) {
