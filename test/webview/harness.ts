@@ -43,9 +43,9 @@ export interface PanelPage {
   waitHeatmap(): Promise<void>;
 }
 
-export async function openPanel(browser: Browser, opts: { theme?: ThemeName; width?: number } = {}): Promise<PanelPage> {
+export async function openPanel(browser: Browser, opts: { theme?: ThemeName; width?: number; scale?: number } = {}): Promise<PanelPage> {
   const [webviewJs, fakeHostJs] = await getBundles();
-  const context = await browser.newContext({ viewport: { width: opts.width ?? 1100, height: 900 }, deviceScaleFactor: 1 });
+  const context = await browser.newContext({ viewport: { width: opts.width ?? 1100, height: 900 }, deviceScaleFactor: opts.scale ?? 1 });
   const page = await context.newPage();
   const errors: string[] = [], dialogs: string[] = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -82,7 +82,8 @@ export async function openPanel(browser: Browser, opts: { theme?: ThemeName; wid
       const c = document.querySelector('canvas.heatmap-base') as HTMLCanvasElement;
       const cell = Number(c.dataset.cell), x0 = Number(c.dataset.plotX), y0 = Number(c.dataset.plotY);
       const pr = Number(c.dataset.panRow), pc = Number(c.dataset.panCol);
-      const x = Math.floor(x0 + (k - pc + 0.5) * cell), y = Math.floor(y0 + (q - pr + 0.5) * cell);
+      const dpr = c.width / c.clientWidth; // device pixels per CSS pixel
+      const x = Math.floor((x0 + (k - pc + 0.5) * cell) * dpr), y = Math.floor((y0 + (q - pr + 0.5) * cell) * dpr);
       const d = c.getContext('2d')!.getImageData(x, y, 1, 1).data;
       return [d[0], d[1], d[2]] as [number, number, number];
     }, [query, key]),

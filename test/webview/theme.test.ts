@@ -60,3 +60,14 @@ test('and back to dark', async () => {
   await expectTheme('dark');
   assert.deepEqual(p.errors, []);
 });
+
+test('a high-DPI screen draws at device resolution with the same cells', async () => {
+  const hi = await openPanel(browser, { scale: 2 });
+  await hi.load(patterned(['x', ' =', ' 1', ';']));
+  await hi.waitHeatmap();
+  const ratio = await hi.page.evaluate(() => { const c = document.querySelector('canvas.heatmap-base') as HTMLCanvasElement; return c.width / c.clientWidth; });
+  assert.equal(ratio, 2);
+  assert.deepEqual(await hi.heatmapCell(2, 1), hex('dark', '--vscode-charts-blue'));
+  assert.deepEqual(await hi.heatmapCell(2, 2), hex('dark', '--vscode-editor-background'));
+  await hi.page.context().close();
+});
