@@ -11,6 +11,7 @@ import { inspectSelection } from './editor/inspect';
 import { LatestWinsRunner } from './model';
 import { readSettings, type Settings } from './editor/settings';
 import { reportFailure } from './editor/messages';
+import { chooseModel } from './editor/chooseModel';
 
 const SECTION = 'attentionLens';
 
@@ -61,6 +62,8 @@ export function activate(context: vscode.ExtensionContext): AttentionLensApi {
     }),
     vscode.commands.registerCommand('attentionLens.toggleLiveProbe', () => toggle('liveProbe.enabled', liveProbe.isEnabled)),
     vscode.commands.registerCommand('attentionLens.toggleSurprisal', () => toggle('surprisal.enabled', surprisal.isEnabled)),
+    // Writes the setting; the configuration listener below loads the new model.
+    vscode.commands.registerCommand('attentionLens.chooseModel', () => chooseModel(context)),
     vscode.commands.registerCommand('attentionLens.reloadModel', async () => {
       try {
         const model = await models.reload();
@@ -77,6 +80,8 @@ export function activate(context: vscode.ExtensionContext): AttentionLensApi {
       if (!e.affectsConfiguration(SECTION)) return;
       const s = settings();
       if (e.affectsConfiguration(`${SECTION}.model`)) models.settingChanged();
+      // Same model, another file or host: load it again, but only if one is in use (else stay lazy).
+      else if (models.peek() && (e.affectsConfiguration(`${SECTION}.quantized`) || e.affectsConfiguration(`${SECTION}.remoteHost`))) models.reload().catch(() => undefined);
       if (e.affectsConfiguration(`${SECTION}.liveProbe.enabled`)) liveProbe.setEnabled(s.liveProbe.enabled);
       if (e.affectsConfiguration(`${SECTION}.temperature`) || e.affectsConfiguration(`${SECTION}.topK`)) liveProbe.settingsChanged();
       if (e.affectsConfiguration(`${SECTION}.surprisal.enabled`)) surprisal.setEnabled(s.surprisal.enabled);

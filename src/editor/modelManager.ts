@@ -1,12 +1,16 @@
-// Owns the model the editor features share: resolves `attentionLens.model` to a folder, loads it
-// lazily (with a progress notification) into a ModelSlot, reloads when the setting changes, and
-// says so when a new folder fails while the previous model stays in use.
+// Owns the model the editor features share: resolves `attentionLens.model` to a folder or a Hub id,
+// loads it lazily (with a progress notification; Hub downloads show files and bytes and can be
+// cancelled) into a ModelSlot, reloads when the setting changes, and says so when a new model
+// fails while the previous one stays in use. In an untrusted workspace only user settings count
+// and nothing is downloaded.
 import * as vscode from 'vscode';
 import * as os from 'node:os';
-import { promises as fs } from 'node:fs';
-import { loadModel, type LoadedModel } from '../model';
+import { promises as fs, statSync } from 'node:fs';
+import { AttentionLensError, CancelledError, loadModel, type LoadedModel } from '../model';
+import { DEFAULT_REMOTE_HOST, describeProgress, loadHubModel, type DownloadProgress } from '../model/hub';
 import { Disposable } from '../panel/disposable';
-import { resolveModelSetting, type ModelSpec } from './modelPath';
+import { effectiveSetting, resolveModelSetting, type ModelSpec } from './modelPath';
+import { rememberModel } from './chooseModel';
 import { ModelSlot } from './modelSlot';
 import { reportFailure } from './messages';
 
@@ -18,6 +22,7 @@ export class ModelManager extends Disposable {
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly setting: () => string) {
     super();
+    this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.settingChanged()));
     this.slot = new ModelSlot<LoadedModel>({
       load: (spec) => this.load(spec),
       loaded: (model) => this.changed.fire(model),
@@ -28,11 +33,42 @@ export class ModelManager extends Disposable {
 
   /** The folder the current setting names. */
   spec(): ModelSpec {
-    return resolveModelSetting(this.setting(), {
+    return resolveModelSetting(this.modelSetting(), {
       extensionPath: this.context.extensionPath,
       homeDir: os.homedir(),
       workspaceFolders: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
+      isDirectory: (p) => {
+        try {
+          return statSync(p).isDirectory();
+        } catch {
+          return false;
+        }
+      },
     });
+  }
+
+  /** In an untrusted workspace: what the panel should say (settings ignored, no downloads); else undefined. */
+  restrictedNotice(): string | undefined {
+    if (vscode.workspace.isTrusted) return undefined;
+    const { value, ignored } = effectiveSetting(this.scopes('model'), false);
+    const ignoredText = ignored === undefined ? '' : `this workspace's attentionLens.model (“${String(ignored)}”) is ignored and “${String(value ?? 'bundled')}” from your user settings is used; `;
+    return `Restricted mode: ${ignoredText}no models are downloaded until you trust this workspace.`;
+  }
+
+  /** `attentionLens.model` as it counts here: workspace values only in a trusted workspace. */
+  private modelSetting(): string {
+    if (vscode.workspace.isTrusted) return this.setting();
+    const value = effectiveSetting(this.scopes('model'), false).value;
+    return typeof value === 'string' ? value : 'bundled';
+  }
+
+  private scopes(key: string) {
+    return vscode.workspace.getConfiguration('attentionLens').inspect<unknown>(key);
+  }
+
+  /** A restricted setting's value (user-only when untrusted). */
+  private restricted(key: string): unknown {
+    return effectiveSetting(this.scopes(key), vscode.workspace.isTrusted).value;
   }
 
   /** The model in use, if one is loaded; never starts a load. */
@@ -64,9 +100,54 @@ export class ModelManager extends Disposable {
   private async load(spec: ModelSpec): Promise<LoadedModel> {
     const cacheDir = vscode.Uri.joinPath(this.context.globalStorageUri, 'onnx-cache').fsPath;
     await fs.mkdir(cacheDir, { recursive: true });
+    const quantized = this.restricted('quantized');
+    const model = spec.hub
+      ? await this.loadFromHub(spec, cacheDir, quantized !== 'full') // auto: quantized downloads are ~4× smaller
+      : await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Attention Lens: loading model “${spec.name}”`, cancellable: false },
+        (progress) => loadModel(spec, { cacheDir, quantized: quantized === 'quantized', onProgress: (message: string) => progress.report({ message }) }),
+      );
+    void rememberModel(this.context.globalState, spec.hub ? spec.name : this.modelSetting());
+    return model;
+  }
+
+  private loadFromHub(spec: ModelSpec, cacheDir: string, quantized: boolean): Thenable<LoadedModel> {
+    const hub = spec.hub!;
+    const host = this.restricted('remoteHost');
     return vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Attention Lens: loading model “${spec.name}”`, cancellable: false },
-      (progress) => loadModel(spec, { cacheDir, onProgress: (message: string) => progress.report({ message }) }),
+      { location: vscode.ProgressLocation.Notification, title: `Attention Lens: loading “${spec.name}”`, cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        const cancel = token.onCancellationRequested(() => controller.abort());
+        let shown = { file: '', at: 0, percent: 0 };
+        const onProgress = (p: DownloadProgress) => {
+          // The ONNX file is nearly all the bytes: it drives the bar. At most ~10 reports a second.
+          const now = Date.now();
+          const percent = p.file.endsWith('.onnx') && p.total > 0 ? (100 * p.loaded) / p.total : shown.file === p.file ? shown.percent : 0;
+          if (p.file === shown.file && now - shown.at < 100 && p.loaded < p.total) return;
+          const increment = p.file === shown.file ? percent - shown.percent : percent;
+          shown = { file: p.file, at: now, percent };
+          progress.report({ message: `downloading ${describeProgress(p)}`, increment: Math.max(0, increment) });
+        };
+        try {
+          return await loadHubModel(hub, {
+            root: vscode.Uri.joinPath(this.context.globalStorageUri, 'hub').fsPath,
+            cacheDir,
+            remoteHost: typeof host === 'string' && host.trim() !== '' ? host : DEFAULT_REMOTE_HOST,
+            quantized,
+            allowDownload: vscode.workspace.isTrusted,
+            signal: controller.signal,
+            onProgress,
+            onMessage: (message) => progress.report({ message }),
+          });
+        } catch (err) {
+          // A cancelled download counts as a failure (keeps the previous model, no background retries).
+          if (err instanceof CancelledError) throw new AttentionLensError('download-failed', `the download of “${spec.name}” was cancelled; nothing was kept. Run “Attention Lens: Reload Model” to download it again.`);
+          throw err;
+        } finally {
+          cancel.dispose();
+        }
+      },
     );
   }
 }
