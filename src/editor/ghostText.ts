@@ -31,7 +31,7 @@ export class GhostText implements vscode.InlineCompletionItemProvider {
       const text = await this.models.run(async (model) => {
         const start = prefixStart(cursor, model.info.contextLength);
         const prefix = trimBrokenStart(document.getText(new vscode.Range(document.positionAt(start), position)));
-        if (prefix.trim() === '') return '';
+        if (prefix.trim() === '' || model.info.kind !== 'decoder') return ''; // encoders do not continue text
         return model.continueGreedy(prefix, s.ghostText.maxTokens, controller.signal);
       }, controller.signal, { background: true });
       if (token.isCancellationRequested || text === '') return undefined;

@@ -3,6 +3,7 @@
 // the panel. Debounced, latest-wins (DebouncedLatest), and an unchanged prefix runs nothing.
 import * as vscode from 'vscode';
 import type { ProbeResult } from '../model/types';
+import { AttentionLensError } from '../model/errors';
 import { AttentionPanel } from '../panel/attentionPanel';
 import { Disposable } from '../panel/disposable';
 import { visibleToken } from '../common/tokenText';
@@ -42,7 +43,12 @@ export class LiveProbe extends Disposable {
       delayMs: () => this.settings().liveProbe.debounceMs,
       same: (a, b) => a.prefix === b.prefix && a.topK === b.topK && a.temperature === b.temperature && a.generation === b.generation,
       run: (key, signal) =>
-        this.models.run((model) => model.probe(key.prefix, { topK: key.topK, temperature: key.temperature, signal, useCache: true }), signal, { background: true }),
+        this.models.run(async (model) => {
+          if (model.info.kind !== 'decoder') {
+            throw new AttentionLensError('unsupported-architecture', `model “${model.info.name}” is an encoder: it predicts masked tokens, not the next one, so the live probe needs a decoder (GPT-style) model. Turn the live probe off or choose another model.`);
+          }
+          return model.probe(key.prefix, { topK: key.topK, temperature: key.temperature, signal, useCache: true });
+        }, signal, { background: true }),
       onResult: (key, result) => this.show(key, result),
       onError: (_key, err) => this.showError(err),
     });

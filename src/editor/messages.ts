@@ -13,6 +13,9 @@ const MODEL_PROBLEMS = new Set([
   'unsupported-architecture',
   'fused-attention',
   'no-attention',
+  'bad-model-id',
+  'download-failed',
+  'download-blocked',
 ]);
 
 /** The sentence shown for an error (panel, status bar tooltip, notification). */
