@@ -37,9 +37,9 @@ async function load(spec: ModelSpec, opts: LoadOptions): Promise<LoadedModel> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new AttentionLensError('model-folder-missing', `Model folder not found: ${dir}. Check the attentionLens.model setting (use "bundled" or a folder with config.json, tokenizer.json and onnx/*.onnx).`);
   }
-  const missing = ['config.json', 'tokenizer.json'].filter((f) => !existsSync(path.join(dir, f)));
+  const missing = ['config.json', 'tokenizer.json', 'tokenizer_config.json'].filter((f) => !existsSync(path.join(dir, f)));
   if (missing.length > 0) {
-    throw new AttentionLensError('model-files-missing', `The model folder ${dir} lacks ${missing.join(' and ')}. A transformers.js model folder needs config.json, tokenizer.json, tokenizer_config.json and onnx/*.onnx.`);
+    throw new AttentionLensError('model-files-missing', `The model folder ${dir} lacks ${missing.join(', ')}. A transformers.js model folder needs config.json, tokenizer.json, tokenizer_config.json and onnx/*.onnx.`);
   }
   progress('Reading config and tokenizer…');
   const { config, tokenizer, tokenizerJson } = await readConfigAndTokenizer(dir);

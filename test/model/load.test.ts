@@ -126,7 +126,7 @@ function expectError(code: string, pattern: RegExp) {
 
 test('broken folders give clear errors', async () => {
   await assert.rejects(loadModel({ name: 'x', path: path.join(tmp(), 'nope') }), expectError('model-folder-missing', /not found/));
-  await assert.rejects(loadModel({ name: 'x', path: tmp() }), expectError('model-files-missing', /config\.json and tokenizer\.json/));
+  await assert.rejects(loadModel({ name: 'x', path: tmp() }), expectError('model-files-missing', /lacks config\.json, tokenizer\.json, tokenizer_config\.json/));
 
   const noOnnx = path.join(tmp(), 'm');
   cpSync(testModelDir(), noOnnx, { recursive: true });
