@@ -60,6 +60,8 @@ async function load(spec: ModelSpec, opts: LoadOptions): Promise<LoadedModel> {
     throw new AttentionLensError('unsupported-architecture', `${label} has no "logits" output, so next-token probabilities cannot be computed. Use a causal-LM export (…ForCausalLM / …LMHeadModel).`);
   }
   const dims = modelDims(config);
+  // Without vocab_size in the config, the tokenizer's vocabulary is the best bound for top-k sizes.
+  if (dims.vocab === 0) dims.vocab = Object.keys(tokenizer.model.vocab).length;
   const runner = new Runner(session, patched, dims, label);
   const tokens = new Tokenization(tokenizer, tokenizerJson);
   const info = {
