@@ -136,9 +136,9 @@ export function bytesForDisplay(bytes: number[]): string {
   return out;
 }
 
-/** Whitespace made visible (␣ ⏎ ⇥ ␍) so a token's extent can be seen. */
+/** Whitespace made visible (␣ ⏎ ⇥ ␍), other control characters as their pictures (␀ ␇ ␡…). */
 export function visibleWhitespace(text: string): string {
-  return text.replace(/[ \n\t\r]/g, (c) => VISIBLE[c]!);
+  return text.replace(/[\u0000-\u0020\u007f]/g, (c) => VISIBLE[c] ?? (c === '\u007f' ? '␡' : String.fromCharCode(0x2400 + c.charCodeAt(0))));
 }
 
 /** Display text for a piece: its characters, whitespace visible, partial bytes as <0xNN>. */

@@ -43,6 +43,8 @@ test('byte-level BPE: a special token written in the text covers its characters;
   assert.ok(i > 0);
   assert.deepEqual([tok.starts[i], tok.ends[i]], [1, 14]);
   assert.equal(t.display(tok.ids[tok.ids.length - 1]!), '␣the');
+  assert.equal(t.display(t.tokenize('\u0000', 10, 'maxTokens').ids[0]!), '␀');
+  assert.equal(t.display(t.tokenize('\t', 10, 'maxTokens').ids[0]!), '⇥');
   const emojiTok = t.tokenize('👍', 10, 'maxTokens');
   assert.match(t.display(emojiTok.ids[0]!), /<0xF0>/);
   checkRanges(text, t, tok);
