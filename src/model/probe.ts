@@ -27,7 +27,7 @@ export class Prober {
   async probe(prefix: string, opts: ProbeOptions): Promise<ProbeResult> {
     this.requireDecoder('probe');
     throwIfAborted(opts.signal);
-    const ids = this.tokens.ids(prefix, this.info.contextLength);
+    const ids = this.window(prefix);
     if (ids.length === 0) {
       throw new AttentionLensError('empty-input', 'There is no text before the cursor to predict from.');
     }
@@ -45,8 +45,9 @@ export class Prober {
   /** Greedy continuation of `prefix`, `nTokens` long at most (stops at end of text). */
   async continueGreedy(prefix: string, nTokens: number, signal?: AbortSignal): Promise<string> {
     this.requireDecoder('continue');
-    let ids = this.tokens.ids(prefix, this.info.contextLength);
+    let ids = this.window(prefix);
     if (ids.length === 0) return '';
+    const C = this.info.contextLength;
     const generated: number[] = [];
     for (let n = 0; n < nTokens; n++) {
       const { last } = await this.logitsAfter(ids, true, signal);
@@ -55,9 +56,29 @@ export class Prober {
       if (this.eosIds.includes(best)) break;
       generated.push(best);
       ids = [...ids, best];
-      if (ids.length > this.info.contextLength) ids = ids.slice(ids.length - this.info.contextLength);
+      if (ids.length > C) ids = ids.slice(ids.length - (C - headroom(C)));
     }
     return generated.length > 0 ? this.tokens.tokenizer.decode(generated, { skip_special_tokens: true }) : '';
+  }
+
+  /**
+   * The tokens the model reads: the whole prefix when it fits the context; otherwise a window
+   * ending at the cursor whose start moves in jumps of a quarter context, not at every new
+   * token, so typing at the end of a long document keeps reusing the cache.
+   */
+  private window(prefix: string): number[] {
+    const C = this.info.contextLength;
+    const ids = this.tokens.ids(prefix, C);
+    if (ids.length < C) return ids;
+    const prev = this.state?.ids;
+    if (prev && prev.length > 0) {
+      // Where does the previous window start inside this tail? (It is gone if the text moved on too far.)
+      const anchor = Math.min(prev.length, ANCHOR_TOKENS);
+      for (let d = 0; d + anchor <= ids.length && d < C - 1; d++) {
+        if (sameRun(ids, d, prev, anchor)) return ids.slice(d);
+      }
+    }
+    return ids.slice(headroom(C));
   }
 
   /** Forgets the cached prefix (e.g. after the model changed). */
@@ -87,6 +108,18 @@ export class Prober {
     this.state = { ids, past: this.runner.supportsCache ? out.present : null, last };
     return { last, cached: keep > 0 };
   }
+}
+
+/** Tokens matched to recognise the previous window's start. */
+const ANCHOR_TOKENS = 16;
+
+/** Room left for new tokens when a long prefix's window has to move. */
+const headroom = (context: number) => Math.max(1, Math.floor(context / 4));
+
+/** a[offset, offset + n) equals b[0, n). */
+function sameRun(a: number[], offset: number, b: number[], n: number): boolean {
+  for (let i = 0; i < n; i++) if (a[offset + i] !== b[i]) return false;
+  return true;
 }
 
 function sameIds(a: number[], b: number[]): boolean {

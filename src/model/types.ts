@@ -112,7 +112,11 @@ export interface ProbeOptions {
 export interface LoadedModel {
   readonly info: ModelInfo;
   analyze(text: string, opts: AnalyzeOptions): Promise<AnalysisResult>;
-  /** Next-token distribution after `prefix` (decoders only). */
+  /**
+   * Next-token distribution after `prefix` (decoders only). A prefix longer than the context is
+   * read through a window ending at the cursor, ¾ to all of the context long, whose start moves
+   * in jumps so typing keeps reusing cached keys/values.
+   */
   probe(prefix: string, opts: ProbeOptions): Promise<ProbeResult>;
   /** A short greedy continuation of `prefix` (decoders only); '' when the model ends the text. */
   continueGreedy(prefix: string, nTokens: number, signal?: AbortSignal): Promise<string>;
