@@ -21,6 +21,14 @@ interface ProbeKey {
   temperature: number;
   /** Bumped when the model changes, so the same text is asked again. */
   generation: number;
+  /** performance.now() when asked (not part of what makes two requests the same). */
+  requestedAt: number;
+}
+
+/** Where the live probe reports its timings (HostDiagnostics). */
+export interface ProbeTimings {
+  recordProbe(ms: number): void;
+  recordProbeError(): void;
 }
 
 /** Used until the model is loaded and says its real context length. */
@@ -35,7 +43,7 @@ export class LiveProbe extends Disposable {
   /** The latest result shown, with the key it answers (for tests and the panel). */
   last: { key: ProbeKey; result: ProbeResult } | undefined;
 
-  constructor(private readonly models: ModelManager, private readonly settings: () => Settings) {
+  constructor(private readonly models: ModelManager, private readonly settings: () => Settings, private readonly timings?: ProbeTimings) {
     super();
     this.item.name = 'Attention Lens: live probe';
     this.item.command = 'attentionLens.showPanel';
@@ -107,12 +115,13 @@ export class LiveProbe extends Disposable {
       return;
     }
     const s = this.settings();
-    this.loop.request({ prefix, topK: s.topK, temperature: s.temperature, generation: this.generation });
+    this.loop.request({ prefix, topK: s.topK, temperature: s.temperature, generation: this.generation, requestedAt: performance.now() });
   }
 
   private show(key: ProbeKey, result: ProbeResult): void {
     this.last = { key, result };
     this.failures.clear();
+    this.timings?.recordProbe(performance.now() - key.requestedAt);
     const top = result.next[0];
     this.item.text = top ? `$(sparkle) ${noIcons(visibleToken(top.token))} ${formatProb(top.prob)}` : '$(sparkle) —';
     this.item.tooltip = tooltip(key, result);
@@ -139,6 +148,7 @@ export class LiveProbe extends Disposable {
     this.item.text = '$(error) Attention Lens';
     this.item.tooltip = `Live probe failed: ${message}`;
     this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+    this.timings?.recordProbeError();
     this.failures.report(err); // once, not at every keystroke
   }
 }

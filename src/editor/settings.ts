@@ -38,7 +38,7 @@ export function readSettings(get: SettingGetter): Settings {
     temperature: num(get('temperature'), 1, MIN_TEMPERATURE, MAX_TEMPERATURE),
     liveProbe: {
       enabled: bool(get('liveProbe.enabled'), false),
-      debounceMs: num(get('liveProbe.debounceMs'), 30, 0, 2000, true),
+      debounceMs: num(get('liveProbe.debounceMs'), 15, 0, 2000, true),
     },
     surprisal: {
       enabled: bool(get('surprisal.enabled'), false),

@@ -8,7 +8,7 @@ test('defaults when nothing is set', () => {
   assert.equal(s.topK, 10);
   assert.equal(s.maxTokens, 512);
   assert.equal(s.temperature, 1);
-  assert.deepEqual(s.liveProbe, { enabled: false, debounceMs: 30 });
+  assert.deepEqual(s.liveProbe, { enabled: false, debounceMs: 15 });
   assert.deepEqual(s.surprisal, { enabled: false, mode: 'rank' });
   assert.deepEqual(s.ghostText, { enabled: false, maxTokens: 8 });
 });

@@ -1,0 +1,91 @@
+// Attention Lens: Show Diagnostics — how the extension host is doing since the last time it ran:
+// event-loop delay percentiles, memory over time (with its growth trend) and the live probe's
+// request/run/delivery counts and latencies. Written as JSON into the extension's storage and
+// opened, so a person (or the typing benchmark) can read it.
+import * as vscode from 'vscode';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { Disposable } from '../panel/disposable';
+import { percentile, slopePerMinute } from './trend';
+
+const SAMPLE_EVERY_MS = 1000;
+const MAX_SAMPLES = 3600;
+
+export interface MemorySample {
+  tMs: number;
+  rssMb: number;
+  heapUsedMb: number;
+}
+
+export class HostDiagnostics extends Disposable {
+  private readonly delay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  private windowStart = Date.now();
+  private samples: MemorySample[] = [];
+  private probeLatencies: number[] = [];
+  private probeErrors = 0;
+
+  constructor() {
+    super();
+    this.delay.enable();
+    const timer = setInterval(() => this.sample(), SAMPLE_EVERY_MS);
+    timer.unref?.();
+    this.register({ dispose: () => { clearInterval(timer); this.delay.disable(); } });
+  }
+
+  /** The live probe reports each delivered result's time from request to display. */
+  recordProbe(ms: number): void {
+    if (this.probeLatencies.length < 100_000) this.probeLatencies.push(ms);
+  }
+
+  recordProbeError(): void {
+    this.probeErrors++;
+  }
+
+  /** Everything measured since the last snapshot; starts a new window. */
+  snapshot(extra: Record<string, unknown>): Record<string, unknown> {
+    this.sample();
+    const ns = (v: number) => Math.round(v / 1e4) / 100; // ns → ms, 2 decimals
+    const points = (key: 'rssMb' | 'heapUsedMb') => this.samples.map((s) => ({ x: s.tMs, y: s[key] }));
+    const report = {
+      windowSeconds: Math.round((Date.now() - this.windowStart) / 100) / 10,
+      eventLoopDelayMs: this.delay.count === 0 ? null : {
+        p50: ns(this.delay.percentile(50)), p95: ns(this.delay.percentile(95)), p99: ns(this.delay.percentile(99)), max: ns(this.delay.max),
+      },
+      memory: {
+        rssSlopeMbPerMin: round(slopePerMinute(points('rssMb'))),
+        heapSlopeMbPerMin: round(slopePerMinute(points('heapUsedMb'))),
+        samples: this.samples,
+      },
+      liveProbe: {
+        delivered: this.probeLatencies.length,
+        errors: this.probeErrors,
+        requestToDisplayMs: { p50: percentile(this.probeLatencies, 50), p95: percentile(this.probeLatencies, 95) },
+      },
+      ...extra,
+    };
+    this.delay.reset();
+    this.windowStart = Date.now();
+    this.samples = [];
+    this.probeLatencies = [];
+    this.probeErrors = 0;
+    return report;
+  }
+
+  private sample(): void {
+    const m = process.memoryUsage();
+    this.samples.push({ tMs: Date.now() - this.windowStart, rssMb: round(m.rss / 2 ** 20), heapUsedMb: round(m.heapUsed / 2 ** 20) });
+    if (this.samples.length > MAX_SAMPLES) this.samples.shift();
+  }
+}
+
+function round(v: number): number {
+  return Math.round(v * 100) / 100;
+}
+
+/** Writes the snapshot next to the extension's other files and opens it. */
+export async function showDiagnostics(storage: vscode.Uri, report: Record<string, unknown>): Promise<vscode.Uri> {
+  await vscode.workspace.fs.createDirectory(storage);
+  const file = vscode.Uri.joinPath(storage, 'diagnostics.json');
+  await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(JSON.stringify(report, null, 2) + '\n'));
+  await vscode.window.showTextDocument(file, { preview: true, preserveFocus: true });
+  return file;
+}
