@@ -10,6 +10,7 @@ import { HeadView } from './headView';
 import { KernelView } from './kernelView';
 import { StatsTable } from './statsTable';
 import { TokenStrip, renderLegend, renderNext, renderProbe } from './tokens';
+import { MaskedBox } from './masked';
 import { assertNever, type AnalysisHeader, type AttentionSelector, type HostToWebview, type MatrixSelector } from '../src/common/protocol';
 import { withoutInvisible } from '../src/common/tokenText';
 import { thumbnailSize } from '../src/common/downsample';
@@ -40,6 +41,9 @@ export class App {
   private readonly legend = el('div', { class: 'legend', role: 'img' });
   private readonly next = el('section', { class: 'next', 'aria-label': 'Next-token predictions' });
   private readonly probeBox = el('section', { class: 'probe', 'aria-label': 'Live probe', hidden: true });
+  private readonly masked = new MaskedBox(post);
+  /** Restricted mode (untrusted workspace): which settings are ignored, that nothing is downloaded. */
+  private readonly restricted = el('div', { class: 'restricted', role: 'note', hidden: true });
   private readonly heatmap = new Heatmap({
     onHover: (c) => this.hover(c ? c.key : null),
     onActivate: (c) => { this.change({ query: c.query }); this.reveal(c.key); },
@@ -65,7 +69,7 @@ export class App {
   mount(root: HTMLElement): void {
     clear(root);
     const side = el('aside', { class: 'side' });
-    side.append(this.legend, this.next, this.probeBox);
+    side.append(this.legend, this.next, this.masked.root, this.probeBox);
     const content = el('div', { class: 'content' });
     content.append(this.viewArea, side);
     const stripSection = el('section', { class: 'strip-section', 'aria-label': 'Tokens' });
@@ -74,7 +78,7 @@ export class App {
       v.hidden = true;
       this.viewArea.append(v);
     }
-    root.append(this.controls.root, this.notice, this.error, content, stripSection);
+    root.append(this.controls.root, this.restricted, this.notice, this.error, content, stripSection);
     watchTheme(() => this.themeChanged());
     this.placeholder.textContent = 'Waiting for an analysis…';
     this.render();
@@ -124,6 +128,12 @@ export class App {
       case 'probe':
         this.probeBox.hidden = false;
         return renderProbe(this.probeBox, m);
+      case 'masked':
+        return this.masked.receive(m);
+      case 'restricted':
+        this.restricted.textContent = m.message ?? '';
+        this.restricted.hidden = m.message === null;
+        return;
       default:
         assertNever(m);
     }
@@ -155,6 +165,7 @@ export class App {
     this.notice.textContent = `${h.source.fileName}: ${T} tokens, ${h.model.name} (${h.model.nLayers} layers × ${h.model.nHeads} heads).${shown}`;
     this.strip.render(h, this.labels, this.palette);
     renderNext(this.next, h, this.labels, T - 1);
+    this.masked.setAnalysis(h, this.labels, this.state.query);
     saveState(this.state);
     this.render();
   }
@@ -171,6 +182,7 @@ export class App {
     if (patch.query !== undefined) {
       this.heatmap.setQuery(this.state.query);
       this.strip.mark(this.state.query);
+      if (this.state.query !== null) this.masked.choose(this.state.query);
     }
     if (rerender) this.render();
     else this.controls.update(this.state, this.header?.shape ?? null);

@@ -77,7 +77,7 @@ export function textOn(bg: Rgb): string {
 }
 
 /** A ranked list of next tokens with probability bars. */
-function nextList(items: { token: string; prob: number }[]): HTMLElement {
+export function nextList(items: { token: string; prob: number }[]): HTMLElement {
   const list = el('ol', { class: 'next-list' });
   for (const it of items) {
     const li = el('li');

@@ -58,7 +58,11 @@ export type HostToWebview =
   | { type: 'selectQuery'; analysisId: number; query: number }
   | { type: 'probe'; nTokens: number; entropy: number; temperature: number; next: { token: string; prob: number }[]; cached: boolean }
   /** The host has no analysis (e.g. after a window reload restored the panel). */
-  | { type: 'empty'; message: string };
+  | { type: 'empty'; message: string }
+  /** Encoders: the model's guesses for token `index` when it is masked (answers requestMasked); `error` when it failed. */
+  | { type: 'masked'; analysisId: number; index: number; original: string; next: { token: string; prob: number }[]; entropy: number; error?: string }
+  /** Restricted mode (untrusted workspace): what is ignored or off; null when the workspace is trusted. */
+  | { type: 'restricted'; message: string | null };
 
 export type WebviewToHost =
   | { type: 'ready' }
@@ -67,6 +71,8 @@ export type WebviewToHost =
   /** index into header.tokens; null when the pointer leaves. */
   | { type: 'hoverToken'; analysisId: number; index: number | null }
   | { type: 'revealToken'; analysisId: number; index: number }
+  /** Encoders: predict token `index` of the analysed text as if it were masked. */
+  | { type: 'requestMasked'; analysisId: number; index: number }
   | { type: 'export'; format: 'png'; dataUrl: string; suggestedName: string }
   | { type: 'export'; format: 'json' | 'csv'; analysisId: number; selector: AttentionSelector | null };
 

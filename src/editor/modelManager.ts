@@ -9,7 +9,8 @@ import { promises as fs, statSync } from 'node:fs';
 import { AttentionLensError, CancelledError, loadModel, type LoadedModel } from '../model';
 import { DEFAULT_REMOTE_HOST, describeProgress, loadHubModel, type DownloadProgress } from '../model/hub';
 import { Disposable } from '../panel/disposable';
-import { effectiveSetting, resolveModelSetting, type ModelSpec } from './modelPath';
+import { resolveModelSetting, type ModelSpec } from './modelPath';
+import { restrictedSetting } from './trust';
 import { rememberModel } from './chooseModel';
 import { ModelSlot } from './modelSlot';
 import { reportFailure } from './messages';
@@ -47,28 +48,11 @@ export class ModelManager extends Disposable {
     });
   }
 
-  /** In an untrusted workspace: what the panel should say (settings ignored, no downloads); else undefined. */
-  restrictedNotice(): string | undefined {
-    if (vscode.workspace.isTrusted) return undefined;
-    const { value, ignored } = effectiveSetting(this.scopes('model'), false);
-    const ignoredText = ignored === undefined ? '' : `this workspace's attentionLens.model (“${String(ignored)}”) is ignored and “${String(value ?? 'bundled')}” from your user settings is used; `;
-    return `Restricted mode: ${ignoredText}no models are downloaded until you trust this workspace.`;
-  }
-
   /** `attentionLens.model` as it counts here: workspace values only in a trusted workspace. */
   private modelSetting(): string {
     if (vscode.workspace.isTrusted) return this.setting();
-    const value = effectiveSetting(this.scopes('model'), false).value;
+    const value = restrictedSetting('model');
     return typeof value === 'string' ? value : 'bundled';
-  }
-
-  private scopes(key: string) {
-    return vscode.workspace.getConfiguration('attentionLens').inspect<unknown>(key);
-  }
-
-  /** A restricted setting's value (user-only when untrusted). */
-  private restricted(key: string): unknown {
-    return effectiveSetting(this.scopes(key), vscode.workspace.isTrusted).value;
   }
 
   /** The model in use, if one is loaded; never starts a load. */
@@ -100,7 +84,7 @@ export class ModelManager extends Disposable {
   private async load(spec: ModelSpec): Promise<LoadedModel> {
     const cacheDir = vscode.Uri.joinPath(this.context.globalStorageUri, 'onnx-cache').fsPath;
     await fs.mkdir(cacheDir, { recursive: true });
-    const quantized = this.restricted('quantized');
+    const quantized = restrictedSetting('quantized');
     const model = spec.hub
       ? await this.loadFromHub(spec, cacheDir, quantized !== 'full') // auto: quantized downloads are ~4× smaller
       : await vscode.window.withProgress(
@@ -113,7 +97,7 @@ export class ModelManager extends Disposable {
 
   private loadFromHub(spec: ModelSpec, cacheDir: string, quantized: boolean): Thenable<LoadedModel> {
     const hub = spec.hub!;
-    const host = this.restricted('remoteHost');
+    const host = restrictedSetting('remoteHost');
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Attention Lens: loading “${spec.name}”`, cancellable: true },
       async (progress, token) => {

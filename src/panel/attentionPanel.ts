@@ -7,6 +7,8 @@ import { Disposable } from './disposable';
 import { newNonce, panelHtml } from './html';
 import { analysisMessages, answerRequest, type CurrentAnalysis } from './responder';
 import { saveExport } from './exports';
+import { restrictedNotice } from '../editor/trust';
+import { PREDICT_MASKED_COMMAND, type MaskedAnswer, type MaskedRequest } from '../editor/maskedPrediction';
 
 type ProbeMessage = Extract<HostToWebview, { type: 'probe' }>;
 
@@ -86,6 +88,7 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
         this.post({ type: 'error', message: `Attention Lens could not answer the panel: ${e instanceof Error ? e.message : String(e)}` });
       }
     }));
+    this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.post({ type: 'restricted', message: null })));
     this.register(panel.onDidChangeViewState(() => {
       // A hidden webview is destroyed (no retainContextWhenHidden); it says `ready` again when shown.
       if (!panel.visible) this.ready = false;
@@ -170,6 +173,17 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
       default: assertNever(s);
     }
     if (this.probe) this.post(this.probe);
+    const restricted = restrictedNotice();
+    if (restricted) this.post({ type: 'restricted', message: restricted });
+  }
+
+  /** Encoders: asks the model (through the extension's command) what token `index` would be if masked. */
+  private requestMasked(analysis: CurrentAnalysis, index: number): void {
+    const request: Omit<MaskedRequest, 'topK'> = { text: analysis.result.text, index, modelPath: analysis.result.model.path };
+    void vscode.commands.executeCommand<MaskedAnswer>(PREDICT_MASKED_COMMAND, request).then(
+      (answer) => this.post({ type: 'masked', analysisId: analysis.id, index, ...answer }),
+      (err: unknown) => this.post({ type: 'masked', analysisId: analysis.id, index, original: '', next: [], entropy: NaN, error: err instanceof Error ? err.message : String(err) }),
+    );
   }
 
   private onMessage(m: WebviewToHost): void {
@@ -194,6 +208,11 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
       case 'revealToken':
         if (validToken(m.analysisId, m.index)) this.revealEmitter.fire({ index: m.index });
         break;
+      case 'requestMasked': {
+        const analysis = current(m.analysisId);
+        if (analysis && validToken(m.analysisId, m.index)) this.requestMasked(analysis, m.index);
+        break;
+      }
       case 'export':
         void saveExport(m, s.kind === 'analysis' ? s : null).catch((e: unknown) => {
           void vscode.window.showErrorMessage(`Attention Lens: export failed: ${e instanceof Error ? e.message : String(e)}`);

@@ -73,4 +73,6 @@ export const workspace = {
   workspaceFolders: [{ uri: Uri.file('/ws') }],
   fs: { writeFile: async (uri: Uri, bytes: Uint8Array) => { recorded.written.push({ uri, bytes }); } },
   asRelativePath: (u: Uri) => u.path,
+  isTrusted: true,
+  onDidGrantWorkspaceTrust: () => ({ dispose() {} }),
 };
