@@ -11,6 +11,7 @@ import { inspectSelection } from './editor/inspect';
 import { LatestWinsRunner } from './model';
 import { readSettings, type Settings } from './editor/settings';
 import { reportFailure } from './editor/messages';
+import { HostDiagnostics, showDiagnostics } from './editor/diagnostics';
 import { chooseModel } from './editor/chooseModel';
 import { PREDICT_MASKED_COMMAND, predictMasked, type MaskedRequest } from './editor/maskedPrediction';
 
@@ -31,11 +32,12 @@ export function activate(context: vscode.ExtensionContext): AttentionLensApi {
 
   const models = new ModelManager(context, () => settings().model);
   const selectionSync = new SelectionSync();
-  const liveProbe = new LiveProbe(models, settings);
+  const diagnostics = new HostDiagnostics();
+  const liveProbe = new LiveProbe(models, settings, diagnostics);
   const surprisal = new Surprisal(models, settings);
   const ghostText = new GhostText(models, settings);
   // Disposed in reverse order: features first, the model last.
-  subs.push(models, selectionSync, liveProbe, surprisal);
+  subs.push(diagnostics, models, selectionSync, liveProbe, surprisal);
   subs.push(AttentionPanel.registerSerializer(context.extensionUri));
   subs.push(vscode.languages.registerInlineCompletionItemProvider('*', ghostText));
 
@@ -76,6 +78,11 @@ export function activate(context: vscode.ExtensionContext): AttentionLensApi {
       }
     }),
     vscode.commands.registerCommand(ACCEPTED_COMMAND, () => ghostText.onAccepted()),
+    vscode.commands.registerCommand('attentionLens.showDiagnostics', () => {
+      const model = models.peek()?.info;
+      const report = diagnostics.snapshot({ model: model ? { name: model.name, path: model.path, contextLength: model.contextLength } : null, settings: settings() });
+      return showDiagnostics(context.globalStorageUri, report);
+    }),
   );
 
   subs.push(
