@@ -41,7 +41,9 @@ export async function loadHubModel(id: HubId, opts: HubLoadOptions): Promise<Loa
 
 /** "onnx/model.onnx 1.2 of 4.8 MB" — what a progress notification shows. */
 export function describeProgress(p: DownloadProgress): string {
-  const mb = (n: number) => (n / 1e6).toFixed(n < 1e7 ? 1 : 0);
-  if (p.total > 0) return `${p.file} ${mb(p.loaded)} of ${mb(p.total)} MB`;
-  return p.loaded > 0 ? `${p.file} ${mb(p.loaded)} MB` : `${p.file}…`;
+  const big = Math.max(p.loaded, p.total) >= 1e6;
+  const amount = (n: number) => (big ? (n / 1e6).toFixed(1) : (n / 1e3).toFixed(1));
+  const unit = big ? 'MB' : 'kB';
+  if (p.total > 0) return `${p.file} ${amount(p.loaded)} of ${amount(p.total)} ${unit}`;
+  return p.loaded > 0 ? `${p.file} ${amount(p.loaded)} ${unit}` : `${p.file}…`;
 }

@@ -1,7 +1,7 @@
 // Hub ids as the model setting writes them: what parses, what does not, and the canonical form.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatHubId, hubFolder, isExplicitHubId, parseHubId } from '../../src/model/hub';
+import { describeProgress, formatHubId, hubFolder, isExplicitHubId, parseHubId } from '../../src/model/hub';
 import { effectiveSetting, resolveModelSetting } from '../../src/editor/modelPath';
 
 test('owner/name with an optional revision and hf: prefix', () => {
@@ -48,4 +48,10 @@ test('untrusted workspaces: only the user value counts and the ignored one is re
   assert.deepEqual(effectiveSetting(scopes, false), { value: 'Xenova/gpt2', ignored: 'evil/model' });
   assert.deepEqual(effectiveSetting({ defaultValue: 'bundled', workspaceFolderValue: './m' }, false), { value: 'bundled', ignored: './m' });
   assert.deepEqual(effectiveSetting({ defaultValue: 'bundled' }, false), { value: 'bundled' });
+});
+
+test('progress text names the file and its bytes', () => {
+  assert.equal(describeProgress({ file: 'onnx/model.onnx', loaded: 1_250_000, total: 4_800_000 }), 'onnx/model.onnx 1.3 of 4.8 MB');
+  assert.equal(describeProgress({ file: 'tokenizer.json', loaded: 2_000, total: 8_012 }), 'tokenizer.json 2.0 of 8.0 kB');
+  assert.equal(describeProgress({ file: 'config.json', loaded: 0, total: 0 }), 'config.json…');
 });
