@@ -35,39 +35,43 @@ if (target && !TARGETS.includes(target)) {
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const out = path.resolve(option('--out') ?? path.join(root, `${pkg.name}-${pkg.version}${target ? `-${target}` : ''}.vsix`));
 
-if (!process.argv.includes('--no-build')) run(process.execPath, ['esbuild.mjs', '--production'], root);
+const build = !process.argv.includes('--no-build');
+if (build) run(process.execPath, ['esbuild.mjs', '--production'], root);
+try {
+  // Stage: the manifest (no scripts or dev tooling), run-time files, and the two modules.
+  rmSync(stage, { recursive: true, force: true });
+  mkdirSync(stage, { recursive: true });
+  const ortVersion = JSON.parse(readFileSync(path.join(root, 'node_modules', 'onnxruntime-node', 'package.json'), 'utf8')).version;
+  const manifest = { ...pkg, dependencies: { 'onnxruntime-node': ortVersion } };
+  delete manifest.devDependencies;
+  delete manifest.scripts;
+  delete manifest.overrides;
+  writeFileSync(path.join(stage, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
+  for (const item of ['dist', 'media', 'model', 'README.md', 'LICENSE', '.vscodeignore']) {
+    if (existsSync(path.join(root, item))) cpSync(path.join(root, item), path.join(stage, item), { recursive: true });
+  }
+  const ortBin = path.join('bin', 'napi-v3');
+  cpSync(path.join(root, 'node_modules', 'onnxruntime-common'), path.join(stage, 'node_modules', 'onnxruntime-common'), { recursive: true });
+  cpSync(path.join(root, 'node_modules', 'onnxruntime-node'), path.join(stage, 'node_modules', 'onnxruntime-node'), {
+    recursive: true,
+    // A platform-specific package carries only its own native binary: bin/napi-v3/<platform>/<arch>.
+    filter: (src) => {
+      const rel = path.relative(path.join(root, 'node_modules', 'onnxruntime-node'), src);
+      if (!target || !rel.startsWith(ortBin + path.sep)) return true;
+      const [platform, arch] = rel.slice(ortBin.length + 1).split(path.sep);
+      const [wantPlatform, wantArch] = target.split('-');
+      return platform === wantPlatform && (arch === undefined || arch === wantArch);
+    },
+  });
 
-// Stage: the manifest (no scripts or dev tooling), run-time files, and the two modules.
-rmSync(stage, { recursive: true, force: true });
-mkdirSync(stage, { recursive: true });
-const ortVersion = JSON.parse(readFileSync(path.join(root, 'node_modules', 'onnxruntime-node', 'package.json'), 'utf8')).version;
-const manifest = { ...pkg, dependencies: { 'onnxruntime-node': ortVersion } };
-delete manifest.devDependencies;
-delete manifest.scripts;
-delete manifest.overrides;
-writeFileSync(path.join(stage, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
-for (const item of ['dist', 'media', 'model', 'README.md', 'LICENSE', '.vscodeignore']) {
-  if (existsSync(path.join(root, item))) cpSync(path.join(root, item), path.join(stage, item), { recursive: true });
+  const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
+  // No repository URL: README links stay relative (they resolve inside the installed extension).
+  const args = ['package', '--out', out, '--allow-missing-repository', '--no-rewrite-relative-links', ...(target ? ['--target', target] : [])];
+  mkdirSync(path.dirname(out), { recursive: true });
+  run(process.execPath, [vsce, ...args], stage);
+} finally {
+  // The production build replaced dist/; put the development build (with source maps) back.
+  if (build) run(process.execPath, ['esbuild.mjs'], root);
 }
-const ortBin = path.join('bin', 'napi-v3');
-cpSync(path.join(root, 'node_modules', 'onnxruntime-common'), path.join(stage, 'node_modules', 'onnxruntime-common'), { recursive: true });
-cpSync(path.join(root, 'node_modules', 'onnxruntime-node'), path.join(stage, 'node_modules', 'onnxruntime-node'), {
-  recursive: true,
-  // A platform-specific package carries only its own native binary: bin/napi-v3/<platform>/<arch>.
-  filter: (src) => {
-    const rel = path.relative(path.join(root, 'node_modules', 'onnxruntime-node'), src);
-    if (!target || !rel.startsWith(ortBin + path.sep)) return true;
-    const [platform, arch] = rel.slice(ortBin.length + 1).split(path.sep);
-    const [wantPlatform, wantArch] = target.split('-');
-    return platform === wantPlatform && (arch === undefined || arch === wantArch);
-  },
-});
-
-const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
-const args = ['package', '--out', out, '--allow-missing-repository', ...(target ? ['--target', target] : [])];
-mkdirSync(path.dirname(out), { recursive: true });
-run(process.execPath, [vsce, ...args], stage);
-// The production build replaced dist/; put the development build (with source maps) back.
-if (!process.argv.includes('--no-build')) run(process.execPath, ['esbuild.mjs'], root);
 const mb = (statSync(out).size / 1024 / 1024).toFixed(1);
 console.log(`VSIX: ${out} (${mb} MiB${target ? `, ${target} only` : ', all platforms'})`);
