@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { bootstrap } from './lib/bootstrap.mjs';
 import { layoutExtension, repoRoot, startCodeServer, writeUserSettings } from './lib/codeServer.mjs';
 import { ensureCodeServer } from './setup-code-server.mjs';
 
@@ -18,6 +19,7 @@ const stateDir = path.join(repoRoot, '.cache', 'start');
 const extensionsDir = path.join(stateDir, 'extensions');
 const userDataDir = path.join(stateDir, 'user-data');
 
+bootstrap();
 if (!process.argv.includes('--no-build')) {
   const build = spawnSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'inherit' });
   if (build.status !== 0) process.exit(build.status ?? 1);

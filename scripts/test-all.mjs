@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bootstrap } from './lib/bootstrap.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const onlyArg = process.argv.indexOf('--only');
@@ -83,6 +84,7 @@ const suites = [
   },
 ];
 
+bootstrap();
 const started = Date.now();
 const rows = [];
 let passed = 0;
