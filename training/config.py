@@ -32,7 +32,7 @@ class Config:
     # optimisation
     batch_size: int = 8
     seq_len: int = 512
-    steps: int = 1000            # ~4.1M tokens; ~85 min on 2 busy shared cores
+    steps: int = 1100            # ~4.5M tokens; ~95 min on 2 busy shared cores
     decay_steps: int = 700       # cosine reaches min_lr here, then a constant min_lr tail
     lr: float = 3e-3
     min_lr: float = 3e-4
