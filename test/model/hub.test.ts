@@ -2,7 +2,7 @@
 // progress with file names and bytes, caching, cancellation, corrupt files, server errors.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AttentionLensError, CancelledError, type LoadedModel } from '../../src/model/index';
@@ -169,6 +169,22 @@ test('a corrupt ONNX download: clear message, removed, previous model still usab
   const fixed = await loadHubModel(id, opts);
   assert.equal(fixed.info.kind, 'decoder');
   await Promise.all([fixed.dispose(), previous.dispose()]);
+});
+
+test('a cache damaged on disk after download: clear message, removed, the next load downloads afresh', async () => {
+  const opts = options();
+  const id = parseHubId('test/flat-decoder')!;
+  await (await loadHubModel(id, opts)).dispose();
+  const onnx = path.join(hubFolder(opts.root, id), 'onnx', 'decoder_model.onnx');
+  writeFileSync(onnx, readFileSync(onnx).subarray(0, 100)); // truncated on disk
+  const before = hub.requests.length;
+  await assert.rejects(loadHubModel(id, { ...opts, cacheDir: tmp() }), expectError('onnx-unreadable', /damaged and was removed/));
+  assert.equal(hub.requests.length, before, 'the damaged copy was read from the cache, not downloaded');
+  assert.equal(existsSync(hubFolder(opts.root, id)), false);
+  const model = await loadHubModel(id, { ...opts, cacheDir: tmp() });
+  assert.ok(hub.requests.length > before, 'downloaded again');
+  assert.equal(model.info.kind, 'decoder');
+  await model.dispose();
 });
 
 test('a corrupt config.json is caught before the ONNX download', async () => {
