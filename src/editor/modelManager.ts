@@ -126,7 +126,7 @@ export class ModelManager extends Disposable {
           });
         } catch (err) {
           // A cancelled download counts as a failure (keeps the previous model, no background retries).
-          if (err instanceof CancelledError) throw new AttentionLensError('download-failed', `the download of “${spec.name}” was cancelled; nothing was kept. Run “Attention Lens: Reload Model” to download it again.`);
+          if (err instanceof CancelledError) throw new AttentionLensError('download-failed', `The download of “${spec.name}” was cancelled; nothing was kept. Run “Attention Lens: Reload Model” to download it again.`);
           throw err;
         } finally {
           cancel.dispose();

@@ -4,7 +4,7 @@
 // checked against the model layer itself.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { launchVSCode, testModel, waitFor, type VSCodeSession } from './harness';
@@ -129,4 +129,31 @@ test('the id is remembered as recently used, and a second load downloads nothing
   await vs.runCommand('Attention Lens: Inspect Selection');
   await waitForAnalysis(vs, TEXT.split(' ').length);
   assert.equal(hub.requests.length, before, 'served from the download cache');
+});
+
+test('cancelling a download from its notification keeps nothing and the previous model stays in use', async () => {
+  hub.slow.files.add('onnx/decoder_model.onnx');
+  hub.slow.chunk = 64;
+  hub.slow.delayMs = 300;
+  hub.add('test/flat-decoder', buildLayout(path.join(mkdtempSync(path.join(os.tmpdir(), 'attention-lens-e2e-hub-')), 'flat'), 'flat-decoder'));
+  await openChooseModel();
+  await vs.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Enter id…' }).first().click();
+  await vs.page.locator('.quick-input-title', { hasText: 'Hugging Face model id' }).waitFor();
+  await vs.page.locator('.quick-input-widget input').first().fill('test/flat-decoder');
+  await vs.page.keyboard.press('Enter');
+  // A model is in use, so the new setting loads at once.
+  const toast = vs.page.locator('.notifications-toasts .notification-list-item', { hasText: /downloading onnx\/decoder_model\.onnx/ }).first();
+  await toast.waitFor({ timeout: 60_000 });
+  await vs.screenshot('cancel-progress');
+  await toast.locator('.monaco-button', { hasText: 'Cancel' }).click();
+  const message = await vs.waitForNotification(/was cancelled; nothing was kept/);
+  assert.match(message, /still using “test\/encoder”/);
+  const storage = path.join(vs.userDataDir, 'User', 'globalStorage', 'attention-lens.attention-lens', 'hub');
+  await waitFor(() => !existsSync(path.join(storage, 'test', 'flat-decoder')) && readdirSync(path.join(storage, '.partial')).length === 0, { message: 'no partial files left' });
+  assert.ok(existsSync(path.join(storage, 'test', 'encoder', 'main', 'onnx', 'model.onnx')), 'the earlier download is kept');
+
+  await vs.selectText(TEXT);
+  await vs.runCommand('Attention Lens: Inspect Selection');
+  const frame = await waitForAnalysis(vs, TEXT.split(' ').length);
+  assert.match(await frame.locator('.notice').innerText(), /test\/encoder/);
 });
