@@ -1,6 +1,7 @@
 // Models for tests: the bundled model when it exists, else the smoke model the training
 // pipeline builds (built here on first use, so a clean clone works).
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +9,12 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const bundledDir = path.join(repoRoot, 'model');
 export const smokeDir = path.join(repoRoot, 'training', 'build', 'smoke', 'model');
+
+/**
+ * One patched-model cache for all model tests: entries are named by the source file's hash and
+ * written atomically, so sharing is safe and /tmp does not fill up run after run.
+ */
+export const testCacheDir = path.join(os.tmpdir(), 'attention-lens-test-cache');
 
 function complete(dir: string): boolean {
   return ['config.json', 'tokenizer.json', 'onnx/decoder_model_merged.onnx', 'fidelity/index.json'].every((f) => existsSync(path.join(dir, f)));

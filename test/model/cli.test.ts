@@ -6,10 +6,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadModel } from '../../src/model/index';
-import { repoRoot, testModelDir } from '../helpers/models';
+import { repoRoot, testCacheDir, testModelDir } from '../helpers/models';
 
 const cli = path.join(repoRoot, 'dist', 'cli.js');
-const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'attention-lens-cli-'));
+const cacheDir = testCacheDir;
+const work = mkdtempSync(path.join(os.tmpdir(), 'attention-lens-cli-'));
 
 function runCli(args: string[], input?: string) {
   return spawnSync(process.execPath, [cli, ...args], { input, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
@@ -23,7 +24,7 @@ test('build the CLI bundle', () => {
 test('analyze --json from a file and from stdin prints the documented object', async () => {
   const dir = testModelDir();
   const text = 'const x = 1;\tconsole.log(x); // ✓ 👍\r\n';
-  const file = path.join(cacheDir, 'in.txt');
+  const file = path.join(work, 'in.txt');
   writeFileSync(file, text);
   const fromFile = runCli(['analyze', '--model', dir, '--text-file', file, '--top-k', '4', '--cache-dir', cacheDir, '--json']);
   assert.equal(fromFile.status, 0, fromFile.stderr);
@@ -64,7 +65,7 @@ test('--max-tokens truncates and reports it on stderr', () => {
 });
 
 test('errors go to stderr with a non-zero exit; --help works', () => {
-  const missing = runCli(['analyze', '--model', path.join(cacheDir, 'nope'), '--json'], 'hello');
+  const missing = runCli(['analyze', '--model', path.join(work, 'nope'), '--json'], 'hello');
   assert.notEqual(missing.status, 0);
   assert.equal(missing.stdout, '');
   assert.match(missing.stderr, /Model folder not found/);

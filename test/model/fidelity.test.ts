@@ -3,18 +3,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadModel } from '../../src/model/index';
 import { Runner } from '../../src/model/runner';
 import { exposeAttention } from '../../src/model/surgery';
 import { modelDims } from '../../src/model/config';
-import { fidelitySamples, readFloats, testModelDir } from '../helpers/models';
+import { fidelitySamples, readFloats, testCacheDir, testModelDir } from '../helpers/models';
 
 const dir = testModelDir();
 const { tolerance, samples } = fidelitySamples(dir);
-const cacheDir = path.join(os.tmpdir(), `attention-lens-test-cache-${process.pid}`);
+const cacheDir = testCacheDir;
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   assert.equal(a.length, b.length, 'same number of values');

@@ -1,7 +1,7 @@
 // Loading model folders: file choice per model kind, cached surgery, encoders, and clear errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AttentionLensError, loadModel } from '../../src/model/index';
@@ -113,6 +113,7 @@ test('surgery runs once: the patched file is cached by the source hash', async (
   assert.ok(messages.length > 0, 'progress is reported');
   await first.dispose();
   await second.dispose();
+  rmSync(cacheDir, { recursive: true, force: true });
 });
 
 function expectError(code: string, pattern: RegExp) {

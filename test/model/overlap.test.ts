@@ -1,13 +1,11 @@
 // Overlapping requests on a real model: the newest wins, stale ones are cancelled, nothing arrives out of order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import os from 'node:os';
-import path from 'node:path';
 import { CancelledError, LatestWinsRunner, loadModel } from '../../src/model/index';
-import { testModelDir } from '../helpers/models';
+import { testCacheDir, testModelDir } from '../helpers/models';
 
 test('three quick analyses through a latest-wins runner: only the last result is delivered, and it is right', async () => {
-  const model = await loadModel({ name: 'overlap', path: testModelDir() }, { cacheDir: path.join(os.tmpdir(), `attention-lens-overlap-${process.pid}`) });
+  const model = await loadModel({ name: 'overlap', path: testModelDir() }, { cacheDir: testCacheDir });
   try {
     const runner = new LatestWinsRunner();
     const texts = ['first selection, a bit longer than the others '.repeat(4), 'second one', 'third: the one that counts'];
@@ -29,7 +27,7 @@ test('three quick analyses through a latest-wins runner: only the last result is
 });
 
 test('an aborted signal cancels an analysis before it runs', async () => {
-  const model = await loadModel({ name: 'abort', path: testModelDir() }, { cacheDir: path.join(os.tmpdir(), `attention-lens-overlap-${process.pid}`) });
+  const model = await loadModel({ name: 'abort', path: testModelDir() }, { cacheDir: testCacheDir });
   try {
     const controller = new AbortController();
     controller.abort();

@@ -1,12 +1,10 @@
 // Probing with the key/value cache gives the same distribution as recomputing the whole prefix.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import os from 'node:os';
-import path from 'node:path';
 import { loadModel, type LoadedModel, type ProbeResult } from '../../src/model/index';
-import { testModelDir } from '../helpers/models';
+import { testCacheDir, testModelDir } from '../helpers/models';
 
-const cacheDir = path.join(os.tmpdir(), `attention-lens-test-cache-${process.pid}`);
+const cacheDir = testCacheDir;
 
 function assertSameDistribution(a: ProbeResult, b: ProbeResult, what: string): void {
   assert.equal(a.nTokens, b.nTokens, `${what}: same context length`);
