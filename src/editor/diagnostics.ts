@@ -86,6 +86,6 @@ export async function showDiagnostics(storage: vscode.Uri, report: Record<string
   await vscode.workspace.fs.createDirectory(storage);
   const file = vscode.Uri.joinPath(storage, 'diagnostics.json');
   await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(JSON.stringify(report, null, 2) + '\n'));
-  await vscode.window.showTextDocument(file, { preview: true, preserveFocus: true });
+  await vscode.window.showTextDocument(file, { preview: true, preserveFocus: true, viewColumn: vscode.ViewColumn.Beside });
   return file;
 }

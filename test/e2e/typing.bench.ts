@@ -1,0 +1,103 @@
+// Issue 6 bar, measured in a real VS Code: sixty seconds of fast typing with the live probe on.
+// Reports the extension host's event-loop delay (p99 ≤ 50 ms), its memory trend (flat), the live
+// probe's request-to-display latency and any error, from "Attention Lens: Show Diagnostics".
+// Not a test (timings depend on the machine): run `node --import tsx test/e2e/typing.bench.ts [seconds]`.
+import { readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { artifactsRoot, launchVSCode, testModel, waitFor } from './harness';
+
+const SECONDS = Number(process.argv[2] ?? 60);
+const TEXT = `Attention is a kernel smoother: each position takes a weighted average of the values at
+earlier positions, with weights given by a softmax of query-key similarities. `;
+const WORDS = 'the model reads every token before the cursor and predicts what comes next while you type along'.split(' ');
+
+function findFile(dir: string, name: string): string | undefined {
+  for (const entry of readdirSync(dir)) {
+    const full = path.join(dir, entry);
+    if (statSync(full).isDirectory()) {
+      const hit = findFile(full, name);
+      if (hit) return hit;
+    } else if (entry === name) return full;
+  }
+  return undefined;
+}
+
+async function main(): Promise<void> {
+  const model = testModel();
+  const vs = await launchVSCode({
+    name: 'typing',
+    settings: {
+      'attentionLens.model': model.setting,
+      'attentionLens.liveProbe.enabled': true,
+      'editor.quickSuggestions': { other: false, comments: false, strings: false },
+      'editor.wordBasedSuggestions': 'off',
+    },
+  });
+  try {
+    writeFileSync(path.join(vs.workspace, 'typing.txt'), TEXT);
+    await vs.openFile('typing.txt');
+    await vs.page.keyboard.press('Control+End');
+    // Wait for the first probe (model loaded), then start a fresh measurement window.
+    const item = vs.page.locator('[id$="attentionLens.liveProbe"]').first();
+    await vs.page.keyboard.type(' a', { delay: 50 });
+    await waitFor(async () => /%/.test((await item.textContent().catch(() => '')) ?? ''), { message: 'the first live probe result', timeoutMs: 120_000 });
+    await vs.runCommand('Attention Lens: Show Diagnostics');
+    const file = await waitFor(() => findFile(vs.userDataDir, 'diagnostics.json'), { message: 'diagnostics.json written' });
+    // Control on a shared machine: a window of the same kind with nobody typing.
+    await new Promise((r) => setTimeout(r, Math.min(20, SECONDS) * 1000));
+    const idleWrite = statSync(file).mtimeMs;
+    await vs.runCommand('Attention Lens: Show Diagnostics');
+    await waitFor(() => statSync(file).mtimeMs > idleWrite, { message: 'diagnostics.json rewritten (idle window)' });
+    const idle = JSON.parse(readFileSync(file, 'utf8')) as { eventLoopDelayMs: unknown };
+    const firstWrite = statSync(file).mtimeMs;
+    await vs.page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+    await vs.page.keyboard.press('Control+End');
+
+    // Fast typing: up to ~15 characters a second, words with spaces, a Backspace now and then, new lines.
+    const end = Date.now() + SECONDS * 1000;
+    let typed = 0;
+    for (let i = 0; Date.now() < end; i++) {
+      const word = WORDS[i % WORDS.length]!;
+      await vs.page.keyboard.type(word + ' ', { delay: 50 + (i % 4) * 10 });
+      typed += word.length + 1;
+      if (i % 7 === 3) await vs.page.keyboard.press('Backspace');
+      if (i % 15 === 14) await vs.page.keyboard.press('Enter');
+    }
+
+    await vs.runCommand('Attention Lens: Show Diagnostics');
+    await waitFor(() => statSync(file).mtimeMs > firstWrite, { message: 'diagnostics.json rewritten' });
+    const report = JSON.parse(readFileSync(file, 'utf8')) as {
+      windowSeconds: number;
+      eventLoopDelayMs: { p50: number; p95: number; p99: number; max: number } | null;
+      memory: { rssSlopeMbPerMin: number; heapSlopeMbPerMin: number; samples: { tMs: number; rssMb: number; heapUsedMb: number }[] };
+      liveProbe: { delivered: number; errors: number; requestToDisplayMs: { p50: number | null; p95: number | null } };
+    };
+    const errors = (await vs.notifications()).filter((t) => /Attention Lens/.test(t));
+    const samples = report.memory.samples;
+    const summary = {
+      model: model.setting,
+      loadAverage: os.loadavg().map((v) => Math.round(v * 10) / 10),
+      seconds: report.windowSeconds,
+      charactersTyped: typed,
+      eventLoopDelayMs: report.eventLoopDelayMs,
+      idleEventLoopDelayMs: idle.eventLoopDelayMs,
+      eventLoopBar: report.eventLoopDelayMs && report.eventLoopDelayMs.p99 <= 50 ? 'PASS (p99 ≤ 50 ms)' : 'FAIL (p99 > 50 ms)',
+      rssMb: { first: samples[0]?.rssMb, last: samples[samples.length - 1]?.rssMb, slopePerMin: report.memory.rssSlopeMbPerMin },
+      heapMb: { first: samples[0]?.heapUsedMb, last: samples[samples.length - 1]?.heapUsedMb, slopePerMin: report.memory.heapSlopeMbPerMin },
+      liveProbe: report.liveProbe,
+      notifications: errors,
+    };
+    const out = path.join(artifactsRoot, 'typing');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(path.join(out, 'result.json'), JSON.stringify({ summary, report }, null, 2));
+    console.log(JSON.stringify(summary, null, 2));
+  } finally {
+    await vs.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
