@@ -1,6 +1,6 @@
 // Builds the tiny test graphs (test/model/fixtures/build_graphs.py) once per test process.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ export function testGraphsDir(): string {
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   execFileSync('/usr/bin/python3', [script, dir], { env, stdio: 'inherit' });
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   built = dir;
   return dir;
 }
