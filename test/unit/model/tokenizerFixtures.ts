@@ -1,5 +1,5 @@
 // Small hand-built tokenizers, one per family, written as transformers.js model folders.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -100,7 +100,9 @@ export function metaspaceTokenizer(): { json: Json; config: Json } {
 
 /** Writes a tokenizer into a fresh model folder and returns the folder. */
 export function writeTokenizerFolder(name: string, t: { json: Json; config: Json }): string {
-  const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'attention-lens-tok-')), name);
+  const root = mkdtempSync(path.join(os.tmpdir(), 'attention-lens-tok-'));
+  process.on('exit', () => rmSync(root, { recursive: true, force: true }));
+  const dir = path.join(root, name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify(t.json));
   writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify(t.config));
