@@ -98,10 +98,13 @@ export function metaspaceTokenizer(): { json: Json; config: Json } {
   };
 }
 
-/** Writes a tokenizer into a fresh model folder and returns the folder. */
+const written: string[] = [];
+
+/** Writes a tokenizer into a fresh model folder (removed at exit) and returns the folder. */
 export function writeTokenizerFolder(name: string, t: { json: Json; config: Json }): string {
   const root = mkdtempSync(path.join(os.tmpdir(), 'attention-lens-tok-'));
-  process.on('exit', () => rmSync(root, { recursive: true, force: true }));
+  if (written.length === 0) process.on('exit', () => written.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  written.push(root);
   const dir = path.join(root, name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify(t.json));
