@@ -84,3 +84,25 @@ test('deleting the whole range leaves nothing alive', () => {
   assert.equal(map.alive, false);
   assert.equal(map.tokenAt(100), -1);
 });
+
+test('mapped ranges slice the document back to each token, whatever the characters (CRLF, emoji, CJK, combining marks)', () => {
+  const before = 'line one\r\nprefix 👍🏽 ';
+  const analysed = 'Ce\u0301sar\r\n\t日本語 👨‍👩‍👧 x';
+  const doc = before + analysed + '\r\ntail';
+  // Token ranges as the model layer reports them: UTF-16 offsets into the analysed text.
+  const cuts = [0, 2, 3, 5, 7, 8, 10, 11, 12, 20, analysed.length];
+  const tokens = cuts.slice(0, -1).map((start, i) => ({ start, end: cuts[i + 1]! }));
+  const base = doc.indexOf(analysed); // what document.offsetAt(selection.start) returns
+  const map = new TokenMap(base, tokens);
+  tokens.forEach((t, i) => {
+    const r = map.range(i)!;
+    assert.equal(doc.slice(r.start, r.end), analysed.slice(t.start, t.end), `token ${i}`);
+  });
+  // An emoji inserted before the selection (two UTF-16 units) moves every token by two.
+  map.applyChanges([{ rangeOffset: 0, rangeLength: 0, text: '🎉' }]);
+  const edited = '🎉' + doc;
+  tokens.forEach((t, i) => {
+    const r = map.range(i)!;
+    assert.equal(edited.slice(r.start, r.end), analysed.slice(t.start, t.end), `token ${i} after the edit`);
+  });
+});
