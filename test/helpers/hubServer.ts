@@ -20,6 +20,8 @@ export interface HubServer {
   corrupt: Set<string>;
   /** Files answered with HTTP 500. */
   fail: Set<string>;
+  /** Files answered with HTTP 401 (a gated or private repository). */
+  deny: Set<string>;
   /** Files answered with 404 even when present. */
   missing: Set<string>;
   close(): Promise<void>;
@@ -34,6 +36,7 @@ export async function startHubServer(): Promise<HubServer> {
     slow: { files: new Set(), chunk: 4096, delayMs: 20 },
     corrupt: new Set(),
     fail: new Set(),
+    deny: new Set(),
     missing: new Set(),
   };
   const server = http.createServer((req, res) => {
@@ -44,6 +47,7 @@ export async function startHubServer(): Promise<HubServer> {
     const file = m?.[4] ?? '';
     const full = dir ? path.join(dir, file) : '';
     if (state.fail.has(file)) return void res.writeHead(500).end('internal error');
+    if (state.deny.has(file)) return void res.writeHead(401).end('unauthorized');
     if (!dir || state.missing.has(file) || !existsSync(full) || !statSync(full).isFile()) return void res.writeHead(404).end('Entry not found');
     let body = readFileSync(full);
     if (state.corrupt.has(file)) body = Buffer.alloc(body.length, 0x5a); // same length, wrong bytes

@@ -210,6 +210,14 @@ test('server error, missing file and no server: clear messages, nothing kept', a
   }
   assertNothingKept(opts.root, 'flat-decoder');
 
+  hub.deny.add('config.json');
+  try {
+    await assert.rejects(loadHubModel(parseHubId('test/flat-decoder')!, opts), expectError('download-failed', /Unauthorized.*private or gated.*HF_TOKEN/s));
+  } finally {
+    hub.deny.clear();
+  }
+  assertNothingKept(opts.root, 'flat-decoder');
+
   hub.missing.add('tokenizer.json');
   try {
     await assert.rejects(loadHubModel(parseHubId('test/flat-decoder')!, opts), expectError('model-files-missing', /has no tokenizer\.json/));

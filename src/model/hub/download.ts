@@ -164,7 +164,10 @@ function describeFailure(err: unknown, id: HubId, file: string, host: string): E
   }
   const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
   const why = cause ? `${message} (${cause.code ?? cause.message ?? 'no details'})` : message;
-  return new AttentionLensError('download-failed', `Downloading ${file} of ${formatHubId(id)} from ${host} failed: ${why}. Nothing was kept; try again when the connection works.`);
+  const hint = /^(Unauthorized|Forbidden)/.test(message)
+    ? 'The repository may be private or gated: accept its terms on the Hub and start VS Code with an HF_TOKEN environment variable.'
+    : 'Try again when the connection works.';
+  return new AttentionLensError('download-failed', `Downloading ${file} of ${formatHubId(id)} from ${host} failed: ${why}. Nothing was kept. ${hint}`);
 }
 
 /** Points transformers.js at the host, remote only, no cache of its own; returns the undo. */
