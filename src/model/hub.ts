@@ -35,6 +35,10 @@ export async function loadHubModel(id: HubId, opts: HubLoadOptions): Promise<Loa
       await removeHubFolder(opts.root, id);
       throw new AttentionLensError(err.code, `${err.message} The downloaded copy of ${formatHubId(id)} looks damaged and was removed; loading it again downloads it afresh.`);
     }
+    if (err instanceof AttentionLensError && (err.code === 'fused-attention' || err.code === 'no-attention')) {
+      const other = opts.quantized ? 'full' : 'quantized';
+      throw new AttentionLensError(err.code, `${err.message} (${formatHubId(id)}: the ${opts.quantized ? 'quantized' : 'full-precision'} file was used; its ${other === 'full' ? 'full-precision' : 'quantized'} file, if the repository has one, may be exported without fusion: set attentionLens.quantized to "${other}" to try it.)`);
+    }
     throw err;
   }
 }

@@ -125,7 +125,7 @@ test('an encoder downloads model.onnx and shows bidirectional attention', async 
 test('fused attention fails naming the file and suggesting an unfused export; the download is kept', async () => {
   const opts = options();
   const id = parseHubId('test/fused-attention')!;
-  await assert.rejects(loadHubModel(id, opts), expectError('fused-attention', /onnx\/decoder_model\.onnx.*com\.microsoft\.Attention.*without attention fusion/s));
+  await assert.rejects(loadHubModel(id, opts), expectError('fused-attention', /onnx\/decoder_model\.onnx.*com\.microsoft\.Attention.*without attention fusion.*full-precision file was used.*attentionLens\.quantized to "quantized"/s));
   assert.ok(existsSync(path.join(hubFolder(opts.root, id), 'onnx', 'decoder_model.onnx')));
 });
 
