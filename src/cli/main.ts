@@ -1,8 +1,10 @@
 // Command line over the same model code as the extension:
-//   node dist/cli.js analyze --model <bundled|DIR> [--text-file F | stdin] [--top-k K] [--max-tokens N] --json
+//   node dist/cli.js analyze --model <bundled|DIR|owner/name[@rev]> [--text-file F | stdin] [--top-k K] [--max-tokens N] --json
 import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { AttentionLensError, bundledModelPath, loadModel, type AnalysisResult } from '../model/index';
+import { AttentionLensError, bundledModelPath, loadModel, type AnalysisResult, type LoadedModel } from '../model/index';
+import { describeProgress, loadHubModel, parseHubId } from '../model/hub';
 
 const USAGE = `Usage: attention-lens analyze --model <bundled|DIR> [--text-file FILE] [--top-k K] [--max-tokens N] --json
 
@@ -13,17 +15,20 @@ start/end are UTF-16 offsets into the text; logprob is ln p(token | earlier toke
 first token and for encoder models; next is the top-k after the last token.
 
 Options:
-  --model bundled|DIR   the bundled model, or a transformers.js model folder
+  --model bundled|DIR   the bundled model, or a transformers.js model folder; or a Hugging Face
+                        id owner/name[@revision], downloaded once into the cache folder
   --text-file FILE      read the text from FILE (UTF-8) instead of standard input
   --top-k K             number of next-token candidates (default 10)
   --max-tokens N        analyse at most N tokens (default 512; also capped by the model's context)
-  --cache-dir DIR       where to cache the attention-exposing ONNX file
+  --cache-dir DIR       where to cache the attention-exposing ONNX file and Hub downloads
+                        (default for downloads: ~/.cache/attention-lens)
+  --remote-host URL     the Hub to download from (default https://huggingface.co/)
   --json                print JSON (the only output format)
   -h, --help            show this help`;
 
 class UsageError extends Error {}
 
-interface Args { model: string; textFile?: string; topK: number; maxTokens: number; cacheDir?: string }
+interface Args { model: string; textFile?: string; topK: number; maxTokens: number; cacheDir?: string; remoteHost?: string }
 
 export function parseArgs(argv: string[]): Args | 'help' {
   if (argv.includes('--help') || argv.includes('-h') || argv.length === 0) return 'help';
@@ -49,6 +54,7 @@ export function parseArgs(argv: string[]): Args | 'help' {
       case '--top-k': args.topK = positiveInt(flag, value()); break;
       case '--max-tokens': args.maxTokens = positiveInt(flag, value()); break;
       case '--cache-dir': args.cacheDir = value(); break;
+      case '--remote-host': args.remoteHost = value(); break;
       case '--json': json = true; break;
       default: throw new UsageError(`Unknown option "${flag}".`);
     }
@@ -101,7 +107,16 @@ async function main(argv: string[]): Promise<number> {
   }
   if (text.length === 0) { process.stderr.write('attention-lens: the text is empty; give some text to analyse.\n'); return 1; }
   try {
-    const model = await loadModel({ name: args.model === 'bundled' ? 'bundled' : path.basename(modelDir), path: modelDir }, { cacheDir: args.cacheDir });
+    const hubId = args.model !== 'bundled' && !existsSync(modelDir) ? parseHubId(args.model) : undefined;
+    const model: LoadedModel = hubId
+      ? await loadHubModel(hubId, {
+        root: path.join(args.cacheDir ?? path.join(os.homedir(), '.cache', 'attention-lens'), 'hub'),
+        cacheDir: args.cacheDir,
+        remoteHost: args.remoteHost,
+        quantized: true, // a quarter of the bytes; the extension's setting can choose full precision
+        onProgress: (p) => { if (p.loaded === p.total || p.loaded === 0) process.stderr.write(`attention-lens: downloading ${describeProgress(p)}\n`); },
+      })
+      : await loadModel({ name: args.model === 'bundled' ? 'bundled' : path.basename(modelDir), path: modelDir }, { cacheDir: args.cacheDir });
     const result = await model.analyze(text, { topK: args.topK, maxTokens: args.maxTokens });
     process.stdout.write(toJson(result) + '\n');
     if (result.truncated) {
