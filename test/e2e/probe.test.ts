@@ -200,6 +200,23 @@ test('surprisal colours each token by its probability bucket, and the hover tell
   assert.match(hover, /top alternatives/);
   await vs.screenshot('surprisal-hover');
 
+  // At another temperature the hover recomputes the token's probability: softmax(logits / T) at its rank.
+  const t = 0.5;
+  await vs.updateSettings({ 'attentionLens.temperature': t });
+  const tempered = await model.probe(selected.slice(0, target.start), { topK: 1000, temperature: t, useCache: false });
+  const at = tempered.next.findIndex((n) => n.id === target.id);
+  assert.ok(at >= 0, 'precondition: the token is within the top 1000');
+  const temperedText = formatProb(tempered.next[at]!.prob);
+  await vs.page.mouse.move(5, 5);
+  await waitFor(async () => (await vs.page.locator('.monaco-hover:visible').count()) === 0, { message: 'hover closed' });
+  await vs.page.mouse.move(box.x, box.y);
+  const hot = await waitFor(async () => {
+    const all = await vs.page.locator('.monaco-hover:visible').allTextContents().catch(() => []);
+    return all.find((s) => s.includes('Attention Lens') && s.includes(`temperature ${t}`));
+  }, { message: `the surprisal hover at temperature ${t}`, timeoutMs: 20_000 });
+  assert.ok(hot.includes(`Probability ${temperedText}`), `hover "${hot}" shows ${temperedText}`);
+  await vs.updateSettings({ 'attentionLens.temperature': 1 });
+
   await vs.runCommand('Attention Lens: Toggle Surprisal');
   await waitFor(async () => (await surprisalRuns()).length === 0, { message: 'surprisal colours removed' });
 });
