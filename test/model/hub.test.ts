@@ -253,4 +253,10 @@ test('downloads off (untrusted workspace): nothing is requested; a downloaded mo
   const model: LoadedModel = await loadHubModel(id, { ...opts, allowDownload: false });
   assert.equal(model.info.kind, 'encoder');
   await model.dispose();
+  // Only the full-precision file is here and the quantized one is preferred: with downloads off it is used.
+  const before2 = hub.requests.length;
+  const other = await loadHubModel(id, { ...opts, quantized: true, allowDownload: false });
+  assert.equal(other.info.kind, 'encoder');
+  assert.equal(hub.requests.length, before2);
+  await other.dispose();
 });

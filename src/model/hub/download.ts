@@ -62,6 +62,9 @@ export async function ensureHubModel(id: HubId, opts: DownloadOptions): Promise<
   const cached = cachedHubFolder(opts.root, id, opts.quantized);
   if (cached) return { dir: cached, downloaded: [] };
   if (opts.allowDownload === false) {
+    // No downloads: the other precision, if that one is here, beats nothing.
+    const other = cachedHubFolder(opts.root, id, !opts.quantized);
+    if (other) return { dir: other, downloaded: [] };
     throw new AttentionLensError('download-blocked', `${formatHubId(id)} is not downloaded yet, and this workspace is not trusted, so nothing is downloaded. Trust the workspace, or choose the bundled model or a local folder.`);
   }
   if (opts.signal?.aborted) throw new CancelledError('Download cancelled.');
