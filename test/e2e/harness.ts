@@ -12,7 +12,8 @@
  *   const img = await readCanvas(frame, 'canvas');  // { width, height, data: RGBA bytes }
  *   await vs.decoratedTexts();                      // editor text under extension decorations
  *   await vs.waitForNotification(/no selection/i);  // a toast's text; vs.clearNotifications()
- *   await vs.updateSettings({ ... });               // workspace .vscode/settings.json (applied live)
+ *   await vs.updateSettings({ ... });               // workspace .vscode/settings.json, applied live but
+ *                                                   // asynchronously: poll for the effect (re-trigger hovers)
  *   await vs.screenshot('panel');                   // test-artifacts/e2e/<name>/panel.png
  *   await vs.close();                               // stops browser + server, removes temp dirs
  *   await waitFor(async () => ..., { message, timeoutMs });   // polling, never fixed sleeps
