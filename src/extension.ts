@@ -96,7 +96,7 @@ export function activate(context: vscode.ExtensionContext): AttentionLensApi {
       if (e.affectsConfiguration(`${SECTION}.temperature`) || e.affectsConfiguration(`${SECTION}.topK`)) liveProbe.settingsChanged();
       if (e.affectsConfiguration(`${SECTION}.surprisal.enabled`)) surprisal.setEnabled(s.surprisal.enabled);
       if (e.affectsConfiguration(`${SECTION}.surprisal.mode`)) surprisal.modeChanged();
-      if (e.affectsConfiguration(`${SECTION}.maxTokens`) || e.affectsConfiguration(`${SECTION}.topK`)) surprisal.refresh();
+      if (e.affectsConfiguration(`${SECTION}.maxTokens`) || e.affectsConfiguration(`${SECTION}.topK`)) surprisal.settingsChanged();
     }),
   );
 

@@ -86,6 +86,12 @@ export class Surprisal extends Disposable implements vscode.HoverProvider {
     }
   }
 
+  /** topK / maxTokens changed: analyse the same range again. */
+  settingsChanged(): void {
+    this.loop.reset();
+    this.refresh();
+  }
+
   /** The colouring mode changed: recolour what we have, no model call. */
   modeChanged(): void {
     this.paint();
