@@ -125,6 +125,9 @@ export class LiveProbe extends Disposable {
     const top = result.next[0];
     this.item.text = top ? `$(sparkle) ${noIcons(visibleToken(top.token))} ${formatProb(top.prob)}` : '$(sparkle) —';
     this.item.tooltip = tooltip(key, result);
+    this.item.accessibilityInformation = {
+      label: top ? `Attention Lens: next token ${visibleToken(top.token)}, ${formatProb(top.prob)}; entropy ${result.entropy.toFixed(2)} nats` : 'Attention Lens: no prediction',
+    };
     this.item.backgroundColor = undefined;
     const panel = AttentionPanel.current();
     if (panel) this.showIn(panel);
