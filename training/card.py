@@ -32,7 +32,7 @@ def write_card(run, r):
          "Written by `python3 -m training.pipeline --config " + cfg.name + "` on "
          + time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()) + "; do not edit by hand.", "",
          "A small GPT-2-architecture decoder trained from scratch, on CPU, on licence-clean code "
-         "and prose, so the extension works offline with a model whose attention shows structure.",
+         "and prose, so the extension works offline without downloading weights.",
          "", "## Architecture", ""]
     L += _table([["setting", "value"],
                  ["layers / heads / width", f"{gcfg['n_layer']} / {gcfg['n_head']} / {gcfg['n_embd']}"],
@@ -45,7 +45,8 @@ def write_card(run, r):
     L += _table([["setting", "value"],
                  ["optimiser", f"AdamW (β 0.9/0.95, weight decay {cfg.weight_decay} on matrices), "
                                f"grad clip 1.0"],
-                 ["schedule", f"warm-up {cfg.warmup} steps to {cfg.lr}, cosine to {cfg.min_lr}"],
+                 ["schedule", f"warm-up {cfg.warmup} steps to {cfg.lr}, cosine to {cfg.min_lr} at step "
+                              f"{cfg.decay_steps}, then constant {cfg.min_lr}"],
                  ["steps × batch", f"{step} × {cfg.batch_size} windows of {cfg.seq_len} tokens "
                                    f"({step * cfg.batch_size * cfg.seq_len:,} tokens)"],
                  ["final training loss", f"{last_loss:.3f} nats/token (mean of the last 10 steps)"],
@@ -90,8 +91,9 @@ def _evaluation_section(r, gcfg):
         if not s:
             continue
         lost = [b for b in s["baselines"] if s["model"] >= s[b]]
-        L.append(f"- On {name} the model beats every baseline." if not lost else
-                 f"- On {name} the model does **not** beat: {', '.join(lost)}.")
+        L.append(f"- On {name} the model beats every baseline (the bar is met)." if not lost else
+                 f"- On {name} the model does **not** beat: {', '.join(lost)} (the bar "
+                 "\"lower than every baseline\" is not met).")
     return L + [""]
 
 

@@ -12,7 +12,6 @@ import time
 import numpy as np
 import torch
 
-from .card import write_card
 from .corpus import path_hash
 from .heads import head_report
 from .kneser_ney import KneserNey, ngram_keys
@@ -106,7 +105,7 @@ def summarise(per_doc, raw, keys):
     return s
 
 
-def evaluate_and_write_card(run):
+def evaluate(run):
     cfg = run.cfg
     torch.set_num_threads(cfg.threads)
     t0 = time.time()
@@ -147,6 +146,5 @@ def evaluate_and_write_card(run):
     results["eval_seconds"] = time.time() - t0
     with open(run.path("eval.json"), "w") as f:
         json.dump(results, f, indent=1)
-    write_card(run, results)
     run.log(f"eval: beats every baseline: all files {results['all']['beats_all_baselines']}, "
             f"novel files {results['novel'] and results['novel']['beats_all_baselines']}")

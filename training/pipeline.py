@@ -2,9 +2,9 @@
 
     python3 -m training.pipeline --config full|smoke [--out DIR] [--stage STAGE ...]
 
-Stages run in order: corpus, tokenizer, tokens, train, export, fidelity, eval. Each reads what
+Stages run in order: corpus, tokenizer, tokens, train, export, fidelity, eval, card. Each reads what
 earlier stages left in the build folder, so any stage can be re-run alone (e.g. `--stage export
---stage eval` after training). Training resumes from its last checkpoint.
+--stage eval --stage card` after training). Training resumes from its last checkpoint.
 """
 import argparse
 import json
@@ -18,7 +18,7 @@ from . import corpus as corpus_mod
 from .bpe import Tokenizer, train_bpe
 from .config import CONFIGS
 
-STAGES = ["corpus", "tokenizer", "tokens", "train", "export", "fidelity", "eval"]
+STAGES = ["corpus", "tokenizer", "tokens", "train", "export", "fidelity", "eval", "card"]
 
 
 class Run:
@@ -109,8 +109,15 @@ def stage_fidelity(run):
 
 
 def stage_eval(run):
-    from .evaluate import evaluate_and_write_card
-    evaluate_and_write_card(run)
+    from .evaluate import evaluate
+    evaluate(run)
+
+
+def stage_card(run):
+    from .card import write_card
+    with open(run.path("eval.json")) as f:
+        write_card(run, json.load(f))
+    run.log(f"card: {os.path.join(run.cfg.out_dir, 'MODEL_CARD.md')}")
 
 
 def main(argv=None):
