@@ -52,7 +52,9 @@ async function load(spec: ModelSpec, opts: LoadOptions): Promise<LoadedModel> {
   progress('Starting ONNX Runtime…');
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(patched.source, sessionOptions());
+    session = typeof patched.source === 'string'
+      ? await ort.InferenceSession.create(patched.source, sessionOptions())
+      : await ort.InferenceSession.create(patched.source, sessionOptions());
   } catch (err) {
     throw new AttentionLensError('onnx-unreadable', `ONNX Runtime could not load ${label}: ${(err as Error).message}`);
   }
@@ -128,7 +130,7 @@ export function onnxCandidates(kind: 'decoder' | 'encoder', quantized: boolean):
   return bases.flatMap((b) => (quantized ? [`${b}_quantized`, b] : [b, `${b}_quantized`]));
 }
 
-interface Patched extends PatchedGraph { source: string }
+interface Patched extends PatchedGraph { source: string | Uint8Array }
 
 /** Surgery once per source file: the patched model and its metadata are cached under cacheDir by hash. */
 async function patchedModel(onnxFile: string, label: string, cacheDir: string | undefined): Promise<Patched> {
@@ -142,14 +144,18 @@ async function patchedModel(onnxFile: string, label: string, cacheDir: string | 
   } catch { /* not cached yet */ }
   const result = exposeAttention(bytes, label);
   const meta: PatchedGraph = { attentionOutputs: result.attentionOutputs, inputs: result.inputs, reductions: result.reductions };
-  await fs.mkdir(dir, { recursive: true });
-  // Write to temporary names then rename, so a crash never leaves a half-written cache entry.
-  const tmp = `${base}.${process.pid}.${Date.now()}`;
-  await fs.writeFile(`${tmp}.onnx`, result.bytes);
-  await fs.rename(`${tmp}.onnx`, `${base}.onnx`);
-  await fs.writeFile(`${tmp}.json`, JSON.stringify(meta));
-  await fs.rename(`${tmp}.json`, `${base}.json`);
-  return { source: `${base}.onnx`, ...meta };
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    // Write to temporary names then rename, so a crash never leaves a half-written cache entry.
+    const tmp = `${base}.${process.pid}.${Date.now()}`;
+    await fs.writeFile(`${tmp}.onnx`, result.bytes);
+    await fs.rename(`${tmp}.onnx`, `${base}.onnx`);
+    await fs.writeFile(`${tmp}.json`, JSON.stringify(meta));
+    await fs.rename(`${tmp}.json`, `${base}.json`);
+    return { source: `${base}.onnx`, ...meta };
+  } catch {
+    return { source: result.bytes, ...meta }; // cache not writable: run from memory, patch again next time
+  }
 }
 
 function eosIds(config: ModelConfig): number[] {

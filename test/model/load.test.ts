@@ -116,6 +116,15 @@ test('surgery runs once: the patched file is cached by the source hash', async (
   rmSync(cacheDir, { recursive: true, force: true });
 });
 
+test('an unwritable cache folder does not stop loading (the patched model stays in memory)', async () => {
+  const blocker = path.join(tmp(), 'a-file');
+  writeFileSync(blocker, 'not a folder');
+  const model = await loadModel({ name: 'nocache', path: testModelDir() }, { cacheDir: path.join(blocker, 'cache') });
+  const result = await model.analyze('x = 1', { topK: 2, maxTokens: 16 });
+  assert.ok(result.shape.nTokens > 0);
+  await model.dispose();
+});
+
 function expectError(code: string, pattern: RegExp) {
   return (err: unknown) => {
     assert.ok(err instanceof AttentionLensError, String(err));
