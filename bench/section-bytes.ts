@@ -60,6 +60,9 @@ export async function runBytes(ctx: BenchContext): Promise<void> {
     [`overview [L, H + 1, ${ov.size}, ${ov.size}] bytes`, 'overview', { type: 'overview', analysisId: 1, requestId: 4, size: ov.size, options, encoding: 'linear', data: ov.data }, ovMs],
     ['head statistics [L, H, stats]', 'stats', { type: 'headStats', analysisId: 1, data: stats }, statsMs],
   ];
+  // The live probe's message, as the extension fills it from a ProbeResult (top-10).
+  const probe = await model.probe(await benchText(ctx, model, n), { topK: 10 });
+  msgs.push(['live probe (top-10, entropy)', 'probe', { type: 'probe', nTokens: probe.nTokens, entropy: probe.entropy, temperature: 1, next: probe.next.map((t) => ({ token: t.token, prob: t.prob })), cached: probe.cached }, 0]);
   const whole = attentionSize(shape) * 4;
   for (const [name, key, msg, ms] of msgs) {
     const bytes = messageBytes(msg);
@@ -69,7 +72,7 @@ export async function runBytes(ctx: BenchContext): Promise<void> {
       value: bytes / 1024,
       unit: 'KiB',
       key: `bytes_kib_${key}_${n}`,
-      note: `${((bytes / whole) * 100).toFixed(2)}% of the whole tensor; built in ${ms.toFixed(1)} ms on the host`,
+      note: `${((bytes / whole) * 100).toFixed(2)}% of the whole tensor` + (key === 'probe' ? '' : `; built in ${ms.toFixed(1)} ms on the host`),
     });
   }
   report.add({ section: SECTION, name: `(whole [L, H, Q, K] tensor, never sent), ${n} tokens`, value: whole / 1024, unit: 'KiB', key: `bytes_kib_whole_${n}` });
