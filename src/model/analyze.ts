@@ -23,6 +23,11 @@ function rankInTop(top: { k: number; values: Float32Array; indices: BigInt64Arra
   return 0;
 }
 
+/** A whole number ≥ 1, or the fallback for anything else (NaN, undefined, 0). */
+function positiveInt(x: number | undefined, fallback: number): number {
+  return Number.isFinite(x) && x! >= 1 ? Math.floor(x!) : fallback;
+}
+
 export async function analyzeText(
   text: string,
   opts: AnalyzeOptions,
@@ -32,8 +37,9 @@ export async function analyzeText(
 ): Promise<AnalysisResult> {
   throwIfAborted(opts.signal);
   const t0 = performance.now();
-  const limit = Math.max(1, Math.min(Math.floor(opts.maxTokens), info.contextLength));
-  const reason = opts.maxTokens <= info.contextLength ? 'maxTokens' : 'context';
+  const maxTokens = positiveInt(opts.maxTokens, info.contextLength);
+  const limit = Math.min(maxTokens, info.contextLength);
+  const reason = maxTokens <= info.contextLength ? 'maxTokens' : 'context';
   const tok = tokens.tokenize(text, limit, reason);
   const T = tok.ids.length;
   if (T === 0) {
@@ -41,7 +47,7 @@ export async function analyzeText(
   }
   const t1 = performance.now();
   throwIfAborted(opts.signal);
-  const wantK = info.kind === 'decoder' ? Math.max(1, Math.floor(opts.topK)) : 1;
+  const wantK = info.kind === 'decoder' ? positiveInt(opts.topK, 10) : 1;
   // The runtime returns a longer top list than shown: it also gives most tokens' ranks without a pass over V.
   const out = await runner.forward(tok.ids, null, 0, Math.max(wantK, RANK_FROM_TOP));
   throwIfAborted(opts.signal); // a newer request superseded this one while it ran

@@ -33,7 +33,9 @@ export class Prober {
     }
     const { last, cached } = await this.logitsAfter(ids, opts.useCache !== false, opts.signal);
     const V = last.length;
-    const dist = rowDistribution(last, 0, V, Math.max(1, Math.floor(opts.topK)), opts.temperature ?? 1);
+    const k = Number.isFinite(opts.topK) && opts.topK >= 1 ? Math.floor(opts.topK) : 10;
+    const temperature = Number.isFinite(opts.temperature) && opts.temperature! >= 0 ? opts.temperature! : 1; // 0 → (near) argmax
+    const dist = rowDistribution(last, 0, V, k, temperature);
     return {
       nTokens: ids.length,
       next: Array.from(dist.ids, (id, i) => ({ id, token: this.tokens.text(id), prob: dist.probs[i]! })),
