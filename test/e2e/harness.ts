@@ -216,12 +216,20 @@ export class VSCodeSession {
 
   /** Right-clicks the editor selection and picks a context-menu item by its label. */
   async runContextMenu(label: string): Promise<void> {
-    const selected = this.page.locator('.editor-instance .monaco-editor .selected-text').first();
-    await selected.waitFor({ timeout: 5_000 });
-    // The selection layer lies under the text layer: click at its centre rather than on it.
-    const box = await selected.boundingBox();
-    if (!box) throw new Error('the selection is not visible');
-    await this.page.mouse.click(box.x + box.width / 2, box.y + box.height / 2, { button: 'right' });
+    // The selection layer lies under the text layer, and a long line may be scrolled: right-click
+    // the centre of a selected piece that is inside the editor's visible area.
+    const point = await waitFor(() => this.page.locator('.editor-instance .monaco-editor').first().evaluate((editor) => {
+      const view = editor.querySelector('.monaco-scrollable-element')?.getBoundingClientRect();
+      if (!view) return undefined;
+      for (const piece of editor.querySelectorAll('.selected-text')) {
+        const r = piece.getBoundingClientRect();
+        const left = Math.max(r.left, view.left), right = Math.min(r.right, view.right);
+        const top = Math.max(r.top, view.top), bottom = Math.min(r.bottom, view.bottom);
+        if (right - left >= 4 && bottom - top >= 4) return { x: (left + right) / 2, y: (top + bottom) / 2 };
+      }
+      return undefined;
+    }), { message: 'a visible piece of the selection', timeoutMs: 15_000 });
+    await this.page.mouse.click(point.x, point.y, { button: 'right' });
     const item = this.page.locator('.monaco-menu .action-item', { has: this.page.locator('.action-label', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) }).first();
     await item.waitFor({ timeout: 20_000 });
     // Menus ignore a mouse-up that comes too soon after opening; hover to focus the item, then Enter.

@@ -51,18 +51,20 @@ test('a model setting naming a missing folder is reported, with nothing lost', a
   await vs.updateSettings({ 'attentionLens.model': missing });
   await vs.clearNotifications();
   await vs.selectText('quick brown fox');
+  // Retried until the new setting has reached the extension host and an attempt both notified and
+  // left its error in the panel (a retry's "loading" status clears an earlier attempt's error).
   await waitFor(async () => {
-    await vs.runCommand(INSPECT); // retried until the new setting has reached the extension host
-    return vs.waitForNotification(/Model folder not found/, 5_000).catch(() => undefined);
-  }, { message: 'a "Model folder not found" notification', timeoutMs: 60_000 });
+    await vs.runCommand(INSPECT);
+    if (!(await vs.waitForNotification(/Model folder not found/, 10_000).catch(() => undefined))) return false;
+    const frame = await vs.webviewFrame('.error', 10_000);
+    return waitFor(() => frame.$eval('.error', (e) => !(e as HTMLElement).hidden && /Model folder not found/.test(e.textContent ?? '')), {
+      message: 'the panel to show the missing-model error', timeoutMs: 10_000,
+    }).catch(() => false);
+  }, { message: 'a "Model folder not found" notification and the same error in the panel', timeoutMs: 90_000 });
   const text = await vs.waitForNotification(/Model folder not found/);
   assert.match(text, /no-such-model/);
   const toast = vs.page.locator('.notifications-toasts .notification-list-item', { hasText: 'Model folder not found' }).first();
   assert.match((await toast.locator('.notification-list-item-source').textContent()) ?? '', /Attention Lens/, 'the message is attributed to the extension');
-  const frame = await vs.webviewFrame('.error');
-  await waitFor(() => frame.$eval('.error', (e) => !(e as HTMLElement).hidden && /Model folder not found/.test(e.textContent ?? '')), {
-    message: 'the panel to show the missing-model error',
-  });
   await vs.screenshot('missing-model');
   await vs.updateSettings({ 'attentionLens.model': model.setting });
   await vs.clearNotifications();
@@ -108,6 +110,7 @@ test('the heatmap uses the panel\'s width rather than a thumbnail', async () => 
 
 test('hovering a token in the panel highlights its range in the editor', async () => {
   const frame = await waitForAnalysis(vs, reference.tokens.length);
+  await vs.clearNotifications(); // a toast over the panel would take the pointer
   // The longest token that has visible text and stays on one line.
   const candidates = reference.tokens
     .map((t, i) => ({ i, text: TEXT.slice(t.start, t.end) }))
@@ -143,6 +146,7 @@ test('moving the editor cursor inside the analysed text moves the panel\'s selec
 test('Inspect Selection from the editor context menu analyses the new selection', async () => {
   const text = 'Attention is a kernel smoother: each position takes a weighted average of the';
   const ref = cliAnalyze(model.path, text);
+  await vs.clearNotifications();
   await vs.selectText(text);
   await vs.runContextMenu('Inspect Selection');
   const frame = await waitForAnalysis(vs, ref.tokens.length);
