@@ -207,18 +207,24 @@ test('surprisal colours each token by its probability bucket, and the hover tell
   const at = tempered.next.findIndex((n) => n.id === target.id);
   assert.ok(at >= 0, 'precondition: the token is within the top 1000');
   const temperedText = formatProb(tempered.next[at]!.prob);
-  await vs.page.mouse.move(5, 5);
-  await waitFor(async () => (await vs.page.locator('.monaco-hover:visible').count()) === 0, { message: 'hover closed' });
-  await vs.page.mouse.move(box.x, box.y);
-  const hot = await waitFor(async () => {
-    const all = await vs.page.locator('.monaco-hover:visible').allTextContents().catch(() => []);
-    return all.find((s) => s.includes('Attention Lens') && s.includes(`temperature ${t}`));
-  }, { message: `the surprisal hover at temperature ${t}`, timeoutMs: 20_000 });
-  assert.ok(hot.includes(`Probability ${temperedText}`), `hover "${hot}" shows ${temperedText}`);
-  await vs.updateSettings({ 'attentionLens.temperature': 1 });
-
-  await vs.runCommand('Attention Lens: Toggle Surprisal');
-  await waitFor(async () => (await surprisalRuns()).length === 0, { message: 'surprisal colours removed' });
+  try {
+    // The setting reaches the extension host asynchronously: re-open the hover until it is computed with it.
+    const hot = await waitFor(async () => {
+      await vs.page.mouse.move(5, 5);
+      await waitFor(async () => (await vs.page.locator('.monaco-hover:visible').count()) === 0, { message: 'hover closed' });
+      await vs.page.mouse.move(box.x, box.y);
+      return waitFor(async () => {
+        const all = await vs.page.locator('.monaco-hover:visible').allTextContents().catch(() => []);
+        return all.find((s) => s.includes('Attention Lens') && s.includes(`temperature ${t}`));
+      }, { message: `the surprisal hover at temperature ${t}`, timeoutMs: 4_000 }).catch(() => undefined);
+    }, { message: `the surprisal hover at temperature ${t}`, timeoutMs: 40_000 });
+    assert.ok(hot.includes(`Probability ${temperedText}`), `hover "${hot}" shows ${temperedText}`);
+  } finally {
+    // Later tests need the default temperature and no surprisal colours, whatever happened above.
+    await vs.updateSettings({ 'attentionLens.temperature': 1 });
+    await vs.runCommand('Attention Lens: Toggle Surprisal');
+    await waitFor(async () => (await surprisalRuns()).length === 0, { message: 'surprisal colours removed' });
+  }
 });
 
 /** Typed endings to try: the first whose continuation starts with visible text on its first line is used. */
