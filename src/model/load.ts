@@ -82,7 +82,11 @@ async function load(spec: ModelSpec, opts: LoadOptions): Promise<LoadedModel> {
 function sessionOptions(): ort.InferenceSession.SessionOptions {
   // Intra-op threads: all cores up to 4 (beyond that small models gain nothing and the host suffers).
   const cores = Math.max(1, os.cpus().length);
-  return { intraOpNumThreads: Math.min(4, cores), interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all', logSeverityLevel: 3 };
+  // No CPU arena: every keystroke's probe has another sequence length, and the arena keeps each size it saw.
+  return {
+    intraOpNumThreads: Math.min(4, cores), interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all',
+    enableCpuMemArena: false, logSeverityLevel: 3,
+  };
 }
 
 async function readConfigAndTokenizer(dir: string): Promise<{ config: ModelConfig; tokenizer: TextTokenizer; tokenizerJson: Record<string, unknown> }> {
