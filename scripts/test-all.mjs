@@ -3,7 +3,8 @@
 // anything failed. A suite folder with no tests yet is reported and counted as nothing.
 // Options: --only unit,e2e (run a subset), --bail (stop after the first failing suite).
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bootstrap } from './lib/bootstrap.mjs';
@@ -67,6 +68,31 @@ const suites = [
     name: 'python',
     available: () => existsSync(path.join(root, 'training', 'tests')),
     run: async () => unittestCounts(await run('env', ['-u', 'OPENBLAS_CORETYPE', '-u', 'OPENBLAS_L2_SIZE', '/usr/bin/python3', '-m', 'unittest', 'discover', 'training/tests'])),
+  },
+  {
+    // The whole training pipeline at smoke size (corpus → BPE → train → export → fidelity → eval),
+    // then the export loaded in Node and one CLI analysis, so the pipeline cannot rot.
+    name: 'pipeline',
+    available: () => existsSync(path.join(root, 'training', 'pipeline.py')),
+    run: async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'attention-lens-pipeline-'));
+      const model = path.join(dir, 'model');
+      try {
+        const steps = [
+          ['env', ['-u', 'OPENBLAS_CORETYPE', '-u', 'OPENBLAS_L2_SIZE', '/usr/bin/python3', '-m', 'training.pipeline', '--config', 'smoke', '--build', dir, '--out', model]],
+          [process.execPath, ['training/check_export.mjs', model]],
+          ['bash', ['-c', `echo 'def add(a, b):' | node dist/cli.js analyze --model "${model}" --top-k 3 --json > "${dir}/analysis.json"`]],
+        ];
+        let passed = 0;
+        for (const [cmd, args] of steps) {
+          if ((await run(cmd, args)).code !== 0) return { passed, failed: 1 };
+          passed++;
+        }
+        return { passed, failed: 0 };
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
   },
   {
     name: 'e2e',
