@@ -54,6 +54,7 @@ test('a model setting naming a missing folder is reported, with nothing lost', a
   // Retried until the new setting has reached the extension host and an attempt both notified and
   // left its error in the panel (a retry's "loading" status clears an earlier attempt's error).
   await waitFor(async () => {
+    await vs.clearNotifications(); // an identical message still listed is not shown again as a toast
     await vs.runCommand(INSPECT);
     if (!(await vs.waitForNotification(/Model folder not found/, 10_000).catch(() => undefined))) return false;
     const frame = await vs.webviewFrame('.error', 10_000);
