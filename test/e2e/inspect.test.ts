@@ -51,17 +51,17 @@ test('a model setting naming a missing folder is reported, with nothing lost', a
   await vs.updateSettings({ 'attentionLens.model': missing });
   await vs.clearNotifications();
   await vs.selectText('quick brown fox');
-  // Retried until the new setting has reached the extension host and an attempt both notified and
-  // left its error in the panel (a retry's "loading" status clears an earlier attempt's error).
+  // Retried only until the new setting has reached the extension host and the load failed: after one
+  // failure the extension keeps the previous model for that folder without asking again, by design.
   await waitFor(async () => {
     await vs.clearNotifications(); // an identical message still listed is not shown again as a toast
     await vs.runCommand(INSPECT);
-    if (!(await vs.waitForNotification(/Model folder not found/, 10_000).catch(() => undefined))) return false;
-    const frame = await vs.webviewFrame('.error', 10_000);
-    return waitFor(() => frame.$eval('.error', (e) => !(e as HTMLElement).hidden && /Model folder not found/.test(e.textContent ?? '')), {
-      message: 'the panel to show the missing-model error', timeoutMs: 10_000,
-    }).catch(() => false);
-  }, { message: 'a "Model folder not found" notification and the same error in the panel', timeoutMs: 90_000 });
+    return vs.waitForNotification(/Model folder not found/, 10_000).catch(() => undefined);
+  }, { message: 'a "Model folder not found" notification', timeoutMs: 90_000 });
+  const frame = await vs.webviewFrame('.error', 30_000);
+  await waitFor(() => frame.$eval('.error', (e) => !(e as HTMLElement).hidden && /Model folder not found/.test(e.textContent ?? '')), {
+    message: 'the panel to show the missing-model error', timeoutMs: 30_000,
+  });
   const text = await vs.waitForNotification(/Model folder not found/);
   assert.match(text, /no-such-model/);
   const toast = vs.page.locator('.notifications-toasts .notification-list-item', { hasText: 'Model folder not found' }).first();
