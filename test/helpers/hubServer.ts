@@ -80,7 +80,7 @@ export async function startHubServer(): Promise<HubServer> {
 }
 
 /** A WordPiece tokenizer whose ids 0..n-1 are the letters a, b, c…, split on whitespace. */
-function letterTokenizer(n: number) {
+export function letterTokenizer(n: number) {
   const letters = Array.from({ length: n }, (_, i) => String.fromCharCode(97 + i));
   return {
     version: '1.0', truncation: null, padding: null, added_tokens: [], normalizer: null,

@@ -10,17 +10,12 @@ import { Runner } from '../../src/model/runner';
 import { exposeAttention } from '../../src/model/surgery';
 import { modelDims } from '../../src/model/config';
 import { fidelitySamples, readFloats, testCacheDir, testModelDir } from '../helpers/models';
+import { maxAbsDiff } from '../helpers/assertions';
 
 const dir = testModelDir();
 const { tolerance, samples } = fidelitySamples(dir);
 const cacheDir = testCacheDir;
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, 'same number of values');
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 /** ln softmax of one reference row, in float64. */
 function logSoftmaxRow(logits: Float32Array, row: number, V: number): Float64Array {

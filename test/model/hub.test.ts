@@ -5,10 +5,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AttentionLensError, CancelledError, type LoadedModel } from '../../src/model/index';
+import { CancelledError, type LoadedModel } from '../../src/model/index';
 import { hubFolder, loadHubModel, parseHubId, type DownloadProgress, type HubLoadOptions } from '../../src/model/hub';
 import { graphReference } from '../helpers/graphs';
 import { buildLayout, lettersOf, startHubServer, type HubLayout, type HubServer } from '../helpers/hubServer';
+import { maxAbsDiff, expectError } from '../helpers/assertions';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'attention-lens-hub-'));
 let hub: HubServer;
@@ -30,21 +31,7 @@ function options(extra: Partial<HubLoadOptions> = {}): HubLoadOptions & { events
   return { root: tmp(), cacheDir: tmp(), remoteHost: hub.host, quantized: false, onProgress: (p) => events.push(p), events, ...extra };
 }
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
-function expectError(code: string, pattern: RegExp) {
-  return (err: unknown) => {
-    assert.ok(err instanceof AttentionLensError, String(err));
-    assert.equal(err.code, code);
-    assert.match(err.message, pattern);
-    return true;
-  };
-}
 
 /** Nothing half-downloaded anywhere under the root: no staging leftovers, no model folder. */
 function assertNothingKept(root: string, layout: string): void {

@@ -7,18 +7,10 @@ import path from 'node:path';
 import { AttentionLensError, loadModel } from '../../src/model/index';
 import { graphReference, testGraphsDir } from '../helpers/graphs';
 import { testModelDir } from '../helpers/models';
+import { letterTokenizer } from '../helpers/hubServer';
+import { maxAbsDiff, expectError } from '../helpers/assertions';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'attention-lens-load-'));
-
-/** A WordPiece tokenizer whose ids 0..n-1 are the letters a, b, c…, split on whitespace. */
-function letterTokenizer(n: number) {
-  const letters = Array.from({ length: n }, (_, i) => String.fromCharCode(97 + i));
-  return {
-    version: '1.0', truncation: null, padding: null, added_tokens: [], normalizer: null,
-    pre_tokenizer: { type: 'WhitespaceSplit' }, post_processor: null, decoder: { type: 'WordPiece', prefix: '##', cleanup: false },
-    model: { type: 'WordPiece', unk_token: 'a', continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab: Object.fromEntries(letters.map((l, i) => [l, i])) },
-  };
-}
 
 /** A model folder around one of the test graphs. */
 function folder(graph: string, onnxName: string, config: Record<string, unknown>, tokenizerConfig: Record<string, unknown> = {}): string {
@@ -34,12 +26,6 @@ function folder(graph: string, onnxName: string, config: Record<string, unknown>
 
 const lettersOf = (ids: number[]) => ids.map((i) => String.fromCharCode(97 + i)).join(' ');
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 test('a plain (non-merged) decoder export loads and analyses against the numpy reference', async () => {
   const ref = graphReference();
@@ -125,14 +111,6 @@ test('an unwritable cache folder does not stop loading (the patched model stays 
   await model.dispose();
 });
 
-function expectError(code: string, pattern: RegExp) {
-  return (err: unknown) => {
-    assert.ok(err instanceof AttentionLensError, String(err));
-    assert.equal(err.code, code);
-    assert.match(err.message, pattern);
-    return true;
-  };
-}
 
 test('broken folders give clear errors', async () => {
   await assert.rejects(loadModel({ name: 'x', path: path.join(tmp(), 'nope') }), expectError('model-folder-missing', /not found/));

@@ -5,6 +5,7 @@ import * as ort from 'onnxruntime-node';
 import { exposeAttention } from '../../src/model/surgery';
 import { AttentionLensError } from '../../src/model/errors';
 import { graphReference, readGraph } from '../helpers/graphs';
+import { maxAbsDiff } from '../helpers/assertions';
 
 const ids = (values: number[]) => new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), [1, values.length]);
 
@@ -15,12 +16,6 @@ async function run(bytes: Uint8Array, feeds: Record<string, ort.Tensor>, k = 3) 
   return session.run(feeds);
 }
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 /** Stacks attentions.{l} outputs ([1, H, T, T] each) into one [L, H, T, T] array. */
 function stack(outputs: ort.InferenceSession.OnnxValueMapType, names: string[]): Float32Array {
