@@ -14,6 +14,7 @@ import { reportFailure } from './editor/messages';
 import { HostDiagnostics, showDiagnostics } from './editor/diagnostics';
 import { chooseModel } from './editor/chooseModel';
 import { PREDICT_MASKED_COMMAND, predictMasked, type MaskedRequest } from './editor/maskedPrediction';
+import { WRITABLE_DOCUMENTS } from './editor/documentSelector';
 
 const SECTION = 'attentionLens';
 
@@ -39,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): AttentionLensApi {
   // Disposed in reverse order: features first, the model last.
   subs.push(diagnostics, models, selectionSync, liveProbe, surprisal);
   subs.push(AttentionPanel.registerSerializer(context.extensionUri));
-  subs.push(vscode.languages.registerInlineCompletionItemProvider('*', ghostText));
+  subs.push(vscode.languages.registerInlineCompletionItemProvider(WRITABLE_DOCUMENTS, ghostText));
 
   // Inspect requests go through the model layer's latest-wins runner: a newer one cancels the stale one.
   const inspectRunner = new LatestWinsRunner();

@@ -12,6 +12,7 @@ import { TokenMap } from './tokenMap';
 import { LEVEL_COLOURS, LEVEL_COUNT, groupByLevel } from './surprisalLevels';
 import { OnceReporter, showHint } from './messages';
 import { hoverMarkdown, temperedAt, untemperedAt } from './surprisalHover';
+import { WRITABLE_DOCUMENTS } from './documentSelector';
 
 /** Scrolling and typing send bursts of events; analyse once they settle. */
 const SETTLE_MS = 200;
@@ -59,7 +60,7 @@ export class Surprisal extends Disposable implements vscode.HoverProvider {
       onError: (_key, err) => this.failures.report(err, 'Surprisal colouring failed.'),
     });
     this.register({ dispose: () => this.loop.dispose() });
-    this.register(vscode.languages.registerHoverProvider('*', this));
+    this.register(vscode.languages.registerHoverProvider(WRITABLE_DOCUMENTS, this));
     const refresh = () => this.refresh();
     this.register(vscode.window.onDidChangeActiveTextEditor(refresh));
     this.register(vscode.window.onDidChangeTextEditorSelection((e) => e.textEditor === vscode.window.activeTextEditor && refresh()));

@@ -43,6 +43,7 @@ test('the workbench loads, the command is listed and the extension activates', a
     message: 'the extension host log to show Attention Lens activated',
   });
   assert.doesNotMatch(vs.extensionHostLog(), /Activating extension .attention-lens.attention-lens. failed/);
+  assert.doesNotMatch(vs.extensionHostLog(), /attention-lens' uses a document selector without scheme/);
   await vs.screenshot('empty-selection');
 });
 
