@@ -49,15 +49,23 @@ export async function analyzeText(
   throwIfAborted(opts.signal);
   const wantK = info.kind === 'decoder' ? positiveInt(opts.topK, 10) : 1;
   // The runtime returns a longer top list than shown: it also gives most tokens' ranks without a pass over V.
-  const out = await runner.forward(tok.ids, null, 0, Math.max(wantK, RANK_FROM_TOP));
+  // Once the runner knows the heads, the runtime writes attention straight into the result.
+  const knownHeads = runner.attentionHeads();
+  const into = knownHeads ? new Float32Array(runner.attentionOutputs.length * knownHeads * T * T) : undefined; // [L, H, Q, K]
+  const out = await runner.forward(tok.ids, null, 0, { topK: Math.max(wantK, RANK_FROM_TOP), attentionInto: into, transientScores: true });
   throwIfAborted(opts.signal); // a newer request superseded this one while it ran
   const t2 = performance.now();
 
   // Attention: one [1, H, T, T] tensor per layer → [L, H, T, T].
   const L = out.attentions.length;
   const H = out.attentions[0]!.dims[1]!;
-  const attention = new Float32Array(L * H * T * T);
-  out.attentions.forEach((t, layer) => attention.set(toFloat32(t), layer * H * T * T)); // [L, H, Q, K]
+  let attention: Float32Array;
+  if (out.attentionWritten && into) {
+    attention = into;
+  } else {
+    attention = new Float32Array(L * H * T * T);
+    out.attentions.forEach((t, layer) => attention.set(toFloat32(t), layer * H * T * T)); // [L, H, Q, K]
+  }
 
   const decoder = info.kind === 'decoder' && out.logits !== null;
   const V = out.vocab;
@@ -67,22 +75,23 @@ export async function analyzeText(
   const logprobs: (number | null)[] = new Array<number | null>(T).fill(null);
   const ranks: (number | null)[] = new Array<number | null>(T).fill(null);
   if (decoder) {
-    const logits = out.logits!; // [T, V]
-    // The runtime's normaliser and top-k when surgery added them; the same maths in JavaScript otherwise.
-    const top = out.top && out.top.k >= k ? out.top : null;
+    // The runtime's log-probabilities and top-k when surgery added them (ranks are the same on
+    // logits and log-probabilities); the same maths in JavaScript otherwise.
+    const scores = out.logProbs ?? out.logits!; // [T, V]
+    const top = out.logProbs && out.top && out.top.k >= k ? out.top : null;
     for (let t = 0; t < T; t++) {
       const row = t * V;
-      const logZ = out.logSumExp ? out.logSumExp[t]! : logSumExp(logits, row, V);
+      const logZ = out.logProbs ? 0 : logSumExp(scores, row, V);
       if (top) {
         for (let i = 0; i < k; i++) topIds[t * k + i] = Number(top.indices[t * top.k + i]!); // [T, k_run]
       } else {
-        topKIndices(logits, row, V, k, topIds, t * k);
+        topKIndices(scores, row, V, k, topIds, t * k);
       }
-      for (let i = 0; i < k; i++) topProbs[t * k + i] = Math.exp(logits[row + topIds[t * k + i]!]! - logZ);
+      for (let i = 0; i < k; i++) topProbs[t * k + i] = Math.exp(scores[row + topIds[t * k + i]!]! - logZ);
       if (t + 1 < T) {
         const next = tok.ids[t + 1]!;
-        logprobs[t + 1] = logits[row + next]! - logZ;
-        ranks[t + 1] = (top && rankInTop(top, t, next)) || rankOf(logits, row, V, next);
+        logprobs[t + 1] = scores[row + next]! - logZ;
+        ranks[t + 1] = (top && rankInTop(top, t, next)) || rankOf(scores, row, V, next);
       }
     }
   }

@@ -36,17 +36,20 @@ test('flat decoder: finds the two attention softmaxes by structure, skipping dec
   assert.deepEqual(out['attentions.0']!.dims, [1, ref.heads, T, T]);
   assert.ok(maxAbsDiff(stack(out, result.attentionOutputs), ref.decoder.attention) <= 1e-4);
   assert.ok(maxAbsDiff(out.logits!.data as Float32Array, ref.decoder.logits) <= 1e-4);
-  // The added reductions: ln Σ exp per position and the top-3 ids, against the reference logits.
+  // The added reductions: log-probabilities, and the top-3 ids with their log-probabilities, against the reference logits.
   assert.ok(result.reductions);
   const V = ref.vocab;
-  const lse = out[result.reductions.logSumExp]!.data as Float32Array; // [1, T]
+  const logProbs = out[result.reductions.logProbs]!.data as Float32Array; // [1, T, V]
   const topIds = out[result.reductions.topIndices]!.data as BigInt64Array; // [1, T, 3]
+  const topValues = out[result.reductions.topValues]!.data as Float32Array; // [1, T, 3]
   for (let t = 0; t < T; t++) {
     const row = ref.decoder.logits.slice(t * V, (t + 1) * V);
     const max = Math.max(...row);
-    assert.ok(Math.abs(lse[t]! - (max + Math.log(row.reduce((a, x) => a + Math.exp(x - max), 0)))) <= 1e-4);
+    const logZ = max + Math.log(row.reduce((a, x) => a + Math.exp(x - max), 0));
+    for (let v = 0; v < V; v++) assert.ok(Math.abs(logProbs[t * V + v]! - (row[v]! - logZ)) <= 1e-4);
     const order = row.map((x, v) => [x, v] as const).sort((a, b) => b[0] - a[0]).slice(0, 3).map(([, v]) => v);
     assert.deepEqual(Array.from(topIds.subarray(t * 3, t * 3 + 3), Number), order);
+    order.forEach((v, i) => assert.ok(Math.abs(topValues[t * 3 + i]! - (row[v]! - logZ)) <= 1e-4));
   }
 });
 
