@@ -49,23 +49,13 @@ export async function analyzeText(
   throwIfAborted(opts.signal);
   const wantK = info.kind === 'decoder' ? positiveInt(opts.topK, 10) : 1;
   // The runtime returns a longer top list than shown: it also gives most tokens' ranks without a pass over V.
-  // Once the runner knows the heads, the runtime writes attention straight into the result.
-  const knownHeads = runner.attentionHeads();
-  const into = knownHeads ? new Float32Array(runner.attentionOutputs.length * knownHeads * T * T) : undefined; // [L, H, Q, K]
-  const out = await runner.forward(tok.ids, null, 0, { topK: Math.max(wantK, RANK_FROM_TOP), attentionInto: into, transientScores: true });
+  const out = await runner.forward(tok.ids, null, 0, Math.max(wantK, RANK_FROM_TOP));
   throwIfAborted(opts.signal); // a newer request superseded this one while it ran
   const t2 = performance.now();
 
-  // Attention: one [1, H, T, T] tensor per layer → [L, H, T, T].
-  const L = out.attentions.length;
-  const H = out.attentions[0]!.dims[1]!;
-  let attention: Float32Array;
-  if (out.attentionWritten && into) {
-    attention = into;
-  } else {
-    attention = new Float32Array(L * H * T * T);
-    out.attentions.forEach((t, layer) => attention.set(toFloat32(t), layer * H * T * T)); // [L, H, Q, K]
-  }
+  // Surgery stacked the layers: [L, H, Q, K] as the runtime handed it over, no copy for fp32.
+  const [L, H] = out.attention.dims as [number, number, number, number];
+  const attention = toFloat32(out.attention);
 
   const decoder = info.kind === 'decoder' && out.logits !== null;
   const V = out.vocab;

@@ -18,7 +18,8 @@ export interface ModelDims {
 /** What surgery produced that the runner needs. */
 export interface PatchedGraph {
   inputs: InputMeta[];
-  attentionOutputs: string[];
+  attentionOutput: string;
+  nLayers: number;
   reductions: LogitReductions | null;
 }
 
@@ -29,34 +30,14 @@ export interface ForwardOutput {
   /** [S, V] for the S new positions, or null when the graph has no logits (base encoders). */
   logits: Float32Array | null;
   vocab: number;
-  /** One per layer, each [1, H, S, P+S]. */
-  attentions: ort.Tensor[];
+  /** Every layer's attention, [L, H, S, P+S] (batch 1). */
+  attention: ort.Tensor;
   /** New cache, keyed by the past input name it feeds next time. */
   present: PastCache;
   /** log softmax(logits) [S, V], when the runtime computed it. */
   logProbs: Float32Array | null;
   /** Top-k log-probabilities and ids per new position, each [S, k], when the runtime computed them. */
   top: { k: number; values: Float32Array; indices: BigInt64Array } | null;
-  /** True when the runtime wrote every layer's attention straight into the caller's buffer. */
-  attentionWritten: boolean;
-}
-
-/** Output layout learned from the first run: attention heads (0: not [1, H, S, K] fp32), logits' last axis (0: not [1, S, V] fp32). */
-interface OutputLayout { heads: number; vocab: number }
-
-/** Largest reused logits buffer, in floats (16 MiB): bigger vocabularies allocate per call rather than hold it. */
-const MAX_SCRATCH = 1 << 22;
-
-export interface ForwardOptions {
-  /** How many top entries per position the runtime returns (when surgery added TopK). */
-  topK?: number;
-  /** [L, H, S, P+S] with H from attentionHeads(): the runtime writes each layer's attention into its slice. */
-  attentionInto?: Float32Array;
-  /**
-   * The caller reads logits and log-probabilities only until its next forward call: they may live
-   * in buffers this runner reuses, which spares allocating and faulting in megabytes per analysis.
-   */
-  transientScores?: boolean;
 }
 
 const int64 = (values: ArrayLike<number>, dims: number[]) => {
@@ -116,11 +97,8 @@ export class Runner {
   readonly supportsCache: boolean;
 
   readonly inputs: InputMeta[];
-  readonly attentionOutputs: string[];
+  readonly attentionOutput: string;
   private readonly reductions: LogitReductions | null;
-  private layout: OutputLayout | undefined;
-  /** Reused [S, V] buffers for transient logits and log-probabilities, by output name. */
-  private readonly scratch = new Map<string, Float32Array>();
 
   constructor(
     readonly session: ort.InferenceSession,
@@ -129,7 +107,7 @@ export class Runner {
     private readonly label: string,
   ) {
     this.inputs = patched.inputs;
-    this.attentionOutputs = patched.attentionOutputs;
+    this.attentionOutput = patched.attentionOutput;
     this.reductions = patched.reductions;
     this.pastInputs = this.inputs.filter((i) => isPastInput(i.name)).map((i) => i.name);
     this.supportsCache = this.pastInputs.length > 0 && session.outputNames.some((n) => n.startsWith('present'));
@@ -144,17 +122,8 @@ export class Runner {
     }
   }
 
-  /**
-   * Heads per attention output once a run has shown them, when they are fp32 (only then can
-   * forward write attention into a caller's buffer); undefined before the first run.
-   */
-  attentionHeads(): number | undefined {
-    return this.layout?.heads || undefined;
-  }
-
-  /** Runs `ids` (the new tokens) after `past` (pastLength earlier tokens; empty when null). */
-  async forward(ids: ArrayLike<number>, past: PastCache | null, pastLength: number, opts: ForwardOptions = {}): Promise<ForwardOutput> {
-    const topK = opts.topK ?? 1;
+  /** Runs `ids` (the new tokens) after `past` (pastLength earlier tokens; empty when null); `topK` sizes the runtime top-k. */
+  async forward(ids: ArrayLike<number>, past: PastCache | null, pastLength: number, topK = 1): Promise<ForwardOutput> {
     const S = ids.length;
     const feeds: Record<string, ort.Tensor> = {};
     for (const meta of this.inputs) {
@@ -172,15 +141,12 @@ export class Runner {
         default: feeds[meta.name] = past?.get(meta.name) ?? emptyPast(meta, this.dims);
       }
     }
-    const fetches = this.fetches(opts, S, pastLength + S);
     let out: ort.InferenceSession.OnnxValueMapType;
     try {
-      // Every output is fetched (null: the runtime allocates it): naming a subset misreports them in this runtime version.
-      out = fetches ? await this.session.run(feeds, fetches.tensors) : await this.session.run(feeds);
+      out = await this.session.run(feeds); // all outputs: naming outputs misreports them in this runtime version
     } catch (err) {
       throw new AttentionLensError('runtime-failure', `Running ${this.label} failed: ${(err as Error).message}`);
     }
-    this.learnLayout(out);
     const logitsTensor = out.logits ?? null;
     const present: PastCache = new Map();
     for (const name of this.session.outputNames) {
@@ -193,52 +159,11 @@ export class Runner {
     return {
       logits: logitsTensor ? toFloat32(logitsTensor) : null,
       vocab: logitsTensor ? logitsTensor.dims[logitsTensor.dims.length - 1]! : 0,
-      attentions: this.attentionOutputs.map((n) => out[n]!),
+      attention: out[this.attentionOutput]!,
       present,
       logProbs: r && out[r.logProbs] ? (out[r.logProbs]!.data as Float32Array) : null,
       top: r && values ? { k: values.dims[values.dims.length - 1]!, values: values.data as Float32Array, indices: out[r.topIndices]!.data as BigInt64Array } : null,
-      attentionWritten: fetches?.attention === true,
     };
-  }
-
-  private learnLayout(out: ort.InferenceSession.OnnxValueMapType): void {
-    const attention = out[this.attentionOutputs[0]!];
-    if (this.layout || !attention) return;
-    const logits = out.logits;
-    this.layout = {
-      heads: attention.dims.length === 4 && attention.type === 'float32' ? attention.dims[1]! : 0,
-      vocab: logits && logits.dims.length === 3 && logits.type === 'float32' ? logits.dims[2]! : 0,
-    };
-  }
-
-  /**
-   * Output buffers chosen by the caller: attention into attentionInto[l·H·S·K …] (each [1, H, S, K]),
-   * transient logits and log-probabilities ([1, S, V]) into reused scratch. Undefined when none apply.
-   */
-  private fetches(opts: ForwardOptions, S: number, K: number): { tensors: Record<string, ort.Tensor | null>; attention: boolean } | undefined {
-    const layout = this.layout;
-    if (!layout) return undefined;
-    const tensors: Record<string, ort.Tensor | null> = {};
-    for (const name of this.session.outputNames) tensors[name] = null;
-    let used = false;
-    const block = layout.heads * S * K;
-    const attention = block > 0 && opts.attentionInto?.length === this.attentionOutputs.length * block;
-    if (attention) {
-      this.attentionOutputs.forEach((name, l) => {
-        tensors[name] = new ort.Tensor('float32', opts.attentionInto!.subarray(l * block, (l + 1) * block), [1, layout.heads, S, K]);
-      });
-      used = true;
-    }
-    if (opts.transientScores && layout.vocab > 0 && S * layout.vocab <= MAX_SCRATCH) {
-      const names = ['logits', ...(this.reductions ? [this.reductions.logProbs] : [])].filter((n) => n in tensors);
-      for (const name of names) {
-        let buf = this.scratch.get(name);
-        if (!buf || buf.length < S * layout.vocab) this.scratch.set(name, (buf = new Float32Array(S * layout.vocab)));
-        tensors[name] = new ort.Tensor('float32', buf.subarray(0, S * layout.vocab), [1, S, layout.vocab]);
-        used = true;
-      }
-    }
-    return used ? { tensors, attention } : undefined;
   }
 }
 

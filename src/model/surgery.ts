@@ -1,5 +1,6 @@
-// Graph surgery: find every attention Softmax by its structure and expose its output
-// (the attention probabilities, [batch, heads, query, key]) as a graph output `attentions.{layer}`.
+// Graph surgery: find every attention Softmax by its structure and expose the outputs (the attention
+// probabilities, [batch, heads, query, key] per layer) stacked into one graph output
+// [layers·batch, heads, query, key], so the runtime hands over one buffer instead of one per layer.
 //
 // An attention softmax is a Softmax over the last axis whose input comes (through scaling,
 // masking and casts) from a MatMul of two activations (Q·Kᵀ), and whose output is multiplied
@@ -27,8 +28,9 @@ const MAX_DEPTH = 8;
 export interface SurgeryResult {
   /** The patched model, serialised. */
   bytes: Uint8Array;
-  /** Graph output names, one per layer in topological order. */
-  attentionOutputs: string[];
+  /** The graph output holding every layer's attention, [L·batch, H, Q, K], layers in topological order. */
+  attentionOutput: string;
+  nLayers: number;
   /** Where the attention lives: the main graph, or both branches of a merged decoder's If. */
   layout: 'flat' | 'merged';
   /** The graph's real inputs (initializers excluded), with fixed sizes as numbers. */
@@ -179,18 +181,15 @@ export function exposeAttention(bytes: Uint8Array, label: string): SurgeryResult
   const opset = defaultOpset(model);
   const mainIndex = indexGraph(graph);
   const taken = allValueNames(graph);
-  const outputs: string[] = [];
   const elemTypeOf = (index: GraphIndex, n: Node) =>
     index.elemType.get(n.output![0]!) ?? index.elemType.get(n.input![0]!) ?? onnx.TensorProto.DataType.FLOAT;
 
-  // Flat graph: the softmaxes are main-graph nodes; name them through Identity nodes.
+  // Per layer: a main-graph value holding its attention, and its element type.
+  const layers: { value: string; elemType: number }[] = [];
+
+  // Flat graph: the softmaxes are main-graph nodes.
   const flat = (graph.node ?? []).filter((n) => isAttentionSoftmax(n, mainIndex, opset));
-  for (const softmax of flat) {
-    const name = freshName(`attentions.${outputs.length}`, taken);
-    graph.node!.push({ opType: 'Identity', name: `attention_lens_${name}`, input: [softmax.output![0]!], output: [name] });
-    graph.output!.push(tensorOutput(name, elemTypeOf(mainIndex, softmax)));
-    outputs.push(name);
-  }
+  for (const softmax of flat) layers.push({ value: softmax.output![0]!, elemType: elemTypeOf(mainIndex, softmax) });
 
   // Merged decoder: an If whose two branches each hold one softmax per layer.
   let merged = false;
@@ -217,14 +216,13 @@ export function exposeAttention(bytes: Uint8Array, label: string): SurgeryResult
       const elemType = elemTypeOf(thenIndex, softmaxThen);
       thenBranch.output!.push(tensorOutput(softmaxThen.output![0]!, elemType));
       elseBranch.output!.push(tensorOutput(softmaxElse.output![0]!, elemType));
-      const name = freshName(`attentions.${outputs.length}`, taken);
+      const name = freshName(`attention_lens.layer_${layers.length}`, taken);
       node.output!.push(name);
-      graph.output!.push(tensorOutput(name, elemType));
-      outputs.push(name);
+      layers.push({ value: name, elemType });
     });
   }
 
-  if (outputs.length === 0) {
+  if (layers.length === 0) {
     const anySoftmax = countSoftmax(graph) > 0;
     throw new AttentionLensError(
       'no-attention',
@@ -232,12 +230,29 @@ export function exposeAttention(bytes: Uint8Array, label: string): SurgeryResult
         'so its attention cannot be shown. Use an unfused transformer export whose attention uses MatMul + Softmax.',
     );
   }
+  const attentionOutput = stackLayers(graph, layers, taken);
   const reductions = addLogitReductions(graph, opset, taken);
   const initializers = new Set((graph.initializer ?? []).map((t) => t.name));
   const inputs = (graph.input ?? [])
     .filter((vi) => vi.name && !initializers.has(vi.name))
     .map((vi) => ({ name: vi.name!, elemType: vi.type?.tensorType?.elemType ?? 0, dims: valueDims(vi) }));
-  return { bytes: onnx.ModelProto.encode(model).finish(), attentionOutputs: outputs, layout: merged ? 'merged' : 'flat', inputs, reductions };
+  return { bytes: onnx.ModelProto.encode(model).finish(), attentionOutput, nLayers: layers.length, layout: merged ? 'merged' : 'flat', inputs, reductions };
+}
+
+/** One Concat over the batch axis: [L·B, H, Q, K]. Layers of mixed element types are cast to float first. */
+function stackLayers(graph: Graph, layers: { value: string; elemType: number }[], taken: Set<string>): string {
+  const FLOAT = onnx.TensorProto.DataType.FLOAT;
+  const mixed = layers.some((l) => l.elemType !== layers[0]!.elemType);
+  const inputs = layers.map((l) => {
+    if (!mixed || l.elemType === FLOAT) return l.value;
+    const cast = freshName(`${l.value}.f32`, taken);
+    graph.node!.push({ opType: 'Cast', name: cast, input: [l.value], output: [cast], attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: FLOAT }] });
+    return cast;
+  });
+  const name = freshName('attention_lens.attention', taken);
+  graph.node!.push({ opType: 'Concat', name, input: inputs, output: [name], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }] });
+  graph.output!.push(tensorOutput(name, mixed ? FLOAT : layers[0]!.elemType));
+  return name;
 }
 
 function countSoftmax(graph: Graph): number {

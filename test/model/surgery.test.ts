@@ -17,24 +17,21 @@ async function run(bytes: Uint8Array, feeds: Record<string, ort.Tensor>, k = 3) 
 }
 
 
-/** Stacks attentions.{l} outputs ([1, H, T, T] each) into one [L, H, T, T] array. */
-function stack(outputs: ort.InferenceSession.OnnxValueMapType, names: string[]): Float32Array {
-  const parts = names.map((n) => outputs[n]!.data as Float32Array);
-  const all = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
-  let offset = 0;
-  for (const p of parts) { all.set(p, offset); offset += p.length; }
-  return all;
+/** The stacked attention output, [L, H, T, T] (batch 1), as the runtime returned it. */
+function attentionOf(outputs: ort.InferenceSession.OnnxValueMapType, result: { attentionOutput: string }): Float32Array {
+  return outputs[result.attentionOutput]!.data as Float32Array;
 }
 
 test('flat decoder: finds the two attention softmaxes by structure, skipping decoys', async () => {
   const ref = graphReference();
   const result = exposeAttention(readGraph('flat_decoder.onnx'), 'flat_decoder.onnx');
-  assert.deepEqual(result.attentionOutputs, ['attentions.0', 'attentions.1']);
+  assert.equal(result.nLayers, 2);
   assert.equal(result.layout, 'flat');
   const out = await run(result.bytes, { input_ids: ids(ref.ids) });
   const T = ref.ids.length;
-  assert.deepEqual(out['attentions.0']!.dims, [1, ref.heads, T, T]);
-  assert.ok(maxAbsDiff(stack(out, result.attentionOutputs), ref.decoder.attention) <= 1e-4);
+  assert.deepEqual(out[result.attentionOutput]!.dims, [2, ref.heads, T, T], 'both layers in one output');
+  assert.deepEqual(Object.keys(out).filter((n) => /attention(?!_lens\.(logprobs|topk))/.test(n)), [result.attentionOutput], 'no per-layer copies');
+  assert.ok(maxAbsDiff(attentionOf(out, result), ref.decoder.attention) <= 1e-4);
   assert.ok(maxAbsDiff(out.logits!.data as Float32Array, ref.decoder.logits) <= 1e-4);
   // The added reductions: log-probabilities, and the top-3 ids with their log-probabilities, against the reference logits.
   assert.ok(result.reductions);
@@ -57,22 +54,22 @@ test('merged decoder: both If branches are extended and agree with the reference
   const ref = graphReference();
   const result = exposeAttention(readGraph('merged_decoder.onnx'), 'merged_decoder.onnx');
   assert.equal(result.layout, 'merged');
-  assert.deepEqual(result.attentionOutputs, ['attentions.0', 'attentions.1']);
+  assert.equal(result.nLayers, 2);
   for (const branch of [true, false]) {
     const out = await run(result.bytes, { input_ids: ids(ref.ids), use_cache_branch: new ort.Tensor('bool', [branch], [1]) });
-    assert.ok(maxAbsDiff(stack(out, result.attentionOutputs), ref.decoder.attention) <= 1e-4, `branch ${branch}`);
+    assert.ok(maxAbsDiff(attentionOf(out, result), ref.decoder.attention) <= 1e-4, `branch ${branch}`);
   }
 });
 
 test('encoder: bidirectional attention with token types and a padding mask input', async () => {
   const ref = graphReference();
   const result = exposeAttention(readGraph('encoder.onnx'), 'encoder.onnx');
-  assert.deepEqual(result.attentionOutputs, ['attentions.0', 'attentions.1']);
+  assert.equal(result.nLayers, 2);
   const T = ref.ids.length;
   const out = await run(result.bytes, {
     input_ids: ids(ref.ids), token_type_ids: ids(ref.token_type_ids), attention_mask: ids(new Array(T).fill(1)),
   });
-  const att = stack(out, result.attentionOutputs);
+  const att = attentionOf(out, result);
   assert.ok(maxAbsDiff(att, ref.encoder.attention) <= 1e-4);
   assert.ok(att[1]! > 0, 'the first query attends to a later key: not causal'); // [0, 0, 0, 1]
 });
@@ -80,9 +77,9 @@ test('encoder: bidirectional attention with token types and a padding mask input
 test('dynamically quantized decoder: softmax feeding MatMulInteger is found; rows are causal distributions', async () => {
   const ref = graphReference();
   const result = exposeAttention(readGraph('quantized_decoder.onnx'), 'quantized_decoder.onnx');
-  assert.deepEqual(result.attentionOutputs, ['attentions.0', 'attentions.1']);
+  assert.equal(result.nLayers, 2);
   const out = await run(result.bytes, { input_ids: ids(ref.ids) });
-  const att = stack(out, result.attentionOutputs);
+  const att = attentionOf(out, result);
   const T = ref.ids.length;
   for (let row = 0; row < att.length / T; row++) {
     let sum = 0;
