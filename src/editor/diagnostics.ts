@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { Disposable } from '../panel/disposable';
-import { percentile, slopePerMinute } from './trend';
+import { floorTrend, percentile, slopePerMinute } from './trend';
 
 const SAMPLE_EVERY_MS = 1000;
 const MAX_SAMPLES = 3600;
@@ -14,6 +14,8 @@ export interface MemorySample {
   tMs: number;
   rssMb: number;
   heapUsedMb: number;
+  /** Typed-array memory (model outputs, caches): outside the JS heap, inside the RSS. */
+  arrayBuffersMb: number;
 }
 
 export class HostDiagnostics extends Disposable {
@@ -53,6 +55,8 @@ export class HostDiagnostics extends Disposable {
       memory: {
         rssSlopeMbPerMin: round(slopePerMinute(points('rssMb'))),
         heapSlopeMbPerMin: round(slopePerMinute(points('heapUsedMb'))),
+        // The lower envelope after the first fifth (warm-up): rising floors mean a leak, a sawtooth does not.
+        rssFloor: floorTrend(points('rssMb'), 0.2 * (Date.now() - this.windowStart), 6),
         samples: this.samples,
       },
       liveProbe: {
@@ -72,7 +76,7 @@ export class HostDiagnostics extends Disposable {
 
   private sample(): void {
     const m = process.memoryUsage();
-    this.samples.push({ tMs: Date.now() - this.windowStart, rssMb: round(m.rss / 2 ** 20), heapUsedMb: round(m.heapUsed / 2 ** 20) });
+    this.samples.push({ tMs: Date.now() - this.windowStart, rssMb: round(m.rss / 2 ** 20), heapUsedMb: round(m.heapUsed / 2 ** 20), arrayBuffersMb: round(m.arrayBuffers / 2 ** 20) });
     if (this.samples.length > MAX_SAMPLES) this.samples.shift();
   }
 }

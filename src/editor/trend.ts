@@ -21,3 +21,37 @@ export function percentile(values: readonly number[], p: number): number | null 
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
+
+export interface FloorTrend {
+  /** Slope of the per-window minima, per minute of x in ms. */
+  slopePerMin: number;
+  /** Minimum of the first and of the last window. */
+  firstFloor: number;
+  lastFloor: number;
+  windows: number;
+}
+
+/**
+ * Trend of the lower envelope: after `skipMs` of warm-up, the samples are cut into `windows` equal
+ * spans of time and each span's minimum is taken. Garbage collectors and allocators give memory a
+ * sawtooth whose peaks say little; a leak shows as floors that keep rising. Null with too few samples.
+ */
+export function floorTrend(points: readonly { x: number; y: number }[], skipMs: number, windows: number): FloorTrend | null {
+  const kept = points.filter((p) => p.x >= skipMs);
+  if (kept.length < windows * 2 || windows < 2) return null;
+  const start = kept[0]!.x;
+  const span = (kept[kept.length - 1]!.x - start) / windows;
+  if (span <= 0) return null;
+  const floors: { x: number; y: number }[] = [];
+  for (let w = 0; w < windows; w++) {
+    const inWindow = kept.filter((p) => {
+      const i = Math.min(windows - 1, Math.floor((p.x - start) / span));
+      return i === w;
+    });
+    if (inWindow.length === 0) continue;
+    const low = inWindow.reduce((a, b) => (b.y < a.y ? b : a));
+    floors.push({ x: start + (w + 0.5) * span, y: low.y });
+  }
+  if (floors.length < 2) return null;
+  return { slopePerMin: slopePerMinute(floors), firstFloor: floors[0]!.y, lastFloor: floors[floors.length - 1]!.y, windows: floors.length };
+}

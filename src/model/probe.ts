@@ -101,16 +101,32 @@ export class Prober {
     if (useCache && prev?.past && this.runner.supportsCache) {
       keep = Math.min(commonPrefix(prev.ids, ids), ids.length - 1); // at least one new position to score
     }
-    const past = keep > 0 ? truncatePast(prev!.past!, keep) : null;
-    const out = await this.runner.forward(ids.slice(keep), past, keep);
-    throwIfAborted(signal);
-    const V = out.vocab;
-    const S = ids.length - keep;
-    const last = out.logits!.slice((S - 1) * V, S * V); // row S-1 of [S, V]
-    this.state = { ids, past: this.runner.supportsCache ? out.present : null, last };
-    return { last, cached: keep > 0 };
+    let past = keep > 0 ? truncatePast(prev!.past!, keep) : null;
+    // Long runs (a first probe, a window that moved) go in chunks through the cache, yielding between
+    // them: one runtime call blocks the extension host's event loop, so none may take long.
+    const chunk = this.runner.supportsCache ? PROBE_CHUNK : ids.length;
+    let start = keep;
+    for (;;) {
+      const end = Math.min(ids.length, start + chunk);
+      const out = await this.runner.forward(ids.slice(start, end), past, start);
+      throwIfAborted(signal);
+      if (end === ids.length) {
+        const V = out.vocab;
+        const S = end - start;
+        const last = out.logits!.slice((S - 1) * V, S * V); // row S-1 of [S, V]
+        this.state = { ids, past: this.runner.supportsCache ? out.present : null, last };
+        return { last, cached: keep > 0 };
+      }
+      past = out.present;
+      start = end;
+      await new Promise((resolve) => setImmediate(resolve));
+      throwIfAborted(signal);
+    }
   }
 }
+
+/** Most new positions per runtime call while probing (~5 ms each for the bundled model). */
+const PROBE_CHUNK = 64;
 
 /** Tokens matched to recognise the previous window's start. */
 const ANCHOR_TOKENS = 16;

@@ -77,3 +77,13 @@ test('continueGreedy follows the top-1 token step by step', () => withModel(asyn
   assert.ok(continuation.startsWith(top1.next[0]!.token.slice(0, 1)), 'starts with the top-1 token');
   await assert.rejects(model.probe('', { topK: 3 }), /no text before the cursor/);
 }));
+
+test('a long prefix probed in chunks through the cache equals one whole forward pass (the analysis)', () => withModel(async (model, fresh) => {
+  const prefix = 'function mean(values) {\n  let total = 0;\n  for (const v of values) total += v;\n  return total / values.length;\n}\n'.repeat(4);
+  const whole = await model.analyze(prefix, { topK: 8, maxTokens: 100_000 });
+  assert.ok(whole.tokens.length > 2 * 64, `${whole.tokens.length} tokens: more than two chunks`);
+  const probed = await fresh.probe(prefix, { topK: 8, useCache: false });
+  assert.equal(probed.nTokens, whole.tokens.length);
+  assert.deepEqual(probed.next.map((n) => n.id), whole.next.map((n) => n.id));
+  probed.next.forEach((n, i) => assert.ok(Math.abs(n.prob - whole.next[i]!.prob) <= 1e-4, `prob ${i}`));
+}));

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { percentile, slopePerMinute } from '../../../src/editor/trend';
+import { floorTrend, percentile, slopePerMinute } from '../../../src/editor/trend';
 
 test('slope per minute of a straight line, and of a flat noisy one', () => {
   // 2 MB per second for 10 s → 120 MB per minute.
@@ -17,4 +17,21 @@ test('nearest-rank percentiles', () => {
   assert.equal(percentile(v, 95), 10);
   assert.equal(percentile(v, 10), 1);
   assert.equal(percentile([], 50), null);
+});
+
+test('floor trend: a GC sawtooth is flat, a leak under the sawtooth rises, warm-up is skipped', () => {
+  // 10 minutes sampled each second; a sawtooth that climbs 30 MB over 40 s and drops back.
+  const saw = (i: number) => (i % 40) * 0.75;
+  const warmUp = (i: number) => (i < 30 ? 40 - i : 10); // 40 MB → 10 MB extra early on
+  const flat = Array.from({ length: 600 }, (_, i) => ({ x: i * 1000, y: 200 + saw(i) + warmUp(i) }));
+  const f = floorTrend(flat, 30_000, 6)!;
+  assert.ok(Math.abs(f.slopePerMin) < 1e-9, `flat floors (${f.slopePerMin})`);
+  assert.equal(f.firstFloor, 210);
+  assert.ok(slopePerMinute(flat.slice(0, 60)) < 0, 'a naive slope over the first minute is thrown off by warm-up');
+  // 1 MB per minute of real growth under the same sawtooth.
+  const leak = flat.map((p) => ({ x: p.x, y: p.y + p.x / 60_000 }));
+  const l = floorTrend(leak, 30_000, 6)!;
+  assert.ok(Math.abs(l.slopePerMin - 1) < 0.1, `the leak's slope is found (${l.slopePerMin})`);
+  assert.ok(l.lastFloor > l.firstFloor + 7);
+  assert.equal(floorTrend(flat.slice(0, 5), 0, 6), null, 'too few samples');
 });
