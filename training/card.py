@@ -47,7 +47,10 @@ def write_card(run, r):
                                f"grad clip 1.0"],
                  ["schedule", f"warm-up {cfg.warmup} steps to {cfg.lr}, cosine to {cfg.min_lr} at step "
                               f"{cfg.decay_steps}, then constant {cfg.min_lr}"],
-                 ["steps × batch", f"{step} × {cfg.batch_size} windows of {cfg.seq_len} tokens "
+                 ["steps × batch", f"{min(step, cfg.short_steps)} × "
+                                   f"{cfg.batch_size * cfg.seq_len // cfg.short_seq_len} windows of "
+                                   f"{cfg.short_seq_len} tokens, then {max(0, step - cfg.short_steps)} × "
+                                   f"{cfg.batch_size} windows of {cfg.seq_len} "
                                    f"({step * cfg.batch_size * cfg.seq_len:,} tokens)"],
                  ["final training loss", f"{last_loss:.3f} nats/token (mean of the last 10 steps)"],
                  ["wall time", f"{wall / 60:.1f} min on {cfg.threads} shared CPU threads"],
@@ -66,11 +69,12 @@ def write_card(run, r):
 def _evaluation_section(r, gcfg):
     a, n = r["all"], r["novel"]
     L = ["", "## Held-out evaluation", "",
-         f"Held-out files are whole files never trained on, chosen by a hash of their path; "
+         f"Held-out files are whole files never trained on, held out with their whole group (an npm "
+         f"package, a top-level stdlib package or module) by a hash of the group's name; "
          f"{a['files']} of them ({a['bytes']:,} bytes, {a['tokens']:,} tokens) are evaluated, "
-         "taken in turn from each source. Some are near-duplicates of training files (the same "
-         "module compiled into several `dist/` variants, encoding tables that share most lines), "
-         "which rewards memorising n-grams; so every number is also given for the held-out files "
+         "taken in turn from each source. Some may still resemble training files (licence headers, "
+         "boilerplate shared across packages), which rewards memorising n-grams; so every number "
+         "is also given for the held-out files "
          f"whose token 8-grams are less than {r['near_duplicate_threshold']:.0%} found in the "
          "training tokens (\"novel\"" + (f": {n['files']} files, {n['bytes']:,} bytes)." if n else ": none).") ,
          "",
@@ -123,8 +127,10 @@ def _heads_section(h):
 
 def _corpus_section(man):
     L = ["## Training data", "",
-         "Files are picked per source in a fixed hash order up to a byte cap; whole files are held "
-         "out by a hash of their path; duplicates (by content) are dropped.", ""]
+         "Files are picked per source in a fixed hash order up to a byte cap; whole packages (npm "
+         "packages, top-level stdlib packages or modules) are held out by a hash of their name; exact "
+         "copies and near copies (at least 60 % of a file's substantive lines already taken) are "
+         "dropped.", ""]
     rows = [["source", "licences", "files", "bytes", "held-out files", "held-out bytes"]]
     desc = {"python-stdlib": "Python 3.11 standard library (/usr/lib/python3.11)",
             "typescript-lib": "TypeScript lib.*.d.ts (node_modules/typescript/lib)",

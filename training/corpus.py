@@ -32,8 +32,26 @@ def path_hash(path):
     return int.from_bytes(hashlib.sha256(path.encode("utf-8")).digest()[:8], "big")
 
 
-def is_heldout(path, permille):
-    return (path_hash("holdout:" + path) % 1000) < permille
+def holdout_group(source, path):
+    """What is held out together: a whole npm package, a top-level stdlib package or module,
+    a Debian package's docs. Files of one group are often near-copies of each other (a
+    package's esm/cjs/browser builds, the stdlib's generated codecs), so splitting a group
+    between training and evaluation would leak."""
+    parts = path.split("/")
+    if source.startswith("npm-"):
+        return "npm:" + "/".join(parts[:2] if parts[0].startswith("@") else parts[:1])
+    return source + ":" + parts[0]
+
+
+def is_heldout(group, permille):
+    return (path_hash("holdout:" + group) % 1000) < permille
+
+
+def line_keys(text):
+    """Hashes of a file's substantive lines (stripped, at least 12 characters)."""
+    lines = (raw.strip() for raw in text.split("\n"))
+    return {hashlib.blake2b(line.encode("utf-8"), digest_size=8).digest()
+            for line in lines if len(line) >= 12}
 
 
 def read_text(path, max_bytes, gz=False):
@@ -137,8 +155,12 @@ def debian_readmes():
     return out
 
 
-def take(source, root, files_with_licence, cap, cfg, seen):
-    """Documents from one source, in hash order, until its byte cap; duplicates dropped."""
+NEAR_COPY = 0.6  # share of a file's substantive lines already taken that makes it a near-copy
+
+
+def take(source, root, files_with_licence, cap, cfg, seen, seen_lines):
+    """Documents from one source, in hash order, until its byte cap; exact and near copies of
+    files already taken are dropped, so the cap buys distinct text."""
     docs, total = [], 0
     order = sorted(files_with_licence, key=lambda fl: path_hash(os.path.relpath(fl[0], root)))
     for full, lic in order:
@@ -151,26 +173,31 @@ def take(source, root, files_with_licence, cap, cfg, seen):
         if digest in seen:
             continue
         seen.add(digest)
+        keys = line_keys(text)
+        if keys and len(keys & seen_lines) >= NEAR_COPY * len(keys):
+            continue
+        seen_lines |= keys
         rel = os.path.relpath(full, root)
-        docs.append(Doc(source, rel, lic, text, is_heldout(rel, cfg.holdout_permille)))
+        group = holdout_group(source, rel)
+        docs.append(Doc(source, rel, lic, text, is_heldout(group, cfg.holdout_permille)))
         total += len(text.encode("utf-8"))
     return docs
 
 
 def build_corpus(cfg):
     """All documents, in a fixed order (source, then path hash)."""
-    seen = set()
+    seen, seen_lines = set(), set()
     docs = []
     root, files = python_files()
-    docs += take("python-stdlib", root, [(f, "PSF-2.0") for f in files], cfg.cap_python, cfg, seen)
+    docs += take("python-stdlib", root, [(f, "PSF-2.0") for f in files], cfg.cap_python, cfg, seen, seen_lines)
     root, files = ts_lib_files()
-    docs += take("typescript-lib", root, [(f, "Apache-2.0") for f in files], cfg.cap_ts_lib, cfg, seen)
+    docs += take("typescript-lib", root, [(f, "Apache-2.0") for f in files], cfg.cap_ts_lib, cfg, seen, seen_lines)
     packages = npm_packages()
     nm = os.path.join(REPO, "node_modules")
-    docs += take("npm-code", nm, npm_files(packages, False), cfg.cap_js, cfg, seen)
-    docs += take("npm-markdown", nm, npm_files(packages, True), cfg.cap_markdown, cfg, seen)
+    docs += take("npm-code", nm, npm_files(packages, False), cfg.cap_js, cfg, seen, seen_lines)
+    docs += take("npm-markdown", nm, npm_files(packages, True), cfg.cap_markdown, cfg, seen, seen_lines)
     if cfg.cap_debian_doc > 0:
-        docs += take("debian-readme", "/usr/share/doc", debian_readmes(), cfg.cap_debian_doc, cfg, seen)
+        docs += take("debian-readme", "/usr/share/doc", debian_readmes(), cfg.cap_debian_doc, cfg, seen, seen_lines)
     return docs
 
 

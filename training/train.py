@@ -1,5 +1,5 @@
 """Training loop: AdamW, linear warm-up, cosine decay to min_lr at decay_steps, then constant
-min_lr up to steps; random windows of the training tokens,
+min_lr up to steps; random windows of the training tokens (short ones first, see shape_at),
 a checkpoint every few minutes (training resumes from it), fixed seeds."""
 import math
 import os
@@ -31,12 +31,22 @@ def make_optimizer(model, cfg):
                              lr=cfg.lr, betas=(0.9, 0.95), eps=1e-8)
 
 
+def shape_at(step, cfg):
+    """(batch, window) of a step: the first short_steps use windows of short_seq_len, more of
+    them, for the same tokens per step (attention over short windows costs less per token);
+    the rest use the full context so every position embedding is trained."""
+    if step < cfg.short_steps:
+        return cfg.batch_size * cfg.seq_len // cfg.short_seq_len, cfg.short_seq_len
+    return cfg.batch_size, cfg.seq_len
+
+
 def batch_at(tokens, step, cfg):
     """Windows for one step, drawn from a generator seeded by (seed, step): resumable, repeatable."""
+    B, T = shape_at(step, cfg)
     g = np.random.default_rng([cfg.seed, step])
-    starts = g.integers(0, len(tokens) - cfg.seq_len - 1, size=cfg.batch_size)
-    x = np.stack([tokens[s:s + cfg.seq_len] for s in starts]).astype(np.int64)  # [B,T]
-    y = np.stack([tokens[s + 1:s + 1 + cfg.seq_len] for s in starts]).astype(np.int64)  # [B,T]
+    starts = g.integers(0, len(tokens) - T - 1, size=B)
+    x = np.stack([tokens[s:s + T] for s in starts]).astype(np.int64)  # [B,T]
+    y = np.stack([tokens[s + 1:s + 1 + T] for s in starts]).astype(np.int64)  # [B,T]
     return torch.from_numpy(x), torch.from_numpy(y)
 
 
@@ -85,7 +95,7 @@ def train(cfg, tokens, vocab_size, log):
         window.append(loss.item())
         if step % 10 == 0 or step == cfg.steps:
             el = time.time() - t0
-            tps = step * cfg.batch_size * cfg.seq_len / el
+            tps = step * cfg.batch_size * cfg.seq_len / el  # tokens per step are constant
             losses.append((step, sum(window) / len(window)))
             window = []
             log(f"step {step}/{cfg.steps} loss {losses[-1][1]:.4f} lr {lr_at(step - 1, cfg):.2e} "
