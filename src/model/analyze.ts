@@ -5,7 +5,7 @@ import { logSumExp, rankOf, topKIndices } from './distribution';
 import type { Runner } from './runner';
 import { toFloat32 } from './runner';
 import type { Tokenization } from './tokenize';
-import type { AnalysisResult, AnalyzeOptions, ModelInfo, NextToken, TokenInfo } from './types';
+import { DEFAULT_TOP_K, positiveInt, type AnalysisResult, type AnalyzeOptions, type ModelInfo, type NextToken, type TokenInfo } from './types';
 
 /** How many top entries per position the runtime returns (ranks inside it need no scan of the vocabulary). */
 const RANK_FROM_TOP = 64;
@@ -21,11 +21,6 @@ function rankInTop(top: { k: number; values: Float32Array; indices: BigInt64Arra
     return greater + 1;
   }
   return 0;
-}
-
-/** A whole number ≥ 1, or the fallback for anything else (NaN, undefined, 0). */
-function positiveInt(x: number | undefined, fallback: number): number {
-  return Number.isFinite(x) && x! >= 1 ? Math.floor(x!) : fallback;
 }
 
 export async function analyzeText(
@@ -47,7 +42,7 @@ export async function analyzeText(
   }
   const t1 = performance.now();
   throwIfAborted(opts.signal);
-  const wantK = info.kind === 'decoder' ? positiveInt(opts.topK, 10) : 1;
+  const wantK = info.kind === 'decoder' ? positiveInt(opts.topK, DEFAULT_TOP_K) : 1;
   // The runtime returns a longer top list than shown: it also gives most tokens' ranks without a pass over V.
   const out = await runner.forward(tok.ids, null, 0, Math.max(wantK, RANK_FROM_TOP));
   throwIfAborted(opts.signal); // a newer request superseded this one while it ran

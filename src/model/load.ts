@@ -52,6 +52,7 @@ async function load(spec: ModelSpec, opts: LoadOptions): Promise<LoadedModel> {
   progress('Starting ONNX Runtime…');
   let session: ort.InferenceSession;
   try {
+    // Two calls because create() is overloaded (path | bytes) and takes no union of the two.
     session = typeof patched.source === 'string'
       ? await ort.InferenceSession.create(patched.source, sessionOptions())
       : await ort.InferenceSession.create(patched.source, sessionOptions());

@@ -4,7 +4,7 @@ import { AttentionLensError, throwIfAborted } from './errors';
 import { rowDistribution } from './distribution';
 import { truncatePast, type PastCache, type Runner } from './runner';
 import type { Tokenization } from './tokenize';
-import type { ModelInfo, ProbeOptions, ProbeResult } from './types';
+import { DEFAULT_TOP_K, positiveInt, type ModelInfo, type ProbeOptions, type ProbeResult } from './types';
 
 
 interface CacheState {
@@ -33,7 +33,7 @@ export class Prober {
     }
     const { last, cached } = await this.logitsAfter(ids, opts.useCache !== false, opts.signal);
     const V = last.length;
-    const k = Number.isFinite(opts.topK) && opts.topK >= 1 ? Math.floor(opts.topK) : 10;
+    const k = positiveInt(opts.topK, DEFAULT_TOP_K);
     const temperature = Number.isFinite(opts.temperature) && opts.temperature! >= 0 ? opts.temperature! : 1; // 0 → (near) argmax
     const dist = rowDistribution(last, 0, V, k, temperature);
     return {

@@ -156,8 +156,13 @@ export class Runner {
     }
     const r = this.reductions;
     const values = r ? out[r.topValues] : undefined;
+    // Converted on first read: an analysis reads the log-probabilities instead, and converting
+    // fp16 logits [S, V] it never reads would cost more than the rest of its extraction.
+    let logits: Float32Array | null | undefined;
     return {
-      logits: logitsTensor ? toFloat32(logitsTensor) : null,
+      get logits() {
+        return (logits ??= logitsTensor ? toFloat32(logitsTensor) : null);
+      },
       vocab: logitsTensor ? logitsTensor.dims[logitsTensor.dims.length - 1]! : 0,
       attention: out[this.attentionOutput]!,
       present,

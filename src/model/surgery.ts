@@ -244,14 +244,18 @@ function stackLayers(graph: Graph, layers: { value: string; elemType: number }[]
   const FLOAT = onnx.TensorProto.DataType.FLOAT;
   const mixed = layers.some((l) => l.elemType !== layers[0]!.elemType);
   const inputs = layers.map((l) => {
-    if (!mixed || l.elemType === FLOAT) return l.value;
-    const cast = freshName(`${l.value}.f32`, taken);
-    graph.node!.push({ opType: 'Cast', name: cast, input: [l.value], output: [cast], attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: FLOAT }] });
-    return cast;
+    return !mixed || l.elemType === FLOAT ? l.value : castToFloat(graph, l.value, `${l.value}.f32`, taken);
   });
   const name = freshName('attention_lens.attention', taken);
   graph.node!.push({ opType: 'Concat', name, input: inputs, output: [name], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }] });
   graph.output!.push(tensorOutput(name, mixed ? FLOAT : layers[0]!.elemType));
+  return name;
+}
+
+/** Adds a Cast of `value` to float32, named `wanted` (made unique); returns the cast's output. */
+function castToFloat(graph: Graph, value: string, wanted: string, taken: Set<string>): string {
+  const name = freshName(wanted, taken);
+  graph.node!.push({ opType: 'Cast', name, input: [value], output: [name], attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: onnx.TensorProto.DataType.FLOAT }] });
   return name;
 }
 
@@ -276,8 +280,7 @@ function addLogitReductions(graph: Graph, opset: number, taken: Set<string>): Lo
   };
   const FLOAT = onnx.TensorProto.DataType.FLOAT;
   const INT64 = onnx.TensorProto.DataType.INT64;
-  const logitsFloat = freshName('attention_lens.logits_f32', taken);
-  graph.node!.push({ opType: 'Cast', name: logitsFloat, input: ['logits'], output: [logitsFloat], attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: FLOAT }] });
+  const logitsFloat = castToFloat(graph, 'logits', 'attention_lens.logits_f32', taken);
   // axis -1 is the vocabulary in every opset (before 13 the input is viewed as [rows, V], the same here).
   graph.node!.push({ opType: 'LogSoftmax', name: r.logProbs, input: [logitsFloat], output: [r.logProbs], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: -1 }] });
   graph.input!.push({ name: r.kInput, type: { tensorType: { elemType: INT64, shape: { dim: [{ dimValue: 1 }] } } } });

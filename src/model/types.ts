@@ -77,6 +77,14 @@ export interface ProbeResult {
   cached: boolean;
 }
 
+/** A request's count (top-k, token budget): a whole number ≥ 1, or the fallback for anything else (NaN, undefined, 0). */
+export function positiveInt(x: number | undefined, fallback: number): number {
+  return Number.isFinite(x) && x! >= 1 ? Math.floor(x!) : fallback;
+}
+
+/** Next-token candidates shown when a request names no valid count. */
+export const DEFAULT_TOP_K = 10;
+
 export interface AnalyzeOptions {
   topK: number;
   maxTokens: number;
