@@ -2,12 +2,16 @@
 // log-probabilities and ranks, top-k next tokens at every position.
 import { AttentionLensError, throwIfAborted } from './errors';
 import { logSumExp, rankOf, topKIndices } from './distribution';
-import type { Runner } from './runner';
+import type { Fetch, Runner } from './runner';
 import { toFloat32 } from './runner';
 import type { Tokenization } from './tokenize';
 import { DEFAULT_TOP_K, positiveInt, type AnalysisResult, type AnalyzeOptions, type ModelInfo, type NextToken, type TokenInfo } from './types';
 
-/** How many top entries per position the runtime returns (ranks inside it need no scan of the vocabulary). */
+/**
+ * Without runtime token scores, how many top entries per position the runtime returns (ranks
+ * inside it need no scan of the vocabulary). With them it returns only the k shown: a top-64 costs
+ * the runtime ~2.5× a top-10 at 512 tokens.
+ */
 const RANK_FROM_TOP = 64;
 
 /** 1-based rank of `id` at position t if it is in the runtime's sorted top list, else 0. */
@@ -42,33 +46,49 @@ export async function analyzeText(
   }
   const t1 = performance.now();
   throwIfAborted(opts.signal);
-  const wantK = info.kind === 'decoder' ? positiveInt(opts.topK, DEFAULT_TOP_K) : 1;
-  // The runtime returns a longer top list than shown: it also gives most tokens' ranks without a pass over V.
-  const out = await runner.forward(tok.ids, null, 0, Math.max(wantK, RANK_FROM_TOP));
+  const decoder = info.kind === 'decoder' && runner.hasLogits;
+  const wantK = decoder ? positiveInt(opts.topK, DEFAULT_TOP_K) : 1;
+  // Where the runtime scores each next token and the top list, the [T, V] distribution stays in
+  // the runtime (fetching it costs more than the rest of the extraction); else it comes over.
+  const inRuntime = decoder && runner.scoresTokens;
+  const fetch: Fetch = { attention: true, top: decoder, tokenScores: inRuntime, logProbs: decoder && !inRuntime, logits: decoder && !inRuntime };
+  const out = await runner.forward(tok.ids, null, 0, fetch, inRuntime ? wantK : Math.max(wantK, RANK_FROM_TOP));
   throwIfAborted(opts.signal); // a newer request superseded this one while it ran
   const t2 = performance.now();
 
   // Surgery stacked the layers: [L, H, Q, K] as the runtime handed it over, no copy for fp32.
-  const [L, H] = out.attention.dims as [number, number, number, number];
-  const attention = toFloat32(out.attention);
+  const [L, H] = out.attention!.dims as [number, number, number, number];
+  const attention = toFloat32(out.attention!);
 
-  const decoder = info.kind === 'decoder' && out.logits !== null;
   const V = out.vocab;
   const k = decoder ? Math.min(wantK, V) : 0;
   const topIds = new Int32Array(T * k);
   const topProbs = new Float32Array(T * k);
   const logprobs: (number | null)[] = new Array<number | null>(T).fill(null);
   const ranks: (number | null)[] = new Array<number | null>(T).fill(null);
-  if (decoder) {
-    // The runtime's log-probabilities and top-k when surgery added them (ranks are the same on
-    // logits and log-probabilities); the same maths in JavaScript otherwise.
+  const top = out.top && out.top.k >= k ? out.top : null;
+  if (decoder && top && out.tokenScores) {
+    // Everything per position came from the runtime: [T, k_run] top lists, [T−1] token scores.
+    for (let t = 0; t < T; t++) {
+      for (let i = 0; i < k; i++) {
+        topIds[t * k + i] = Number(top.indices[t * top.k + i]!);
+        topProbs[t * k + i] = Math.exp(top.values[t * top.k + i]!);
+      }
+      if (t + 1 < T) {
+        logprobs[t + 1] = out.tokenScores.logProbs[t]!;
+        ranks[t + 1] = out.tokenScores.higher[t]! + 1;
+      }
+    }
+  } else if (decoder) {
+    // The runtime's log-probabilities when surgery added them (ranks are the same on logits and
+    // log-probabilities); the same maths in JavaScript otherwise.
     const scores = out.logProbs ?? out.logits!; // [T, V]
-    const top = out.logProbs && out.top && out.top.k >= k ? out.top : null;
+    const fromRuntime = out.logProbs ? top : null;
     for (let t = 0; t < T; t++) {
       const row = t * V;
       const logZ = out.logProbs ? 0 : logSumExp(scores, row, V);
-      if (top) {
-        for (let i = 0; i < k; i++) topIds[t * k + i] = Number(top.indices[t * top.k + i]!); // [T, k_run]
+      if (fromRuntime) {
+        for (let i = 0; i < k; i++) topIds[t * k + i] = Number(fromRuntime.indices[t * fromRuntime.k + i]!); // [T, k_run]
       } else {
         topKIndices(scores, row, V, k, topIds, t * k);
       }
@@ -76,7 +96,7 @@ export async function analyzeText(
       if (t + 1 < T) {
         const next = tok.ids[t + 1]!;
         logprobs[t + 1] = scores[row + next]! - logZ;
-        ranks[t + 1] = (top && rankInTop(top, t, next)) || rankOf(scores, row, V, next);
+        ranks[t + 1] = (fromRuntime && rankInTop(fromRuntime, t, next)) || rankOf(scores, row, V, next);
       }
     }
   }

@@ -30,7 +30,7 @@ export async function predictMaskedToken(
   const original = ids[tokenIndex]!;
   ids[tokenIndex] = maskId;
   throwIfAborted(signal);
-  const out = await runner.forward(ids, null, 0);
+  const out = await runner.forward(ids, null, 0, { logits: true });
   throwIfAborted(signal);
   if (!out.logits) {
     throw new AttentionLensError('unsupported-architecture', `${info.name} has no language-model head (no "logits" output), so it cannot predict masked tokens.`);

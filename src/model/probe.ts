@@ -108,7 +108,7 @@ export class Prober {
     let start = keep;
     for (;;) {
       const end = Math.min(ids.length, start + chunk);
-      const out = await this.runner.forward(ids.slice(start, end), past, start);
+      const out = await this.runner.forward(ids.slice(start, end), past, start, { logits: true, present: true });
       throwIfAborted(signal);
       if (end === ids.length) {
         const V = out.vocab;

@@ -26,18 +26,58 @@ export interface PatchedGraph {
 /** Past keys/values by input name (`past_key_values.{i}.key`), each [1, H, P, D]. */
 export type PastCache = Map<string, ort.Tensor>;
 
+/** Which results a forward pass hands back; the runtime copies each fetched output into a new array, so fetch only what is read. */
+export interface Fetch {
+  /** Every layer's attention. */
+  attention?: boolean;
+  /** Raw logits [S, V]. */
+  logits?: boolean;
+  /** log softmax(logits) [S, V] (only where surgery added it). */
+  logProbs?: boolean;
+  /** Top-k log-probabilities and ids per position. */
+  top?: boolean;
+  /** Each next input token's log-probability and rank (only where surgery added them). */
+  tokenScores?: boolean;
+  /** The new key/value cache. */
+  present?: boolean;
+}
+
+export const FETCH_ALL: Required<Fetch> = { attention: true, logits: true, logProbs: true, top: true, tokenScores: true, present: true };
+
 export interface ForwardOutput {
-  /** [S, V] for the S new positions, or null when the graph has no logits (base encoders). */
+  /** [S, V] for the S new positions; null when not fetched or the graph has no logits (base encoders). */
   logits: Float32Array | null;
+  /** Vocabulary size (from a fetched [S, V] output when there is one), 0 when the graph has no logits. */
   vocab: number;
-  /** Every layer's attention, [L, H, S, P+S] (batch 1). */
-  attention: ort.Tensor;
-  /** New cache, keyed by the past input name it feeds next time. */
+  /** Every layer's attention, [L, H, S, P+S] (batch 1), when fetched. */
+  attention: ort.Tensor | null;
+  /** New cache, keyed by the past input name it feeds next time (empty when not fetched). */
   present: PastCache;
-  /** log softmax(logits) [S, V], when the runtime computed it. */
+  /** log softmax(logits) [S, V], when fetched and the runtime computed it. */
   logProbs: Float32Array | null;
-  /** Top-k log-probabilities and ids per new position, each [S, k], when the runtime computed them. */
+  /** Top-k log-probabilities and ids per new position, each [S, k], when fetched and the runtime computed them. */
   top: { k: number; values: Float32Array; indices: BigInt64Array } | null;
+  /** For new positions 0…S−2: the next input token's log-probability and how many tokens scored strictly higher, each [S−1]. */
+  tokenScores: { logProbs: Float32Array; higher: Float32Array } | null;
+}
+
+/**
+ * session.run fetching only `names`. onnxruntime-node 1.14 returns the requested values in the
+ * session's output order but keys them by the session's first output names; this keys them
+ * right again (and passes through a runtime that keys them right itself).
+ */
+export async function runFetching(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, names: string[]): Promise<Record<string, ort.Tensor>> {
+  const all = session.outputNames;
+  const wanted = [...new Set(names)].sort((a, b) => all.indexOf(a) - all.indexOf(b));
+  const result = await session.run(feeds, wanted);
+  const keys = Object.keys(result);
+  if (keys.length === wanted.length && wanted.every((n) => n in result)) return result as Record<string, ort.Tensor>;
+  if (keys.length !== wanted.length || !all.slice(0, wanted.length).every((n) => n in result)) {
+    throw new AttentionLensError('runtime-failure', `ONNX Runtime returned outputs ${keys.join(', ')} for ${wanted.join(', ')}.`);
+  }
+  const out: Record<string, ort.Tensor> = {};
+  wanted.forEach((name, i) => { out[name] = result[all[i]!] as ort.Tensor; });
+  return out;
 }
 
 const int64 = (values: ArrayLike<number>, dims: number[]) => {
@@ -122,8 +162,18 @@ export class Runner {
     }
   }
 
+  /** Whether the graph has a logits output (language-model head). */
+  get hasLogits(): boolean {
+    return this.session.outputNames.includes('logits');
+  }
+
+  /** Whether the runtime scores each next input token (see Fetch.tokenScores). */
+  get scoresTokens(): boolean {
+    return this.reductions?.tokenScores != null;
+  }
+
   /** Runs `ids` (the new tokens) after `past` (pastLength earlier tokens; empty when null); `topK` sizes the runtime top-k. */
-  async forward(ids: ArrayLike<number>, past: PastCache | null, pastLength: number, topK = 1): Promise<ForwardOutput> {
+  async forward(ids: ArrayLike<number>, past: PastCache | null, pastLength: number, fetch: Fetch, topK = 1): Promise<ForwardOutput> {
     const S = ids.length;
     const feeds: Record<string, ort.Tensor> = {};
     for (const meta of this.inputs) {
@@ -141,36 +191,48 @@ export class Runner {
         default: feeds[meta.name] = past?.get(meta.name) ?? emptyPast(meta, this.dims);
       }
     }
-    let out: ort.InferenceSession.OnnxValueMapType;
+    const r = this.reductions;
+    const names: string[] = [];
+    const outputs = this.session.outputNames;
+    if (fetch.attention) names.push(this.attentionOutput);
+    if (fetch.logits && outputs.includes('logits')) names.push('logits');
+    if (fetch.logProbs && r) names.push(r.logProbs);
+    if (fetch.top && r) names.push(r.topValues, r.topIndices);
+    if (fetch.tokenScores && r?.tokenScores) names.push(r.tokenScores.logProbs, r.tokenScores.higher);
+    if (fetch.present) names.push(...outputs.filter((n) => n.startsWith('present') && pastNameFor(n, this.pastInputs)));
+    if (names.length === 0) throw new Error('forward: nothing to fetch');
+    let out: Record<string, ort.Tensor>;
     try {
-      out = await this.session.run(feeds); // all outputs: naming outputs misreports them in this runtime version
+      out = await runFetching(this.session, feeds, names);
     } catch (err) {
+      if (err instanceof AttentionLensError) throw err;
       throw new AttentionLensError('runtime-failure', `Running ${this.label} failed: ${(err as Error).message}`);
     }
     const logitsTensor = out.logits ?? null;
     const present: PastCache = new Map();
-    for (const name of this.session.outputNames) {
-      if (!name.startsWith('present')) continue;
-      const pastName = pastNameFor(name, this.pastInputs);
+    for (const name of names) {
+      const pastName = name.startsWith('present') ? pastNameFor(name, this.pastInputs) : undefined;
       if (pastName) present.set(pastName, out[name]!);
     }
-    const r = this.reductions;
     const values = r ? out[r.topValues] : undefined;
-    // Converted on first read: an analysis reads the log-probabilities instead, and converting
-    // fp16 logits [S, V] it never reads would cost more than the rest of its extraction.
+    const scores = r?.tokenScores ? [out[r.tokenScores.logProbs], out[r.tokenScores.higher]] : [];
+    // Converted on first read: fp16 logits [S, V] cost more to convert than the rest of an extraction.
     let logits: Float32Array | null | undefined;
     return {
       get logits() {
         return (logits ??= logitsTensor ? toFloat32(logitsTensor) : null);
       },
-      vocab: logitsTensor ? logitsTensor.dims[logitsTensor.dims.length - 1]! : 0,
-      attention: out[this.attentionOutput]!,
+      vocab: vocabOf(logitsTensor ?? (r ? out[r.logProbs] : undefined)) ?? (this.hasLogits ? this.dims.vocab : 0),
+      attention: out[this.attentionOutput] ?? null,
       present,
       logProbs: r && out[r.logProbs] ? (out[r.logProbs]!.data as Float32Array) : null,
       top: r && values ? { k: values.dims[values.dims.length - 1]!, values: values.data as Float32Array, indices: out[r.topIndices]!.data as BigInt64Array } : null,
+      tokenScores: scores[0] && scores[1] ? { logProbs: scores[0].data as Float32Array, higher: scores[1].data as Float32Array } : null,
     };
   }
 }
+
+const vocabOf = (t: ort.Tensor | undefined) => (t ? t.dims[t.dims.length - 1] : undefined);
 
 /** Keeps the first `keep` positions of every cached tensor ([1, H, P, D] → [1, H, keep, D]). */
 export function truncatePast(past: PastCache, keep: number): PastCache {

@@ -47,6 +47,13 @@ export interface LogitReductions {
   /** Outputs: top-k log-probabilities and their ids per position, [1, T, k]. */
   topValues: string;
   topIndices: string;
+  /**
+   * Outputs, when the graph takes int64 input_ids: for each position t but the last, the
+   * log-probability of the input token at t+1 and how many tokens scored strictly higher there
+   * (its rank − 1), each [1, T−1, 1] float. Scored in the runtime, so an analysis need not
+   * fetch the whole [T, V] distribution.
+   */
+  tokenScores: { logProbs: string; higher: string } | null;
 }
 
 export interface InputMeta {
@@ -277,6 +284,7 @@ function addLogitReductions(graph: Graph, opset: number, taken: Set<string>): Lo
     logProbs: freshName('attention_lens.logprobs', taken),
     topValues: freshName('attention_lens.topk_logprobs', taken),
     topIndices: freshName('attention_lens.topk_indices', taken),
+    tokenScores: null,
   };
   const FLOAT = onnx.TensorProto.DataType.FLOAT;
   const INT64 = onnx.TensorProto.DataType.INT64;
@@ -290,5 +298,46 @@ function addLogitReductions(graph: Graph, opset: number, taken: Set<string>): Lo
   });
   const out = (name: string, elemType: number, rank: number): onnx.IValueInfoProto => ({ name, type: { tensorType: { elemType, shape: { dim: Array.from({ length: rank }, () => ({})) } } } });
   graph.output!.push(out(r.logProbs, FLOAT, 3), out(r.topValues, FLOAT, 3), out(r.topIndices, INT64, 3));
+  r.tokenScores = addTokenScores(graph, opset, r.logProbs, taken);
+  if (r.tokenScores) graph.output!.push(out(r.tokenScores.logProbs, FLOAT, 3), out(r.tokenScores.higher, FLOAT, 3));
   return r;
+}
+
+/**
+ * The score of each next input token: rows [1, T−1, V] of the log-probabilities against
+ * input_ids[:, 1:], picked with GatherElements, and the count of entries strictly above it
+ * (ties share a rank). Null when the graph has no int64 input_ids.
+ */
+function addTokenScores(graph: Graph, opset: number, logProbs: string, taken: Set<string>): LogitReductions['tokenScores'] {
+  const ids = (graph.input ?? []).find((i) => i.name === 'input_ids');
+  if (!ids || ids.type?.tensorType?.elemType !== onnx.TensorProto.DataType.INT64) return null;
+  const INT = onnx.AttributeProto.AttributeType.INT;
+  const INTS = onnx.AttributeProto.AttributeType.INTS;
+  const constant = (wanted: string, value: bigint): string => {
+    const name = freshName(wanted, taken);
+    graph.initializer!.push({ name, dataType: onnx.TensorProto.DataType.INT64, dims: [1], rawData: new Uint8Array(BigInt64Array.from([value]).buffer) });
+    return name;
+  };
+  const node = (opType: string, wanted: string, input: string[], attribute: onnx.IAttributeProto[] = []): string => {
+    const name = freshName(wanted, taken);
+    graph.node!.push({ opType, name, input, output: [name], attribute });
+    return name;
+  };
+  graph.initializer ??= [];
+  const one = constant('attention_lens.one', 1n);
+  const minusOne = constant('attention_lens.minus_one', -1n);
+  const zero = constant('attention_lens.zero', 0n);
+  const end = constant('attention_lens.end', 0x7fffffffffffffffn);
+  const axis1 = constant('attention_lens.axis_1', 1n);
+  // Opset 13 moved Unsqueeze's and ReduceSum's axes from attributes to inputs.
+  const axes2 = opset >= 13 ? [constant('attention_lens.axis_2', 2n)] : [];
+  const axesAttr: onnx.IAttributeProto[] = opset >= 13 ? [] : [{ name: 'axes', type: INTS, ints: [2] }];
+  const nextIds = node('Slice', 'attention_lens.next_ids', ['input_ids', one, end, axis1]); // [1, T−1]
+  const rows = node('Slice', 'attention_lens.scored_rows', [logProbs, zero, minusOne, axis1]); // [1, T−1, V]
+  const index = node('Unsqueeze', 'attention_lens.next_index', [nextIds, ...axes2], axesAttr); // [1, T−1, 1]
+  const picked = node('GatherElements', 'attention_lens.token_logprobs', [rows, index], [{ name: 'axis', type: INT, i: 2 }]);
+  const above = node('Greater', 'attention_lens.above_token', [rows, picked]); // [1, T−1, V] bool
+  const aboveFloat = castToFloat(graph, above, 'attention_lens.above_token_f32', taken);
+  const higher = node('ReduceSum', 'attention_lens.token_higher', [aboveFloat, ...axes2], [...axesAttr, { name: 'keepdims', type: INT, i: 1 }]);
+  return { logProbs: picked, higher };
 }

@@ -6,8 +6,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadModel } from '../../src/model/index';
-import { Runner } from '../../src/model/runner';
-import { exposeAttention } from '../../src/model/surgery';
+import { analyzeText } from '../../src/model/analyze';
+import { FETCH_ALL, Runner, type ModelDims } from '../../src/model/runner';
+import type { Tokenization } from '../../src/model/tokenize';
+import { exposeAttention, type LogitReductions } from '../../src/model/surgery';
 import { modelDims } from '../../src/model/config';
 import { fidelitySamples, readFloats, testCacheDir, testModelDir } from '../helpers/models';
 import { maxAbsDiff } from '../helpers/assertions';
@@ -34,17 +36,36 @@ test(`raw logits and attention of ${path.basename(path.dirname(dir))}/${path.bas
   const session = await ort.InferenceSession.create(patched.bytes, { logSeverityLevel: 3 });
   const runner = new Runner(session, patched, modelDims(config), 'test');
   for (const sample of samples) {
-    const out = await runner.forward(sample.ids, null, 0);
+    const out = await runner.forward(sample.ids, null, 0, FETCH_ALL, 3);
     const refLogits = readFloats(dir, sample.logits.file); // [T, V]
     assert.ok(maxAbsDiff(out.logits!, refLogits) <= tolerance, `${sample.name}: logits within ${tolerance}`);
     const [L, H, T] = sample.attention.shape;
-    assert.deepEqual(out.attention.dims, [L, H, T, T]);
-    assert.ok(maxAbsDiff(out.attention.data as Float32Array, readFloats(dir, sample.attention.file)) <= tolerance, `${sample.name}: attention within ${tolerance}`);
+    assert.deepEqual(out.attention!.dims, [L, H, T, T]);
+    assert.ok(maxAbsDiff(out.attention!.data as Float32Array, readFloats(dir, sample.attention.file)) <= tolerance, `${sample.name}: attention within ${tolerance}`);
+    // Fetching a subset hands back the same values under the right names (the runtime mislabels them; the runner relabels).
+    const some = await runner.forward(sample.ids, null, 0, { attention: true, tokenScores: true, present: true }, 3);
+    assert.equal(some.logits, null);
+    assert.equal(some.top, null);
+    assert.deepEqual(Array.from(some.attention!.data as Float32Array), Array.from(out.attention!.data as Float32Array));
+    assert.deepEqual(Array.from(some.tokenScores!.logProbs), Array.from(out.tokenScores!.logProbs));
+    assert.deepEqual([...some.present.keys()], [...out.present.keys()]);
+    for (const [name, t] of out.present) assert.deepEqual(Array.from(some.present.get(name)!.data as Float32Array), Array.from(t.data as Float32Array), name);
+    const only = await runner.forward(sample.ids, null, 0, { top: true }, 3);
+    assert.deepEqual(Array.from(only.top!.indices), Array.from(out.top!.indices));
+    assert.equal(only.attention, null);
   }
 });
 
+/** The same session, as if surgery had not added token scoring. */
+function withoutTokenScores(runner: Runner): Runner {
+  const reductions = (runner as unknown as { reductions: LogitReductions }).reductions;
+  return new Runner(runner.session, { inputs: runner.inputs, attentionOutput: runner.attentionOutput, nLayers: 0, reductions: { ...reductions, tokenScores: null } }, (runner as unknown as { dims: ModelDims }).dims, 'test');
+}
+
 test('analyze(): tokens, attention, log-probabilities, ranks and top-k agree with the reference', async () => {
   const model = await loadModel({ name: 'test', path: dir }, { cacheDir });
+  const internals = model as unknown as { tokens: Tokenization; runner: Runner };
+  assert.ok(internals.runner.scoresTokens, 'surgery added token scoring to the bundled export');
   try {
     for (const sample of samples) {
       const result = await model.analyze(sample.text, { topK: 5, maxTokens: 100_000 });
@@ -77,6 +98,12 @@ test('analyze(): tokens, attention, log-probabilities, ranks and top-k agree wit
       }
       assert.deepEqual(result.next.map((n) => n.id), Array.from(result.topK.ids.subarray((T - 1) * 5, T * 5)));
       for (const tok of result.tokens) assert.equal(sample.text.slice(tok.start, tok.end).length, tok.end - tok.start);
+      // Graphs whose tokens the runtime cannot score (no int64 input_ids) fetch the distribution
+      // and score in JavaScript: the same logprobs (to float rounding) and ranks.
+      const viaJs = await analyzeText(sample.text, { topK: 5, maxTokens: 100_000 }, model.info, internals.tokens, withoutTokenScores(internals.runner));
+      assert.deepEqual(viaJs.tokens.map((t) => t.rank), result.tokens.map((t) => t.rank), `${sample.name}: same ranks either way`);
+      assert.ok(viaJs.tokens.every((t, i) => t.logprob === null ? result.tokens[i]!.logprob === null : Math.abs(t.logprob - result.tokens[i]!.logprob!) <= 1e-6));
+      assert.deepEqual(Array.from(viaJs.topK.ids), Array.from(result.topK.ids));
     }
   } finally {
     await model.dispose();

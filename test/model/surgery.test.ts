@@ -30,7 +30,7 @@ test('flat decoder: finds the two attention softmaxes by structure, skipping dec
   const out = await run(result.bytes, { input_ids: ids(ref.ids) });
   const T = ref.ids.length;
   assert.deepEqual(out[result.attentionOutput]!.dims, [2, ref.heads, T, T], 'both layers in one output');
-  assert.deepEqual(Object.keys(out).filter((n) => /attention(?!_lens\.(logprobs|topk))/.test(n)), [result.attentionOutput], 'no per-layer copies');
+  assert.deepEqual(Object.keys(out).filter((n) => /attention(?!_lens\.(logprobs|topk|token))/.test(n)), [result.attentionOutput], 'no per-layer copies');
   assert.ok(maxAbsDiff(attentionOf(out, result), ref.decoder.attention) <= 1e-4);
   assert.ok(maxAbsDiff(out.logits!.data as Float32Array, ref.decoder.logits) <= 1e-4);
   // The added reductions: log-probabilities, and the top-3 ids with their log-probabilities, against the reference logits.
@@ -48,6 +48,22 @@ test('flat decoder: finds the two attention softmaxes by structure, skipping dec
     assert.deepEqual(Array.from(topIds.subarray(t * 3, t * 3 + 3), Number), order);
     order.forEach((v, i) => assert.ok(Math.abs(topValues[t * 3 + i]! - (row[v]! - logZ)) <= 1e-4));
   }
+  // Each next input token's log-probability and the count of tokens scored strictly above it, [1, T−1, 1].
+  assert.ok(result.reductions.tokenScores);
+  const tokenLogProbs = out[result.reductions.tokenScores.logProbs]!;
+  const higher = out[result.reductions.tokenScores.higher]!;
+  assert.deepEqual(tokenLogProbs.dims, [1, T - 1, 1]);
+  assert.deepEqual(higher.dims, [1, T - 1, 1]);
+  for (let t = 0; t + 1 < T; t++) {
+    const next = ref.ids[t + 1]!;
+    assert.ok(Math.abs((tokenLogProbs.data as Float32Array)[t]! - logProbs[t * V + next]!) <= 1e-6, `logprob at ${t}`);
+    let above = 0;
+    for (let v = 0; v < V; v++) if (logProbs[t * V + v]! > logProbs[t * V + next]!) above++;
+    assert.equal((higher.data as Float32Array)[t], above, `rank at ${t}`);
+  }
+  // One new token (a probe through the cache) leaves no next token to score: empty, not an error.
+  const one = await run(result.bytes, { input_ids: ids(ref.ids.slice(0, 1)) });
+  assert.deepEqual(one[result.reductions.tokenScores.higher]!.dims, [1, 0, 1]);
 });
 
 test('merged decoder: both If branches are extended and agree with the reference', async () => {
