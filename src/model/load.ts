@@ -48,7 +48,7 @@ async function load(spec: ModelSpec, opts: LoadOptions): Promise<LoadedModel> {
   const label = path.relative(dir, onnxFile) || onnxFile;
 
   progress(`Preparing ${path.basename(onnxFile)} (exposing attention)…`);
-  const patched = await patchedModel(onnxFile, label, opts.cacheDir);
+  const patched = await patchedModel(onnxFile, label, opts.cacheDir, kind);
   progress('Starting ONNX Runtime…');
   let session: ort.InferenceSession;
   try {
@@ -138,16 +138,16 @@ export function onnxCandidates(kind: 'decoder' | 'encoder', quantized: boolean):
 interface Patched extends PatchedGraph { source: string | Uint8Array }
 
 /** Surgery once per source file: the patched model and its metadata are cached under cacheDir by hash. */
-async function patchedModel(onnxFile: string, label: string, cacheDir: string | undefined): Promise<Patched> {
+async function patchedModel(onnxFile: string, label: string, cacheDir: string | undefined, kind: 'decoder' | 'encoder'): Promise<Patched> {
   const bytes = await fs.readFile(onnxFile);
   const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 24);
   const dir = cacheDir ?? path.join(os.tmpdir(), 'attention-lens-cache');
-  const base = path.join(dir, `patched-${hash}-v${SURGERY_VERSION}`);
+  const base = path.join(dir, `patched-${hash}-${kind}-v${SURGERY_VERSION}`);
   try {
     const meta = JSON.parse(await fs.readFile(`${base}.json`, 'utf8')) as Omit<Patched, 'source'>;
     if (existsSync(`${base}.onnx`)) return { source: `${base}.onnx`, ...meta };
   } catch { /* not cached yet */ }
-  const result = exposeAttention(bytes, label);
+  const result = exposeAttention(bytes, label, { scoreTokens: kind === 'decoder' });
   const meta: PatchedGraph = { attentionOutput: result.attentionOutput, nLayers: result.nLayers, inputs: result.inputs, reductions: result.reductions };
   try {
     await fs.mkdir(dir, { recursive: true });

@@ -173,7 +173,12 @@ function allValueNames(graph: Graph): Set<string> {
 }
 
 /** Decodes, patches and re-encodes a model. `label` names the file in error messages. */
-export function exposeAttention(bytes: Uint8Array, label: string): SurgeryResult {
+export interface SurgeryOptions {
+  /** Add the next-token scores (causal models only; an encoder's runtime would compute them for nothing). Default true. */
+  scoreTokens?: boolean;
+}
+
+export function exposeAttention(bytes: Uint8Array, label: string, opts: SurgeryOptions = {}): SurgeryResult {
   let model: onnx.ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);
@@ -238,7 +243,7 @@ export function exposeAttention(bytes: Uint8Array, label: string): SurgeryResult
     );
   }
   const attentionOutput = stackLayers(graph, layers, taken);
-  const reductions = addLogitReductions(graph, opset, taken);
+  const reductions = addLogitReductions(graph, opset, taken, opts.scoreTokens ?? true);
   const initializers = new Set((graph.initializer ?? []).map((t) => t.name));
   const inputs = (graph.input ?? [])
     .filter((vi) => vi.name && !initializers.has(vi.name))
@@ -277,7 +282,7 @@ function countSoftmax(graph: Graph): number {
  * (vectorised, multi-threaded) does the per-position work instead of JavaScript. LogSoftmax is one
  * fused pass, several times cheaper here than ReduceLogSumExp, and its top-k are the logits' top-k.
  */
-function addLogitReductions(graph: Graph, opset: number, taken: Set<string>): LogitReductions | null {
+function addLogitReductions(graph: Graph, opset: number, taken: Set<string>, scoreTokens: boolean): LogitReductions | null {
   if (opset < 11 || !(graph.output ?? []).some((o) => o.name === 'logits')) return null;
   const r: LogitReductions = {
     kInput: freshName('attention_lens.top_k', taken),
@@ -298,7 +303,7 @@ function addLogitReductions(graph: Graph, opset: number, taken: Set<string>): Lo
   });
   const out = (name: string, elemType: number, rank: number): onnx.IValueInfoProto => ({ name, type: { tensorType: { elemType, shape: { dim: Array.from({ length: rank }, () => ({})) } } } });
   graph.output!.push(out(r.logProbs, FLOAT, 3), out(r.topValues, FLOAT, 3), out(r.topIndices, INT64, 3));
-  r.tokenScores = addTokenScores(graph, opset, r.logProbs, taken);
+  r.tokenScores = scoreTokens ? addTokenScores(graph, opset, r.logProbs, taken) : null;
   if (r.tokenScores) graph.output!.push(out(r.tokenScores.logProbs, FLOAT, 3), out(r.tokenScores.higher, FLOAT, 3));
   return r;
 }
