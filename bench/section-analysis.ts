@@ -14,6 +14,8 @@ import { torchMedianMs } from './section-torch';
 import { raisePeak } from './section-compute';
 
 const SECTION = 'analysis';
+/** Pause before timing again after the PyTorch reference and the GEMM check. */
+const SETTLE_MS = 2000;
 const TORCH = 'PyTorch reference';
 
 interface Samples {
@@ -61,6 +63,9 @@ export async function runAnalysis(ctx: BenchContext): Promise<void> {
     await timeAnalyses(model, text, n, half, samples);
     const torch = n >= 128 ? await torchAt(ctx, n) : null;
     const gemm = await measureMatmul(1024, 1024, 1024, 4); // the peak as it is right now
+    // Right after a process or GEMM loop that loaded both cores, 512-token runs were 3–6 ms slower
+    // for a second or two (measured): let the machine settle, as it would between two commands.
+    if (!opts.quick) await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     await timeAnalyses(model, text, n, half, samples);
 
     const s = summarize(samples.wall);
