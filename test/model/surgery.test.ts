@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
 import { exposeAttention } from '../../src/model/surgery';
+import { runFetching } from '../../src/model/runner';
 import { AttentionLensError } from '../../src/model/errors';
 import { graphReference, readGraph } from '../helpers/graphs';
 import { maxAbsDiff } from '../helpers/assertions';
@@ -135,4 +136,36 @@ test('bytes that are not ONNX give a clear error', () => {
     assert.match(err.message, /broken\.onnx/);
     return true;
   });
+});
+
+test('a subset of outputs comes back under the right names, for every graph layout', async () => {
+  const ref = graphReference();
+  const T = ref.ids.length;
+  const cases: { file: string; feeds: Record<string, ort.Tensor> }[] = [
+    { file: 'flat_decoder.onnx', feeds: { input_ids: ids(ref.ids) } },
+    { file: 'merged_decoder.onnx', feeds: { input_ids: ids(ref.ids), use_cache_branch: new ort.Tensor('bool', [false], [1]) } },
+    { file: 'encoder.onnx', feeds: { input_ids: ids(ref.ids), token_type_ids: ids(ref.token_type_ids), attention_mask: ids(new Array(T).fill(1)) } },
+    { file: 'quantized_decoder.onnx', feeds: { input_ids: ids(ref.ids) } },
+  ];
+  for (const c of cases) {
+    const result = exposeAttention(readGraph(c.file), c.file);
+    const session = await ort.InferenceSession.create(result.bytes, { logSeverityLevel: 3 });
+    const feeds: Record<string, ort.Tensor> = { ...c.feeds };
+    for (const meta of result.inputs) {
+      if (feeds[meta.name]) continue;
+      if (meta.name === result.reductions?.kInput) feeds[meta.name] = new ort.Tensor('int64', BigInt64Array.from([2n]), [1]);
+      else if (meta.name.startsWith('past')) feeds[meta.name] = new ort.Tensor('float32', new Float32Array(0), meta.dims.map((d, i) => (typeof d === 'number' ? d : i === 2 ? 0 : i === 0 ? 1 : 0)));
+    }
+    const full = await session.run(feeds);
+    const names = session.outputNames;
+    // Every other output, and the last one alone: orders that differ from the session's own.
+    for (const subset of [names.filter((_, i) => i % 2 === 1), [names[names.length - 1]!], [result.attentionOutput]]) {
+      const some = await runFetching(session, feeds, [...subset].reverse());
+      assert.deepEqual(Object.keys(some).sort(), [...new Set(subset)].sort(), `${c.file}: the names asked for`);
+      for (const name of subset) {
+        assert.deepEqual(some[name]!.dims, full[name]!.dims, `${c.file}: ${name} dims`);
+        assert.deepEqual(Array.from(some[name]!.data as ArrayLike<number | bigint>), Array.from(full[name]!.data as ArrayLike<number | bigint>), `${c.file}: ${name} values`);
+      }
+    }
+  }
 });
