@@ -82,7 +82,8 @@ export async function analyzeText(
   } else if (decoder) {
     // The runtime's log-probabilities when surgery added them (ranks are the same on logits and
     // log-probabilities); the same maths in JavaScript otherwise.
-    const scores = out.logProbs ?? out.logits!; // [T, V]
+    const scores = out.logProbs ?? out.logits; // [T, V]
+    if (!scores) throw new AttentionLensError('runtime-failure', `${info.name}: the runtime returned neither the top-k lists nor the next-token distribution.`);
     const fromRuntime = out.logProbs ? top : null;
     for (let t = 0; t < T; t++) {
       const row = t * V;
