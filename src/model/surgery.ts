@@ -172,12 +172,12 @@ function allValueNames(graph: Graph): Set<string> {
   return names;
 }
 
-/** Decodes, patches and re-encodes a model. `label` names the file in error messages. */
 export interface SurgeryOptions {
   /** Add the next-token scores (causal models only; an encoder's runtime would compute them for nothing). Default true. */
   scoreTokens?: boolean;
 }
 
+/** Decodes, patches and re-encodes a model. `label` names the file in error messages. */
 export function exposeAttention(bytes: Uint8Array, label: string, opts: SurgeryOptions = {}): SurgeryResult {
   let model: onnx.ModelProto;
   try {
