@@ -9,7 +9,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const script = path.resolve(here, '../model/fixtures/build_graphs.py');
 let built: string | undefined;
 
-/** Folder holding flat_decoder.onnx, merged_decoder.onnx, encoder.onnx, quantized_decoder.onnx, fused_attention.onnx, no_attention.onnx, reference.json. */
+/** Folder holding flat_decoder.onnx, flat_decoder_opset12.onnx, merged_decoder.onnx, encoder.onnx, quantized_decoder.onnx, fused_attention.onnx, no_attention.onnx, reference.json. */
 export function testGraphsDir(): string {
   if (built) return built;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'attention-lens-graphs-'));

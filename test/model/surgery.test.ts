@@ -67,6 +67,23 @@ test('flat decoder: finds the two attention softmaxes by structure, skipping dec
   assert.deepEqual(one[result.reductions.tokenScores.higher]!.dims, [1, 0, 1]);
 });
 
+test('opset 12 decoder (axes as attributes): attention and each next token\'s log-probability and rank agree with the reference', async () => {
+  const ref = graphReference();
+  const result = exposeAttention(readGraph('flat_decoder_opset12.onnx'), 'flat_decoder_opset12.onnx');
+  const out = await run(result.bytes, { input_ids: ids(ref.ids) });
+  assert.ok(maxAbsDiff(attentionOf(out, result), ref.decoder.attention) <= 1e-4);
+  assert.ok(result.reductions?.tokenScores);
+  const V = ref.vocab;
+  const logProbs = out[result.reductions.logProbs]!.data as Float32Array; // [1, T, V]
+  const picked = out[result.reductions.tokenScores.logProbs]!.data as Float32Array; // [1, T−1, 1]
+  const higher = out[result.reductions.tokenScores.higher]!.data as Float32Array; // [1, T−1, 1]
+  for (let t = 0; t + 1 < ref.ids.length; t++) {
+    const next = ref.ids[t + 1]!;
+    assert.equal(picked[t], logProbs[t * V + next]);
+    assert.equal(higher[t], Array.from(logProbs.subarray(t * V, (t + 1) * V)).filter((x) => x > logProbs[t * V + next]!).length);
+  }
+});
+
 test('merged decoder: both If branches are extended and agree with the reference', async () => {
   const ref = graphReference();
   const result = exposeAttention(readGraph('merged_decoder.onnx'), 'merged_decoder.onnx');
