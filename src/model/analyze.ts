@@ -68,7 +68,7 @@ export async function analyzeText(
   const ranks: (number | null)[] = new Array<number | null>(T).fill(null);
   const top = out.top && out.top.k >= k ? out.top : null;
   if (decoder && top && out.tokenScores) {
-    // Everything per position came from the runtime: [T, k_run] top lists, [T−1] token scores.
+    // Everything per position came from the runtime: [T, k_run] top lists, [T] token scores (the last unused).
     for (let t = 0; t < T; t++) {
       for (let i = 0; i < k; i++) {
         topIds[t * k + i] = Number(top.indices[t * top.k + i]!);

@@ -57,7 +57,7 @@ export interface ForwardOutput {
   logProbs: Float32Array | null;
   /** Top-k log-probabilities and ids per new position, each [S, k], when fetched and the runtime computed them. */
   top: { k: number; values: Float32Array; indices: BigInt64Array } | null;
-  /** For new positions 0…S−2: the next input token's log-probability and how many tokens scored strictly higher, each [S−1]. */
+  /** Per new position: the next input token's log-probability and how many tokens scored strictly higher, each [S] (the last entry has no next token and means nothing). */
   tokenScores: { logProbs: Float32Array; higher: Float32Array } | null;
 }
 

@@ -48,10 +48,10 @@ export interface LogitReductions {
   topValues: string;
   topIndices: string;
   /**
-   * Outputs, when the graph takes int64 input_ids: for each position t but the last, the
-   * log-probability of the input token at t+1 and how many tokens scored strictly higher there
-   * (its rank − 1), each [1, T−1, 1] float. Scored in the runtime, so an analysis need not
-   * fetch the whole [T, V] distribution.
+   * Outputs, when the graph takes int64 input_ids: for each position t, the log-probability of
+   * the input token at t+1 and how many tokens scored strictly higher there (its rank − 1), each
+   * [1, T, 1] float; the last position has no next token and its entries mean nothing. Scored in
+   * the runtime, so an analysis need not fetch the whole [T, V] distribution.
    */
   tokenScores: { logProbs: string; higher: string } | null;
 }
@@ -309,9 +309,9 @@ function addLogitReductions(graph: Graph, opset: number, taken: Set<string>, sco
 }
 
 /**
- * The score of each next input token: rows [1, T−1, V] of the log-probabilities against
- * input_ids[:, 1:], picked with GatherElements, and the count of entries strictly above it
- * (ties share a rank). Null when the graph has no int64 input_ids.
+ * The score of each next input token: input_ids shifted left by one (a 0 appended, so no [T, V]
+ * slice is copied), picked from the log-probabilities with GatherElements, and the count of
+ * entries strictly above it (ties share a rank). Null when the graph has no int64 input_ids.
  */
 function addTokenScores(graph: Graph, opset: number, logProbs: string, taken: Set<string>): LogitReductions['tokenScores'] {
   const ids = (graph.input ?? []).find((i) => i.name === 'input_ids');
@@ -329,20 +329,19 @@ function addTokenScores(graph: Graph, opset: number, logProbs: string, taken: Se
     return name;
   };
   graph.initializer ??= [];
-  const one = constant('attention_lens.one', 1n);
-  const minusOne = constant('attention_lens.minus_one', -1n);
   const zero = constant('attention_lens.zero', 0n);
+  const one = constant('attention_lens.one', 1n);
   const end = constant('attention_lens.end', 0x7fffffffffffffffn);
-  const axis1 = constant('attention_lens.axis_1', 1n);
   // Opset 13 moved Unsqueeze's and ReduceSum's axes from attributes to inputs.
   const axes2 = opset >= 13 ? [constant('attention_lens.axis_2', 2n)] : [];
   const axesAttr: onnx.IAttributeProto[] = opset >= 13 ? [] : [{ name: 'axes', type: INTS, ints: [2] }];
-  const nextIds = node('Slice', 'attention_lens.next_ids', ['input_ids', one, end, axis1]); // [1, T−1]
-  const rows = node('Slice', 'attention_lens.scored_rows', [logProbs, zero, minusOne, axis1]); // [1, T−1, V]
-  const index = node('Unsqueeze', 'attention_lens.next_index', [nextIds, ...axes2], axesAttr); // [1, T−1, 1]
-  const picked = node('GatherElements', 'attention_lens.token_logprobs', [rows, index], [{ name: 'axis', type: INT, i: 2 }]);
-  const above = node('Greater', 'attention_lens.above_token', [rows, picked]); // [1, T−1, V] bool
+  const later = node('Slice', 'attention_lens.later_ids', ['input_ids', one, end, one]); // [B, T−1]
+  const pad = node('Mul', 'attention_lens.pad_id', [node('Slice', 'attention_lens.first_id', ['input_ids', zero, one, one]), zero]); // [B, 1] of 0
+  const nextIds = node('Concat', 'attention_lens.next_ids', [later, pad], [{ name: 'axis', type: INT, i: 1 }]); // [B, T]
+  const index = node('Unsqueeze', 'attention_lens.next_index', [nextIds, ...axes2], axesAttr); // [B, T, 1]
+  const picked = node('GatherElements', 'attention_lens.token_logprobs', [logProbs, index], [{ name: 'axis', type: INT, i: 2 }]); // [B, T, 1]
+  const above = node('Greater', 'attention_lens.above_token', [logProbs, picked]); // [B, T, V] bool
   const aboveFloat = castToFloat(graph, above, 'attention_lens.above_token_f32', taken);
-  const higher = node('ReduceSum', 'attention_lens.token_higher', [aboveFloat, ...axes2], [...axesAttr, { name: 'keepdims', type: INT, i: 1 }]);
+  const higher = node('ReduceSum', 'attention_lens.token_higher', [aboveFloat, ...axes2], [...axesAttr, { name: 'keepdims', type: INT, i: 1 }]); // [B, T, 1]
   return { logProbs: picked, higher };
 }

@@ -49,12 +49,12 @@ test('flat decoder: finds the two attention softmaxes by structure, skipping dec
     assert.deepEqual(Array.from(topIds.subarray(t * 3, t * 3 + 3), Number), order);
     order.forEach((v, i) => assert.ok(Math.abs(topValues[t * 3 + i]! - (row[v]! - logZ)) <= 1e-4));
   }
-  // Each next input token's log-probability and the count of tokens scored strictly above it, [1, T−1, 1].
+  // Each next input token's log-probability and the count of tokens scored strictly above it, [1, T, 1] (the last entry unused).
   assert.ok(result.reductions.tokenScores);
   const tokenLogProbs = out[result.reductions.tokenScores.logProbs]!;
   const higher = out[result.reductions.tokenScores.higher]!;
-  assert.deepEqual(tokenLogProbs.dims, [1, T - 1, 1]);
-  assert.deepEqual(higher.dims, [1, T - 1, 1]);
+  assert.deepEqual(tokenLogProbs.dims, [1, T, 1]);
+  assert.deepEqual(higher.dims, [1, T, 1]);
   for (let t = 0; t + 1 < T; t++) {
     const next = ref.ids[t + 1]!;
     assert.ok(Math.abs((tokenLogProbs.data as Float32Array)[t]! - logProbs[t * V + next]!) <= 1e-6, `logprob at ${t}`);
@@ -62,9 +62,9 @@ test('flat decoder: finds the two attention softmaxes by structure, skipping dec
     for (let v = 0; v < V; v++) if (logProbs[t * V + v]! > logProbs[t * V + next]!) above++;
     assert.equal((higher.data as Float32Array)[t], above, `rank at ${t}`);
   }
-  // One new token (a probe through the cache) leaves no next token to score: empty, not an error.
+  // One new token (a probe through the cache) has no next token to score: one unused entry, not an error.
   const one = await run(result.bytes, { input_ids: ids(ref.ids.slice(0, 1)) });
-  assert.deepEqual(one[result.reductions.tokenScores.higher]!.dims, [1, 0, 1]);
+  assert.deepEqual(one[result.reductions.tokenScores.higher]!.dims, [1, 1, 1]);
 });
 
 test('opset 12 decoder (axes as attributes): attention and each next token\'s log-probability and rank agree with the reference', async () => {
@@ -75,8 +75,8 @@ test('opset 12 decoder (axes as attributes): attention and each next token\'s lo
   assert.ok(result.reductions?.tokenScores);
   const V = ref.vocab;
   const logProbs = out[result.reductions.logProbs]!.data as Float32Array; // [1, T, V]
-  const picked = out[result.reductions.tokenScores.logProbs]!.data as Float32Array; // [1, T−1, 1]
-  const higher = out[result.reductions.tokenScores.higher]!.data as Float32Array; // [1, T−1, 1]
+  const picked = out[result.reductions.tokenScores.logProbs]!.data as Float32Array; // [1, T, 1]
+  const higher = out[result.reductions.tokenScores.higher]!.data as Float32Array; // [1, T, 1]
   for (let t = 0; t + 1 < ref.ids.length; t++) {
     const next = ref.ids[t + 1]!;
     assert.equal(picked[t], logProbs[t * V + next]);
