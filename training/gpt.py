@@ -39,10 +39,6 @@ class Attention(nn.Module):
         self.n_head = cfg.n_head
         self.c_attn = Linear(cfg.n_embd, 3 * cfg.n_embd)
         self.c_proj = Linear(cfg.n_embd, cfg.n_embd)
-        # Constant causal mask, sliced at run time (a Trilu on booleans has no runtime kernel).
-        P = cfg.n_positions
-        self.register_buffer("causal", torch.tril(torch.ones(P, P)).bool().view(1, 1, P, P),
-                             persistent=False)
 
     def forward(self, x, bias, past):
         """x [B,T,C]; bias [B or 1,1,T,S] additive mask (causal and padding); past: (k, v) [B,H,P,D] or None."""
@@ -98,6 +94,10 @@ class GPT(nn.Module):
         self.wpe = nn.Embedding(cfg.n_positions, cfg.n_embd)  # [n_positions,C]
         self.h = nn.ModuleList([Block(cfg) for _ in range(cfg.n_layer)])
         self.ln_f = nn.LayerNorm(cfg.n_embd)
+        # Constant causal mask, sliced at run time (a Trilu on booleans has no runtime kernel).
+        P = cfg.n_positions
+        self.register_buffer("causal", torch.tril(torch.ones(P, P)).bool().view(1, 1, P, P),
+                             persistent=False)
         nn.init.normal_(self.wte.weight, 0.0, 0.02)
         nn.init.normal_(self.wpe.weight, 0.0, 0.01)
         for name, p in self.named_parameters():  # GPT-2's scaled init of residual projections
@@ -117,7 +117,7 @@ class GPT(nn.Module):
         # Additive mask [B or 1, 1, T, S]: 0 where attended, NEG where a key is later than the query
         # (causal) or padded; NEG stays finite where both apply.
         S = P + T
-        allowed = self.h[0].attn.causal[:, :, P:S, :S]  # [1,1,T,S]
+        allowed = self.causal[:, :, P:S, :S]  # [1,1,T,S]
         bias = torch.zeros(allowed.shape, dtype=x.dtype, device=x.device).masked_fill_(~allowed, NEG)
         if attention_mask is not None:
             bias = bias + (1.0 - attention_mask.to(x.dtype))[:, None, None, :] * NEG  # [B,1,T,S]
