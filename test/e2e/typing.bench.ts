@@ -60,15 +60,22 @@ async function main(): Promise<void> {
     await waitFor(async () => /%/.test((await item.textContent().catch(() => '')) ?? ''), { message: 'the first live probe result', timeoutMs: 120_000 });
     await vs.runCommand('Attention Lens: Show Diagnostics');
     const file = await waitFor(() => findFile(vs.userDataDir, 'diagnostics.json'), { message: 'diagnostics.json written' });
+    /** Ends the extension's current diagnostics window and reads its report. */
+    const diagnostics = async <T>(label: string): Promise<T> => {
+      const before = statSync(file).mtimeMs;
+      await vs.runCommand('Attention Lens: Show Diagnostics');
+      await waitFor(() => statSync(file).mtimeMs > before, { message: `diagnostics.json rewritten (${label})` });
+      return JSON.parse(readFileSync(file, 'utf8')) as T;
+    };
+    /** Back to the end of the document, after Show Diagnostics took the focus. */
+    const refocus = async () => {
+      await vs.page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+      await vs.page.keyboard.press('Control+End');
+    };
     // Control on a shared machine: a window of the same kind with nobody typing.
     await new Promise((r) => setTimeout(r, Math.min(20, SECONDS) * 1000));
-    const idleWrite = statSync(file).mtimeMs;
-    await vs.runCommand('Attention Lens: Show Diagnostics');
-    await waitFor(() => statSync(file).mtimeMs > idleWrite, { message: 'diagnostics.json rewritten (idle window)' });
-    const idle = JSON.parse(readFileSync(file, 'utf8')) as { eventLoopDelayMs: unknown };
-    const firstWrite = statSync(file).mtimeMs;
-    await vs.page.locator('.editor-instance .monaco-editor .view-lines').first().click();
-    await vs.page.keyboard.press('Control+End');
+    const idle = await diagnostics<{ eventLoopDelayMs: unknown }>('idle window');
+    await refocus();
 
     // Fast typing: up to ~15 characters a second, words with spaces, a Backspace now and then, new lines.
     let typed = 0;
@@ -83,25 +90,16 @@ async function main(): Promise<void> {
         if (word % 15 === 14) await vs.page.keyboard.press('Enter');
       }
     };
-    let warmup: { seconds: number; rssMb: { first?: number; last?: number; max: number }; eventLoopDelayMs: unknown; liveProbe: unknown } | null = null;
-    let warmupReport: unknown = null;
+    type WarmupReport = { windowSeconds: number; eventLoopDelayMs: unknown; liveProbe: unknown; memory: { samples: { rssMb: number }[] } };
+    let warmupReport: WarmupReport | null = null;
     if (WARMUP_SECONDS > 0) {
       await typeFor(WARMUP_SECONDS);
-      await vs.runCommand('Attention Lens: Show Diagnostics');
-      await waitFor(() => statSync(file).mtimeMs > firstWrite, { message: 'diagnostics.json rewritten (warm-up)' });
-      const w = JSON.parse(readFileSync(file, 'utf8')) as { windowSeconds: number; eventLoopDelayMs: unknown; liveProbe: unknown; memory: { samples: { rssMb: number }[] } };
-      warmupReport = w;
-      const rss = w.memory.samples.map((s) => s.rssMb);
-      warmup = { seconds: w.windowSeconds, rssMb: { first: rss[0], last: rss[rss.length - 1], max: Math.max(...rss) }, eventLoopDelayMs: w.eventLoopDelayMs, liveProbe: w.liveProbe };
-      await vs.page.locator('.editor-instance .monaco-editor .view-lines').first().click();
-      await vs.page.keyboard.press('Control+End');
+      warmupReport = await diagnostics<WarmupReport>('warm-up');
+      await refocus();
     }
-    const measuredFrom = statSync(file).mtimeMs;
     await typeFor(SECONDS);
 
-    await vs.runCommand('Attention Lens: Show Diagnostics');
-    await waitFor(() => statSync(file).mtimeMs > measuredFrom, { message: 'diagnostics.json rewritten' });
-    const report = JSON.parse(readFileSync(file, 'utf8')) as {
+    const report = await diagnostics<{
       windowSeconds: number;
       eventLoopDelayMs: { p50: number; p95: number; p99: number; max: number } | null;
       memory: {
@@ -109,6 +107,13 @@ async function main(): Promise<void> {
         rssFloor: { slopePerMin: number; firstFloor: number; lastFloor: number; windows: number } | null;
       };
       liveProbe: { delivered: number; errors: number; requestToDisplayMs: { p50: number | null; p95: number | null } };
+    }>('measured window');
+    const warmupRss = warmupReport?.memory.samples.map((s) => s.rssMb) ?? [];
+    const warmup = warmupReport && {
+      seconds: warmupReport.windowSeconds,
+      rssMb: { first: warmupRss[0], last: warmupRss[warmupRss.length - 1], max: Math.max(...warmupRss) },
+      eventLoopDelayMs: warmupReport.eventLoopDelayMs,
+      liveProbe: warmupReport.liveProbe,
     };
     const errors = (await vs.notifications()).filter((t) => /Attention Lens/.test(t));
     const samples = report.memory.samples;
