@@ -108,7 +108,8 @@ export class Prober {
     let start = keep;
     for (;;) {
       const end = Math.min(ids.length, start + chunk);
-      const out = await this.runner.forward(ids.slice(start, end), past, start, { logits: true, present: true });
+      // Only the last chunk's last row is read; earlier chunks hand over just the cache.
+      const out = await this.runner.forward(ids.slice(start, end), past, start, { logits: end === ids.length, present: true });
       throwIfAborted(signal);
       if (end === ids.length) {
         const V = out.vocab;
