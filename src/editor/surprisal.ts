@@ -53,7 +53,8 @@ export class Surprisal extends Disposable implements vscode.HoverProvider {
       run: (key, signal) =>
         this.models.run(async (model) => {
           const s = this.settings();
-          const result = await model.analyze(key.text, { topK: Math.max(5, s.topK), maxTokens: s.maxTokens, signal });
+          // Colours and hovers read only the token scores: no attention is fetched or kept.
+          const result = await model.analyze(key.text, { topK: Math.max(5, s.topK), maxTokens: s.maxTokens, signal, attention: false });
           return { model, result };
         }, signal, { background: true }),
       onResult: (key, r) => this.paintResult(key, r.model, r.result),

@@ -2,8 +2,8 @@
 // log-probabilities and ranks, top-k next tokens at every position.
 import { AttentionLensError, throwIfAborted } from './errors';
 import { logSumExp, rankOf, topKIndices } from './distribution';
+import type { AttentionPool } from './attentionPool';
 import type { Fetch, Runner } from './runner';
-import { toFloat32 } from './runner';
 import type { Tokenization } from './tokenize';
 import { DEFAULT_TOP_K, positiveInt, type AnalysisResult, type AnalyzeOptions, type ModelInfo, type NextToken, type TokenInfo } from './types';
 
@@ -33,6 +33,7 @@ export async function analyzeText(
   info: ModelInfo,
   tokens: Tokenization,
   runner: Runner,
+  pool: AttentionPool,
 ): Promise<AnalysisResult> {
   throwIfAborted(opts.signal);
   const t0 = performance.now();
@@ -51,14 +52,25 @@ export async function analyzeText(
   // Where the runtime scores each next token and the top list, the [T, V] distribution stays in
   // the runtime (fetching it costs more than the rest of the extraction); else it comes over.
   const inRuntime = decoder && runner.scoresTokens;
-  const fetch: Fetch = { attention: true, top: decoder, tokenScores: inRuntime, logProbs: decoder && !inRuntime, logits: decoder && !inRuntime };
-  const out = await runner.forward(tok.ids, null, 0, fetch, inRuntime ? wantK : Math.max(wantK, RANK_FROM_TOP));
-  throwIfAborted(opts.signal); // a newer request superseded this one while it ran
+  const wantAttention = opts.attention ?? true;
+  const fetch: Fetch = { attention: wantAttention, top: decoder, tokenScores: inRuntime, logProbs: decoder && !inRuntime, logits: decoder && !inRuntime };
+  // The runtime writes every layer's attention into this buffer, [L, H, T, T] (a released result's when there is one).
+  const buffer = wantAttention ? pool.take(runner.attentionSize(T, T)) : null;
+  let out: Awaited<ReturnType<Runner['forward']>>;
+  try {
+    out = await runner.forward(tok.ids, null, 0, fetch, inRuntime ? wantK : Math.max(wantK, RANK_FROM_TOP), buffer ?? undefined);
+    throwIfAborted(opts.signal); // a newer request superseded this one while it ran
+  } catch (err) {
+    if (buffer) pool.give(buffer);
+    throw err;
+  }
   const t2 = performance.now();
 
-  // Surgery stacked the layers: [L, H, Q, K] as the runtime handed it over, no copy for fp32.
-  const [L, H] = out.attention!.dims as [number, number, number, number];
-  const attention = toFloat32(out.attention!);
+  const L = out.attention?.nLayers ?? info.nLayers;
+  const H = out.attention?.nHeads ?? info.nHeads;
+  const attention = out.attention?.data ?? new Float32Array(0);
+  // What release() hands back: the whole pooled buffer when the runtime wrote into it, else the new array.
+  const owner = buffer && attention.buffer === buffer.buffer ? buffer : attention;
 
   const V = out.vocab;
   const k = decoder ? Math.min(wantK, V) : 0;
@@ -117,7 +129,8 @@ export async function analyzeText(
     next.push({ id, token: tokens.text(id), prob: topProbs[(T - 1) * k + i]! });
   }
   const t3 = performance.now();
-  return {
+  let released = false;
+  const result: AnalysisResult = {
     model: info,
     text,
     tokens: tokenInfos,
@@ -127,5 +140,12 @@ export async function analyzeText(
     next,
     truncated: tok.truncated,
     timings: { tokenizeMs: t1 - t0, runMs: t2 - t1, extractMs: t3 - t2 },
+    release: () => {
+      if (released) return;
+      released = true;
+      result.attention = new Float32Array(0); // a stale reader fails on sizes instead of showing another analysis
+      pool.give(owner);
+    },
   };
+  return result;
 }

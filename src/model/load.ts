@@ -15,7 +15,7 @@ import { Tokenization, type TextTokenizer } from './tokenize';
 import { decideKind, modelDims, type ModelConfig } from './config';
 import type { LoadedModel, LoadOptions, ModelSpec } from './types';
 
-const SURGERY_VERSION = 7; // bump when surgery output changes, to invalidate cached patched files
+const SURGERY_VERSION = 8; // bump when surgery output changes, to invalidate cached patched files
 
 /** transformers.js keeps its settings in one global: serialise loads so each sees its own folder. */
 let loadQueue: Promise<unknown> = Promise.resolve();
@@ -148,7 +148,7 @@ async function patchedModel(onnxFile: string, label: string, cacheDir: string | 
     if (existsSync(`${base}.onnx`)) return { source: `${base}.onnx`, ...meta };
   } catch { /* not cached yet */ }
   const result = exposeAttention(bytes, label, { scoreTokens: kind === 'decoder' });
-  const meta: PatchedGraph = { attentionOutput: result.attentionOutput, nLayers: result.nLayers, inputs: result.inputs, reductions: result.reductions };
+  const meta: PatchedGraph = { attentionOutputs: result.attentionOutputs, nLayers: result.nLayers, inputs: result.inputs, reductions: result.reductions };
   try {
     await fs.mkdir(dir, { recursive: true });
     // Write to temporary names then rename, so a crash never leaves a half-written cache entry.

@@ -1,6 +1,7 @@
 // A loaded model: analysis, probing and greedy continuation over one ONNX session.
 import { AttentionLensError } from './errors';
 import { analyzeText } from './analyze';
+import { AttentionPool } from './attentionPool';
 import { predictMaskedToken } from './masked';
 import { Prober } from './probe';
 import type { Runner } from './runner';
@@ -9,6 +10,8 @@ import type { AnalysisResult, AnalyzeOptions, LoadedModel, MaskedPrediction, Mod
 
 export class Model implements LoadedModel {
   private readonly prober: Prober;
+  /** Attention buffers of released analyses, filled again by the next ones. */
+  private readonly attentionPool = new AttentionPool();
   private disposed = false;
   /** ONNX Runtime runs one at a time; requests queue here in arrival order. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -23,7 +26,7 @@ export class Model implements LoadedModel {
   }
 
   analyze(text: string, opts: AnalyzeOptions): Promise<AnalysisResult> {
-    return this.serial(() => analyzeText(text, opts, this.info, this.tokens, this.runner));
+    return this.serial(() => analyzeText(text, opts, this.info, this.tokens, this.runner, this.attentionPool));
   }
 
   probe(prefix: string, opts: ProbeOptions): Promise<ProbeResult> {
@@ -45,6 +48,7 @@ export class Model implements LoadedModel {
   async dispose(): Promise<void> {
     this.disposed = true;
     this.prober.reset();
+    this.attentionPool.clear();
     await this.queue.catch(() => undefined);
   }
 

@@ -8,6 +8,8 @@ import type { InputMeta, LogitReductions } from './surgery';
 const FLOAT16 = 10;
 
 export interface ModelDims {
+  /** Attention heads per layer, from the config (sizes the first analysis's attention buffer). */
+  heads?: number;
   /** Key/value heads and head size, used when the graph leaves past dims symbolic. */
   kvHeads: number;
   headDim: number;
@@ -18,7 +20,8 @@ export interface ModelDims {
 /** What surgery produced that the runner needs. */
 export interface PatchedGraph {
   inputs: InputMeta[];
-  attentionOutput: string;
+  /** One output per layer, [1, H, S, P+S] (or another rank whose leading sizes multiply to H). */
+  attentionOutputs: string[];
   nLayers: number;
   reductions: LogitReductions | null;
 }
@@ -28,7 +31,7 @@ export type PastCache = Map<string, ort.Tensor>;
 
 /** Which results a forward pass hands back; the runtime copies each fetched output into a new array, so fetch only what is read. */
 export interface Fetch {
-  /** Every layer's attention. */
+  /** Every layer's attention, written into `attentionInto` when the forward is given one. */
   attention?: boolean;
   /** Raw logits [S, V]. */
   logits?: boolean;
@@ -49,8 +52,8 @@ export interface ForwardOutput {
   logits: Float32Array | null;
   /** Vocabulary size (from a fetched [S, V] output when there is one), 0 when the graph has no logits. */
   vocab: number;
-  /** Every layer's attention, [L, H, S, P+S] (batch 1), when fetched. */
-  attention: ort.Tensor | null;
+  /** Every layer's attention when fetched: data [L, H, S, P+S] (batch 1), `attentionInto` when one was given. */
+  attention: { data: Float32Array; nLayers: number; nHeads: number } | null;
   /** New cache, keyed by the past input name it feeds next time (empty when not fetched). */
   present: PastCache;
   /** log softmax(logits) [S, V], when fetched and the runtime computed it. */
@@ -62,14 +65,19 @@ export interface ForwardOutput {
 }
 
 /**
- * session.run fetching only `names`. onnxruntime-node 1.14 returns the requested values in the
- * session's output order but keys them by the session's first output names; this keys them
- * right again (and passes through a runtime that keys them right itself).
+ * session.run fetching only `names`, each null or a tensor for the runtime to write into (a
+ * pre-allocated output). onnxruntime-node 1.14 returns the requested values in the session's
+ * output order but keys them by the session's first output names; this keys them right again (and
+ * passes through a runtime that keys them right itself). It also returns a fresh copy of every
+ * pre-allocated output, which callers that gave the buffer simply drop.
  */
-export async function runFetching(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, names: string[]): Promise<Record<string, ort.Tensor>> {
+export async function runFetching(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, names: string[] | Record<string, ort.Tensor | null>): Promise<Record<string, ort.Tensor>> {
   const all = session.outputNames;
-  const wanted = [...new Set(names)].sort((a, b) => all.indexOf(a) - all.indexOf(b));
-  const result = await session.run(feeds, wanted);
+  const given = Array.isArray(names) ? null : names;
+  const wanted = [...new Set(given ? Object.keys(given) : (names as string[]))].sort((a, b) => all.indexOf(a) - all.indexOf(b));
+  const fetches: Record<string, ort.Tensor | null> = {};
+  for (const name of wanted) fetches[name] = given?.[name] ?? null;
+  const result = await session.run(feeds, fetches);
   const keys = Object.keys(result);
   if (keys.length === wanted.length && wanted.every((n) => n in result)) return result as Record<string, ort.Tensor>;
   if (keys.length !== wanted.length || !all.slice(0, wanted.length).every((n) => n in result)) {
@@ -137,8 +145,16 @@ export class Runner {
   readonly supportsCache: boolean;
 
   readonly inputs: InputMeta[];
-  readonly attentionOutput: string;
+  readonly attentionOutputs: string[];
   private readonly reductions: LogitReductions | null;
+  /**
+   * Each layer's attention sizes before [S, P+S] (e.g. [1, H]), learned from the first forward that
+   * fetched attention; from then on the runtime writes straight into the caller's buffer. Null when
+   * it cannot (attention not float32, or it refused the buffers); undefined until learned.
+   */
+  private attentionLead: number[] | null | undefined;
+  /** Whether an in-place run was seen to fill the caller's buffer (checked once against the runtime's own copy). */
+  private inPlaceChecked = false;
 
   constructor(
     readonly session: ort.InferenceSession,
@@ -147,7 +163,7 @@ export class Runner {
     private readonly label: string,
   ) {
     this.inputs = patched.inputs;
-    this.attentionOutput = patched.attentionOutput;
+    this.attentionOutputs = patched.attentionOutputs;
     this.reductions = patched.reductions;
     this.pastInputs = this.inputs.filter((i) => isPastInput(i.name)).map((i) => i.name);
     this.supportsCache = this.pastInputs.length > 0 && session.outputNames.some((n) => n.startsWith('present'));
@@ -167,14 +183,25 @@ export class Runner {
     return this.session.outputNames.includes('logits');
   }
 
+  /** Floats of every layer's attention for S new positions over K keys ([L, H, S, K]); from the config's head count until a run has shown it. */
+  attentionSize(S: number, K: number): number {
+    const heads = this.attentionLead ? this.attentionLead.reduce((a, b) => a * b, 1) : this.dims.heads ?? 1;
+    return this.attentionOutputs.length * heads * S * K;
+  }
+
   /** Whether the runtime scores each next input token (see Fetch.tokenScores). */
   get scoresTokens(): boolean {
     return this.reductions?.tokenScores != null;
   }
 
-  /** Runs `ids` (the new tokens) after `past` (pastLength earlier tokens; empty when null); `topK` sizes the runtime top-k. */
-  async forward(ids: ArrayLike<number>, past: PastCache | null, pastLength: number, fetch: Fetch, topK = 1): Promise<ForwardOutput> {
+  /**
+   * Runs `ids` (the new tokens) after `past` (pastLength earlier tokens; empty when null); `topK`
+   * sizes the runtime top-k. Attention goes into `attentionInto` when it holds L·H·S·(P+S) floats
+   * (the result's data is then a view of it), else into a new array.
+   */
+  async forward(ids: ArrayLike<number>, past: PastCache | null, pastLength: number, fetch: Fetch, topK = 1, attentionInto?: Float32Array): Promise<ForwardOutput> {
     const S = ids.length;
+    const K = pastLength + S;
     const feeds: Record<string, ort.Tensor> = {};
     for (const meta of this.inputs) {
       switch (meta.name) {
@@ -194,20 +221,42 @@ export class Runner {
     const r = this.reductions;
     const names: string[] = [];
     const outputs = this.session.outputNames;
-    if (fetch.attention) names.push(this.attentionOutput);
+    if (fetch.attention) names.push(...this.attentionOutputs);
     if (fetch.logits && outputs.includes('logits')) names.push('logits');
     if (fetch.logProbs && r) names.push(r.logProbs);
     if (fetch.top && r) names.push(r.topValues, r.topIndices);
     if (fetch.tokenScores && r?.tokenScores) names.push(r.tokenScores.logProbs, r.tokenScores.higher);
     if (fetch.present) names.push(...outputs.filter((n) => n.startsWith('present') && pastNameFor(n, this.pastInputs)));
     if (names.length === 0) throw new Error('forward: nothing to fetch');
+    const lead = this.attentionLead;
+    const perLayer = lead ? lead.reduce((a, b) => a * b, 1) * S * K : 0; // [lead…, S, K]
+    const nLayers = this.attentionOutputs.length;
+    const inPlace = fetch.attention && lead && attentionInto && attentionInto.length >= nLayers * perLayer ? attentionInto : null;
+    const request: Record<string, ort.Tensor | null> = {};
+    for (const name of names) request[name] = null;
+    // Each layer's softmax writes into its slice of the caller's buffer, which the result then keeps;
+    // the copy the runtime also hands back is dropped at once (it dies young instead of being promoted).
+    if (inPlace) this.attentionOutputs.forEach((name, l) => { request[name] = new ort.Tensor('float32', inPlace.subarray(l * perLayer, (l + 1) * perLayer), [...lead!, S, K]); });
     let out: Record<string, ort.Tensor>;
     try {
-      out = await runFetching(this.session, feeds, names);
+      out = await runFetching(this.session, feeds, request);
     } catch (err) {
-      if (err instanceof AttentionLensError) throw err;
-      throw new AttentionLensError('runtime-failure', `Running ${this.label} failed: ${(err as Error).message}`);
+      if (!inPlace) {
+        if (err instanceof AttentionLensError) throw err;
+        throw new AttentionLensError('runtime-failure', `Running ${this.label} failed: ${(err as Error).message}`);
+      }
+      this.attentionLead = null; // the runtime refused the buffers: fetch attention as new arrays from now on
+      return this.forward(ids, past, pastLength, fetch, topK, attentionInto);
     }
+    if (inPlace && !this.inPlaceChecked) {
+      // The runtime also hands back a copy of what it wrote: once, make sure it wrote into our buffer.
+      const wrote = this.attentionOutputs.every((name, l) => sameValues(out[name]!.data as Float32Array, inPlace.subarray(l * perLayer, (l + 1) * perLayer)));
+      if (!wrote) this.attentionLead = null;
+      this.inPlaceChecked = wrote;
+    }
+    const attention = !fetch.attention ? null
+      : inPlace && this.attentionLead ? { data: inPlace.subarray(0, nLayers * perLayer), nLayers, nHeads: perLayer / (S * K) }
+      : this.gatherAttention(this.attentionOutputs.map((n) => out[n]!), S, K, attentionInto);
     const logitsTensor = out.logits ?? null;
     const present: PastCache = new Map();
     for (const name of names) {
@@ -223,13 +272,36 @@ export class Runner {
         return (logits ??= logitsTensor ? toFloat32(logitsTensor) : null);
       },
       vocab: vocabOf(logitsTensor ?? (r ? out[r.logProbs] : undefined)) ?? (this.hasLogits ? this.dims.vocab : 0),
-      attention: out[this.attentionOutput] ?? null,
+      attention,
       present,
       logProbs: r && out[r.logProbs] ? (out[r.logProbs]!.data as Float32Array) : null,
       top: r && values ? { k: values.dims[values.dims.length - 1]!, values: values.data as Float32Array, indices: out[r.topIndices]!.data as BigInt64Array } : null,
       tokenScores: scores[0] && scores[1] ? { logProbs: scores[0].data as Float32Array, higher: scores[1].data as Float32Array } : null,
     };
   }
+
+  /** Copies (converting fp16) each layer's [lead…, S, K] attention into one [L, H, S, K] array, and learns whether the runtime could write it in place next time. */
+  private gatherAttention(layers: ort.Tensor[], S: number, K: number, into: Float32Array | undefined): ForwardOutput['attention'] {
+    const size = layers[0]!.size; // [lead…, S, K], batch 1
+    const nHeads = size / (S * K);
+    if (!Number.isInteger(nHeads) || layers.some((t) => t.size !== size)) {
+      throw new AttentionLensError('unsupported-architecture', `${this.label}: its layers' attention maps have different sizes (${layers.map((t) => t.dims.join('×')).join(', ')}), so they cannot be shown as one [layer, head, query, key] tensor.`);
+    }
+    if (this.attentionLead === undefined) {
+      const lead = layers[0]!.dims.slice(0, -2);
+      const sameLayout = layers.every((t) => t.type === 'float32' && t.dims.length === lead.length + 2 && t.dims[lead.length] === S && t.dims[lead.length + 1] === K && lead.every((d, i) => t.dims[i] === d));
+      this.attentionLead = sameLayout ? [...lead] : null;
+    }
+    const data = into && into.length >= layers.length * size ? into.subarray(0, layers.length * size) : new Float32Array(layers.length * size);
+    layers.forEach((t, l) => data.set(toFloat32(t), l * size)); // [L, H, S, K]
+    return { data, nLayers: layers.length, nHeads };
+  }
+}
+
+function sameValues(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return false;
+  return true;
 }
 
 const vocabOf = (t: ort.Tensor | undefined) => (t ? t.dims[t.dims.length - 1] : undefined);

@@ -1,6 +1,6 @@
-// Graph surgery: find every attention Softmax by its structure and expose the outputs (the attention
-// probabilities, [batch, heads, query, key] per layer) stacked into one graph output
-// [layers·batch, heads, query, key], so the runtime hands over one buffer instead of one per layer.
+// Graph surgery: find every attention Softmax by its structure and expose each layer's output (the
+// attention probabilities, [batch, heads, query, key]) as a graph output of its own. No Concat joins
+// them: the runner hands the runtime one slice of the result buffer per layer to write into.
 //
 // An attention softmax is a Softmax over the last axis whose input comes (through scaling,
 // masking and casts) from a MatMul of two activations (Q·Kᵀ), and whose output is multiplied
@@ -28,8 +28,8 @@ const MAX_DEPTH = 8;
 export interface SurgeryResult {
   /** The patched model, serialised. */
   bytes: Uint8Array;
-  /** The graph output holding every layer's attention, [L·batch, H, Q, K], layers in topological order. */
-  attentionOutput: string;
+  /** One graph output per layer holding its attention, [batch, H, Q, K], layers in topological order. */
+  attentionOutputs: string[];
   nLayers: number;
   /** Where the attention lives: the main graph, or both branches of a merged decoder's If. */
   layout: 'flat' | 'merged';
@@ -196,7 +196,7 @@ export function exposeAttention(bytes: Uint8Array, label: string, opts: SurgeryO
   const elemTypeOf = (index: GraphIndex, n: Node) =>
     index.elemType.get(n.output![0]!) ?? index.elemType.get(n.input![0]!) ?? onnx.TensorProto.DataType.FLOAT;
 
-  // Per layer: a main-graph value holding its attention, and its element type.
+  // Per layer: the main-graph value holding its attention (made a graph output below).
   const layers: { value: string; elemType: number }[] = [];
 
   // Flat graph: the softmaxes are main-graph nodes.
@@ -242,26 +242,14 @@ export function exposeAttention(bytes: Uint8Array, label: string, opts: SurgeryO
         'so its attention cannot be shown. Use an unfused transformer export whose attention uses MatMul + Softmax.',
     );
   }
-  const attentionOutput = stackLayers(graph, layers, taken);
+  const outputs = new Set((graph.output ?? []).map((o) => o.name));
+  for (const l of layers) if (!outputs.has(l.value)) graph.output!.push(tensorOutput(l.value, l.elemType));
   const reductions = addLogitReductions(graph, opset, taken, opts.scoreTokens ?? true);
   const initializers = new Set((graph.initializer ?? []).map((t) => t.name));
   const inputs = (graph.input ?? [])
     .filter((vi) => vi.name && !initializers.has(vi.name))
     .map((vi) => ({ name: vi.name!, elemType: vi.type?.tensorType?.elemType ?? 0, dims: valueDims(vi) }));
-  return { bytes: onnx.ModelProto.encode(model).finish(), attentionOutput, nLayers: layers.length, layout: merged ? 'merged' : 'flat', inputs, reductions };
-}
-
-/** One Concat over the batch axis: [L·B, H, Q, K]. Layers of mixed element types are cast to float first. */
-function stackLayers(graph: Graph, layers: { value: string; elemType: number }[], taken: Set<string>): string {
-  const FLOAT = onnx.TensorProto.DataType.FLOAT;
-  const mixed = layers.some((l) => l.elemType !== layers[0]!.elemType);
-  const inputs = layers.map((l) => {
-    return !mixed || l.elemType === FLOAT ? l.value : castToFloat(graph, l.value, `${l.value}.f32`, taken);
-  });
-  const name = freshName('attention_lens.attention', taken);
-  graph.node!.push({ opType: 'Concat', name, input: inputs, output: [name], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }] });
-  graph.output!.push(tensorOutput(name, mixed ? FLOAT : layers[0]!.elemType));
-  return name;
+  return { bytes: onnx.ModelProto.encode(model).finish(), attentionOutputs: layers.map((l) => l.value), nLayers: layers.length, layout: merged ? 'merged' : 'flat', inputs, reductions };
 }
 
 /** Adds a Cast of `value` to float32, named `wanted` (made unique); returns the cast's output. */

@@ -57,7 +57,7 @@ export interface AnalysisResult {
   text: string;
   tokens: TokenInfo[];
   shape: AttentionShape;
-  /** Attention probabilities, shape [nLayers, nHeads, nQuery, nKey], row-major. */
+  /** Attention probabilities, shape [nLayers, nHeads, nQuery, nKey], row-major; empty when not asked for or after release(). */
   attention: Float32Array;
   /** Top-k next tokens after every position: ids and probs both [nTokens, k]. Empty (k=0) for encoders. */
   topK: { k: number; ids: Int32Array; probs: Float32Array };
@@ -65,6 +65,12 @@ export interface AnalysisResult {
   next: NextToken[];
   truncated: Truncation | null;
   timings: { tokenizeMs: number; runMs: number; extractMs: number };
+  /**
+   * Hands the attention buffer back to the model for its next analysis to fill, instead of leaving
+   * it to the garbage collector. Call it when nothing reads this result's attention any more (the
+   * panel does when it stops showing it); afterwards `attention` is empty. Calling it again does nothing.
+   */
+  release(): void;
 }
 
 export interface ProbeResult {
@@ -89,6 +95,8 @@ export interface AnalyzeOptions {
   topK: number;
   maxTokens: number;
   signal?: AbortSignal;
+  /** Whether to return attention (default true); surprisal colouring needs only the token scores. */
+  attention?: boolean;
 }
 
 export interface ModelSpec {

@@ -61,7 +61,7 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
         panel.webview.options = AttentionPanel.webviewOptions(extensionUri);
         AttentionPanel.instance?.dispose();
         const revived = new AttentionPanel(panel, extensionUri);
-        revived.shown = { kind: 'empty', message: 'The window was reloaded: select text and run “Attention Lens: Inspect Selection” again. Your layer, head and view choices are kept.' };
+        revived.setShown({ kind: 'empty', message: 'The window was reloaded: select text and run “Attention Lens: Inspect Selection” again. Your layer, head and view choices are kept.' });
       },
     });
   }
@@ -97,14 +97,14 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
   }
 
   showLoading(message: string): void {
-    this.shown = { kind: 'loading', message };
+    this.setShown({ kind: 'loading', message });
     this.post({ type: 'status', state: 'loading', message });
   }
 
   /** `source.tokenText` (e.g. the loaded model's tokenText) names the top-k ids after every token; without it ids not in the text show as #id. */
   showAnalysis(result: AnalysisResult, source: { fileName: string; tokenText?: (id: number) => string }): number {
     const id = nextAnalysisId++;
-    this.shown = { kind: 'analysis', id, result, source, stats: null };
+    this.setShown({ kind: 'analysis', id, result, source, stats: null });
     this.query = null;
     this.panel.title = `Attention Lens: ${baseName(source.fileName)}`;
     this.sendAnalysis();
@@ -112,7 +112,7 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
   }
 
   showError(message: string): void {
-    this.shown = { kind: 'error', message };
+    this.setShown({ kind: 'error', message });
     this.post({ type: 'error', message });
   }
 
@@ -132,10 +132,18 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
   override dispose(): void {
     if (this.isDisposed) return;
     if (AttentionPanel.instance === this) AttentionPanel.instance = undefined;
+    this.setShown({ kind: 'empty', message: '' });
     super.dispose();
     this.panel.dispose();
     this.disposeEmitter.fire();
     this.disposeEmitter.dispose();
+  }
+
+  /** The panel is the last reader of the analysis it shows: one it stops showing gives its attention buffer back for the next analysis. */
+  private setShown(next: Shown): void {
+    const previous = this.shown;
+    this.shown = next;
+    if (previous.kind === 'analysis' && (next.kind !== 'analysis' || next.result !== previous.result)) previous.result.release();
   }
 
   /** A fresh document with a fresh nonce; the webview answers with `ready`. */

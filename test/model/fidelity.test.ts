@@ -7,6 +7,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadModel } from '../../src/model/index';
 import { analyzeText } from '../../src/model/analyze';
+import { AttentionPool } from '../../src/model/attentionPool';
 import { FETCH_ALL, Runner, type ModelDims } from '../../src/model/runner';
 import type { Tokenization } from '../../src/model/tokenize';
 import { exposeAttention, type LogitReductions } from '../../src/model/surgery';
@@ -40,13 +41,19 @@ test(`raw logits and attention of ${path.basename(path.dirname(dir))}/${path.bas
     const refLogits = readFloats(dir, sample.logits.file); // [T, V]
     assert.ok(maxAbsDiff(out.logits!, refLogits) <= tolerance, `${sample.name}: logits within ${tolerance}`);
     const [L, H, T] = sample.attention.shape;
-    assert.deepEqual(out.attention!.dims, [L, H, T, T]);
-    assert.ok(maxAbsDiff(out.attention!.data as Float32Array, readFloats(dir, sample.attention.file)) <= tolerance, `${sample.name}: attention within ${tolerance}`);
+    assert.deepEqual([out.attention!.nLayers, out.attention!.nHeads, out.attention!.data.length], [L, H, L * H * T * T]);
+    const refAttention = readFloats(dir, sample.attention.file); // [L, H, T, T]
+    assert.ok(maxAbsDiff(out.attention!.data, refAttention) <= tolerance, `${sample.name}: attention within ${tolerance}`);
+    // Given a buffer (larger than needed, holding stale values), the runtime writes each layer into its slice of it.
+    const buffer = new Float32Array(L * H * T * T + 7).fill(-1);
+    const into = await runner.forward(sample.ids, null, 0, { attention: true }, 3, buffer);
+    assert.equal(into.attention!.data.buffer, buffer.buffer, `${sample.name}: attention written into the given buffer`);
+    assert.deepEqual(Array.from(into.attention!.data), Array.from(out.attention!.data), `${sample.name}: same attention written in place`);
     // Fetching a subset hands back the same values under the right names (the runtime mislabels them; the runner relabels).
     const some = await runner.forward(sample.ids, null, 0, { attention: true, tokenScores: true, present: true }, 3);
     assert.equal(some.logits, null);
     assert.equal(some.top, null);
-    assert.deepEqual(Array.from(some.attention!.data as Float32Array), Array.from(out.attention!.data as Float32Array));
+    assert.deepEqual(Array.from(some.attention!.data), Array.from(out.attention!.data));
     assert.deepEqual(Array.from(some.tokenScores!.logProbs), Array.from(out.tokenScores!.logProbs));
     assert.deepEqual([...some.present.keys()], [...out.present.keys()]);
     for (const [name, t] of out.present) assert.deepEqual(Array.from(some.present.get(name)!.data as Float32Array), Array.from(t.data as Float32Array), name);
@@ -59,7 +66,7 @@ test(`raw logits and attention of ${path.basename(path.dirname(dir))}/${path.bas
 /** The same session, as if surgery had not added token scoring. */
 function withoutTokenScores(runner: Runner): Runner {
   const reductions = (runner as unknown as { reductions: LogitReductions }).reductions;
-  return new Runner(runner.session, { inputs: runner.inputs, attentionOutput: runner.attentionOutput, nLayers: 0, reductions: { ...reductions, tokenScores: null } }, (runner as unknown as { dims: ModelDims }).dims, 'test');
+  return new Runner(runner.session, { inputs: runner.inputs, attentionOutputs: runner.attentionOutputs, nLayers: 0, reductions: { ...reductions, tokenScores: null } }, (runner as unknown as { dims: ModelDims }).dims, 'test');
 }
 
 test('analyze(): tokens, attention, log-probabilities, ranks and top-k agree with the reference', async () => {
@@ -100,11 +107,39 @@ test('analyze(): tokens, attention, log-probabilities, ranks and top-k agree wit
       for (const tok of result.tokens) assert.equal(sample.text.slice(tok.start, tok.end).length, tok.end - tok.start);
       // Graphs whose tokens the runtime cannot score (no int64 input_ids) fetch the distribution
       // and score in JavaScript: the same logprobs (to float rounding) and ranks.
-      const viaJs = await analyzeText(sample.text, { topK: 5, maxTokens: 100_000 }, model.info, internals.tokens, withoutTokenScores(internals.runner));
+      const viaJs = await analyzeText(sample.text, { topK: 5, maxTokens: 100_000 }, model.info, internals.tokens, withoutTokenScores(internals.runner), new AttentionPool());
       assert.deepEqual(viaJs.tokens.map((t) => t.rank), result.tokens.map((t) => t.rank), `${sample.name}: same ranks either way`);
       assert.ok(viaJs.tokens.every((t, i) => t.logprob === null ? result.tokens[i]!.logprob === null : Math.abs(t.logprob - result.tokens[i]!.logprob!) <= 1e-6));
       assert.deepEqual(Array.from(viaJs.topK.ids), Array.from(result.topK.ids));
     }
+  } finally {
+    await model.dispose();
+  }
+});
+
+test('released attention buffers are filled again by later analyses; results not released are never touched', async () => {
+  const model = await loadModel({ name: 'test', path: dir }, { cacheDir });
+  try {
+    const [a, b] = samples;
+    assert.ok(a && b, 'two fidelity samples');
+    const refA = readFloats(dir, a.attention.file);
+    const refB = readFloats(dir, b.attention.file);
+    const kept = await model.analyze(a.text, { topK: 5, maxTokens: 100_000 });
+    const first = await model.analyze(b.text, { topK: 5, maxTokens: 100_000 });
+    const buffer = first.attention.buffer;
+    first.release();
+    first.release(); // twice is harmless
+    assert.equal(first.attention.length, 0, 'a released result no longer shows attention');
+    const second = await model.analyze(a.text, { topK: 5, maxTokens: 100_000 });
+    assert.equal(second.attention.buffer, buffer, 'the released buffer was filled again');
+    assert.ok(maxAbsDiff(second.attention, refA) <= tolerance, 'and holds the new analysis');
+    second.release();
+    const third = await model.analyze(b.text, { topK: 5, maxTokens: 100_000 });
+    assert.ok(maxAbsDiff(third.attention, refB) <= tolerance, 'a buffer reused for a text of another length');
+    assert.ok(maxAbsDiff(kept.attention, refA) <= tolerance, 'the result never released still holds its own attention');
+    const none = await model.analyze(b.text, { topK: 5, maxTokens: 100_000, attention: false });
+    assert.equal(none.attention.length, 0, 'attention: false returns none');
+    assert.deepEqual(none.tokens.map((t) => t.rank), third.tokens.map((t) => t.rank), 'and the same token scores');
   } finally {
     await model.dispose();
   }

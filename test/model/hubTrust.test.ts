@@ -47,6 +47,7 @@ function encoderResult(): AnalysisResult {
     next: [],
     truncated: null,
     timings: { tokenizeMs: 0, runMs: 0, extractMs: 0 },
+    release: () => undefined,
   };
 }
 

@@ -18,9 +18,12 @@ async function run(bytes: Uint8Array, feeds: Record<string, ort.Tensor>, k = 3) 
 }
 
 
-/** The stacked attention output, [L, H, T, T] (batch 1), as the runtime returned it. */
-function attentionOf(outputs: ort.InferenceSession.OnnxValueMapType, result: { attentionOutput: string }): Float32Array {
-  return outputs[result.attentionOutput]!.data as Float32Array;
+/** Every layer's attention output joined, [L, H, T, T] (batch 1). */
+function attentionOf(outputs: ort.InferenceSession.OnnxValueMapType, result: { attentionOutputs: string[] }): Float32Array {
+  const layers = result.attentionOutputs.map((name) => outputs[name]!.data as Float32Array);
+  const all = new Float32Array(layers.reduce((n, l) => n + l.length, 0));
+  layers.reduce((at, l) => (all.set(l, at), at + l.length), 0);
+  return all;
 }
 
 test('flat decoder: finds the two attention softmaxes by structure, skipping decoys', async () => {
@@ -30,8 +33,9 @@ test('flat decoder: finds the two attention softmaxes by structure, skipping dec
   assert.equal(result.layout, 'flat');
   const out = await run(result.bytes, { input_ids: ids(ref.ids) });
   const T = ref.ids.length;
-  assert.deepEqual(out[result.attentionOutput]!.dims, [2, ref.heads, T, T], 'both layers in one output');
-  assert.deepEqual(Object.keys(out).filter((n) => /attention(?!_lens\.(logprobs|topk|token))/.test(n)), [result.attentionOutput], 'no per-layer copies');
+  assert.equal(result.attentionOutputs.length, 2, 'one output per layer');
+  for (const name of result.attentionOutputs) assert.deepEqual(out[name]!.dims, [1, ref.heads, T, T], name);
+  assert.ok(!Object.keys(out).some((n) => /attention_lens\.attention/.test(n)), 'no stacked copy: nothing copies the layers together');
   assert.ok(maxAbsDiff(attentionOf(out, result), ref.decoder.attention) <= 1e-4);
   assert.ok(maxAbsDiff(out.logits!.data as Float32Array, ref.decoder.logits) <= 1e-4);
   // The added reductions: log-probabilities, and the top-3 ids with their log-probabilities, against the reference logits.
@@ -176,7 +180,7 @@ test('a subset of outputs comes back under the right names, for every graph layo
     const full = await session.run(feeds);
     const names = session.outputNames;
     // Every other output, and the last one alone: orders that differ from the session's own.
-    for (const subset of [names.filter((_, i) => i % 2 === 1), [names[names.length - 1]!], [result.attentionOutput]]) {
+    for (const subset of [names.filter((_, i) => i % 2 === 1), [names[names.length - 1]!], result.attentionOutputs]) {
       const some = await runFetching(session, feeds, [...subset].reverse());
       assert.deepEqual(Object.keys(some).sort(), [...new Set(subset)].sort(), `${c.file}: the names asked for`);
       for (const name of subset) {
@@ -184,5 +188,13 @@ test('a subset of outputs comes back under the right names, for every graph layo
         assert.deepEqual(Array.from(some[name]!.data as ArrayLike<number | bigint>), Array.from(full[name]!.data as ArrayLike<number | bigint>), `${c.file}: ${name} values`);
       }
     }
+    // Each layer written by the runtime into its slice of one buffer (pre-allocated outputs), beside another output.
+    const perLayer = full[result.attentionOutputs[0]!]!.size;
+    const buffer = new Float32Array(result.attentionOutputs.length * perLayer).fill(-1);
+    const request: Record<string, ort.Tensor | null> = { [names[names.length - 1]!]: null };
+    result.attentionOutputs.forEach((name, l) => { request[name] = new ort.Tensor('float32', buffer.subarray(l * perLayer, (l + 1) * perLayer), full[name]!.dims as number[]); });
+    const written = await runFetching(session, feeds, request);
+    assert.deepEqual(Array.from(buffer), Array.from(attentionOf(full, result)), `${c.file}: attention written in place`);
+    assert.deepEqual(Array.from(written[names[names.length - 1]!]!.data as ArrayLike<number | bigint>), Array.from(full[names[names.length - 1]!]!.data as ArrayLike<number | bigint>), `${c.file}: the other output alongside`);
   }
 });

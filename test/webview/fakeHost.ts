@@ -86,6 +86,7 @@ const api: FakeHostApi = {
       next: [],
       truncated: null,
       timings: { tokenizeMs: 0, runMs: 0, extractMs: 0 },
+      release: () => undefined,
     };
     current = { id: nextId++, result, source: { fileName: 'sample.ts', tokenText: (id) => names.get(id) ?? `#${id}` }, stats: null };
     if (ready) for (const m of analysisMessages(current)) send(m);

@@ -31,6 +31,7 @@ function result(): AnalysisResult {
     next: [{ id: 9, token: ' x', prob: 0.5 }, { id: 3, token: 'a', prob: 0.5 }],
     truncated: null,
     timings: { tokenizeMs: 0, runMs: 0, extractMs: 0 },
+    release: () => undefined,
   };
 }
 

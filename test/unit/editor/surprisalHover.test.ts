@@ -43,6 +43,7 @@ function analysis(): AnalysisResult {
     next: top,
     truncated: null,
     timings: { tokenizeMs: 0, runMs: 0, extractMs: 0 },
+    release: () => undefined,
   };
 }
 

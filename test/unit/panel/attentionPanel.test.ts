@@ -34,6 +34,7 @@ function result(): AnalysisResult {
     next: [{ id: 5, token: 'z', prob: 0.9 }],
     truncated: null,
     timings: { tokenizeMs: 0, runMs: 0, extractMs: 0 },
+    release: () => undefined,
   };
 }
 
@@ -139,6 +140,27 @@ test('exports: PNG bytes from the data URL, CSV of one head; a cancelled dialog 
   assert.equal(w.length, 2);
   assert.deepEqual([...w[0].bytes], [...Buffer.from('iVBORw0K', 'base64')]);
   assert.equal(new TextDecoder().decode(w[1].bytes).split('\n')[2], '"1:b",1,0,0');
+});
+
+test('a result the panel stops showing is released once; the one shown is not', () => {
+  const panel = AttentionPanel.current()!;
+  const released: string[] = [];
+  const tracked = (name: string): AnalysisResult => ({ ...result(), release: () => released.push(name) });
+  const a = tracked('a');
+  const b = tracked('b');
+  panel.showAnalysis(a, { fileName: 'a.py' });
+  panel.showAnalysis(a, { fileName: 'a.py' }); // shown again: still read
+  assert.deepEqual(released, []);
+  panel.showLoading('next');
+  assert.deepEqual(released, ['a'], 'loading the next analysis frees the shown one first');
+  panel.showAnalysis(b, { fileName: 'b.py' });
+  panel.showError('failed');
+  assert.deepEqual(released, ['a', 'b']);
+  const c = tracked('c');
+  panel.showAnalysis(c, { fileName: 'c.py' });
+  lastPanel().dispose();
+  assert.deepEqual(released, ['a', 'b', 'c'], 'closing the panel frees what it showed');
+  AttentionPanel.show(ext); // the tests below expect a panel
 });
 
 test('dispose fires onDidDispose; the serializer revives a panel that says what to do', () => {
