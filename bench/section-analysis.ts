@@ -25,11 +25,27 @@ interface Samples {
   extract: number[];
 }
 
-async function timeAnalyses(model: BenchModel, text: string, n: number, limits: { max: number; min: number; budgetMs: number }, into: Samples): Promise<void> {
+/**
+ * Analyses as the Inspect command runs them: the panel releases the result it shows when the next
+ * inspection starts (its attention buffer is then filled again), and keeps the new one.
+ */
+class Inspector {
+  private shown: AnalysisResult | null = null;
+
+  constructor(private readonly model: BenchModel) {}
+
+  async inspect(text: string, n: number): Promise<AnalysisResult> {
+    this.shown?.release();
+    this.shown = await this.model.analyze(text, { topK: 10, maxTokens: n });
+    return this.shown;
+  }
+}
+
+async function timeAnalyses(inspector: Inspector, n: number, text: string, limits: { max: number; min: number; budgetMs: number }, into: Samples): Promise<void> {
   const start = now();
   for (let i = 0; wantMore(i, start, limits); i++) {
     const t0 = now();
-    const r: AnalysisResult = await model.analyze(text, { topK: 10, maxTokens: n });
+    const r = await inspector.inspect(text, n);
     into.wall.push(now() - t0);
     into.tokenize.push(r.timings.tokenizeMs);
     into.run.push(r.timings.runMs);
@@ -56,17 +72,18 @@ export async function runAnalysis(ctx: BenchContext): Promise<void> {
   const runMedians = new Map<number, number>();
   for (const n of ctx.sizes) {
     const text = await benchText(ctx, model, n);
-    // Each half: up to 15 runs (8 at 512+), at least 4, about 12 s at most when the CPUs are busy.
-    const half = opts.quick ? { max: 3, min: 3, budgetMs: 0 } : { max: n <= 128 ? 15 : 8, min: 4, budgetMs: 12_000 };
-    for (let i = 0; i < 3; i++) await model.analyze(text, { topK: 10, maxTokens: n }); // warm-up
+    // Each half: up to 15 runs (12 at 512+), at least 4, about 12 s at most when the CPUs are busy.
+    const half = opts.quick ? { max: 3, min: 3, budgetMs: 0 } : { max: n <= 128 ? 15 : 12, min: 4, budgetMs: 12_000 };
+    const inspector = new Inspector(model);
+    for (let i = 0; i < 3; i++) await inspector.inspect(text, n); // warm-up
     const samples: Samples = { wall: [], tokenize: [], run: [], extract: [] };
-    await timeAnalyses(model, text, n, half, samples);
+    await timeAnalyses(inspector, n, text, half, samples);
     const torch = n >= 128 ? await torchAt(ctx, n) : null;
     const gemm = await measureMatmul(1024, 1024, 1024, 4); // the peak as it is right now
     // Right after a process or GEMM loop that loaded both cores, 512-token runs were 3–6 ms slower
     // for a second or two (measured): let the machine settle, as it would between two commands.
     if (!opts.quick) await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-    await timeAnalyses(model, text, n, half, samples);
+    await timeAnalyses(inspector, n, text, half, samples);
 
     const s = summarize(samples.wall);
     ctx.shared.analyzeMedianMs.set(n, s.median);

@@ -25,8 +25,11 @@ export async function runMemory(ctx: BenchContext): Promise<void> {
   const analyzeOpts = { topK: 10, maxTokens: n };
   let rss10 = 0;
   let rssTotal = 0;
+  // Each result is released when the next analysis starts, as the panel does (buffers are reused).
+  let shown: { release(): void } | null = null;
   for (let i = 1; i <= Math.max(total, steady); i++) {
-    await model.analyze(text, analyzeOpts);
+    shown?.release();
+    shown = await model.analyze(text, analyzeOpts);
     if (i === 10) rss10 = settledRssMb();
     if (i === total) rssTotal = settledRssMb();
   }
