@@ -248,15 +248,20 @@ export class Runner {
       this.attentionLead = null; // the runtime refused the buffers: fetch attention as new arrays from now on
       return this.forward(ids, past, pastLength, fetch, topK, attentionInto);
     }
+    // No closure in this function may capture `out`: the returned getter shares their context, and
+    // the runtime's 16 MB copy of the attention would then outlive the call (measured: promoted,
+    // and freed only by full collections).
+    const layers: ort.Tensor[] = [];
+    if (fetch.attention) for (const name of this.attentionOutputs) layers.push(out[name]!);
     if (inPlace && !this.inPlaceChecked) {
       // The runtime also hands back a copy of what it wrote: once, make sure it wrote into our buffer.
-      const wrote = this.attentionOutputs.every((name, l) => sameValues(out[name]!.data as Float32Array, inPlace.subarray(l * perLayer, (l + 1) * perLayer)));
+      const wrote = layers.every((t, l) => sameValues(t.data as Float32Array, inPlace.subarray(l * perLayer, (l + 1) * perLayer)));
       if (!wrote) this.attentionLead = null;
       this.inPlaceChecked = wrote;
     }
     const attention = !fetch.attention ? null
       : inPlace && this.attentionLead ? { data: inPlace.subarray(0, nLayers * perLayer), nLayers, nHeads: perLayer / (S * K) }
-      : this.gatherAttention(this.attentionOutputs.map((n) => out[n]!), S, K, attentionInto);
+      : this.gatherAttention(layers, S, K, attentionInto);
     const logitsTensor = out.logits ?? null;
     const present: PastCache = new Map();
     for (const name of names) {
