@@ -15,7 +15,7 @@ import { Tokenization, type TextTokenizer } from './tokenize';
 import { decideKind, modelDims, type ModelConfig } from './config';
 import type { LoadedModel, LoadOptions, ModelSpec } from './types';
 
-const SURGERY_VERSION = 8; // bump when surgery output changes, to invalidate cached patched files
+const SURGERY_VERSION = 9; // bump when surgery output changes, to invalidate cached patched files
 
 /** transformers.js keeps its settings in one global: serialise loads so each sees its own folder. */
 let loadQueue: Promise<unknown> = Promise.resolve();
