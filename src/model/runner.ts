@@ -234,6 +234,8 @@ export class Runner {
     const inPlace = fetch.attention && lead && attentionInto && attentionInto.length >= nLayers * perLayer ? attentionInto : null;
     const request: Record<string, ort.Tensor | null> = {};
     for (const name of names) request[name] = null;
+    // Before the one check below, the buffer holds NaN, so stale values a runtime left alone cannot pass it.
+    if (inPlace && !this.inPlaceChecked) inPlace.fill(NaN, 0, nLayers * perLayer);
     // Each layer's softmax writes into its slice of the caller's buffer, which the result then keeps;
     // the copy the runtime also hands back is dropped at once (it dies young instead of being promoted).
     if (inPlace) this.attentionOutputs.forEach((name, l) => { request[name] = new ort.Tensor('float32', inPlace.subarray(l * perLayer, (l + 1) * perLayer), [...lead!, S, K]); });
