@@ -11,8 +11,12 @@ export class AttentionPool {
   private free: Float32Array[] = [];
   private idle: ReturnType<typeof setTimeout> | null = null;
 
-  /** `keep`: how many released buffers to hold at most (the largest are kept). */
-  constructor(private readonly keep = 2) {}
+  /**
+   * `keep`: how many released buffers to hold at most (the largest are kept). One is what the
+   * panel's cycle needs (it releases what it shows just before the next analysis takes a buffer),
+   * and a large model's attention can run to hundreds of MB.
+   */
+  constructor(private readonly keep = 1) {}
 
   /** A buffer of at least `n` floats: the smallest released one that fits, else a new one. Its contents are unspecified. */
   take(n: number): Float32Array {
