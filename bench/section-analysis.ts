@@ -103,7 +103,8 @@ export async function runAnalysis(ctx: BenchContext): Promise<void> {
     for (const [k, v] of [['tokenize', tok], ['run', run], ['extract', ext]] as const) {
       report.add({ section: SECTION, name: `  ${k}, ${n} tokens (median)`, value: v.median, unit: 'ms', key: `analyze_${k}_ms_${n}` });
     }
-    report.extra[`analyze_${n}`] = { wall: s, tokenize: tok, run, extract: ext };
+    // Every run's wall time in order (the first half before the PyTorch reference, the second after it), to see how a median came about.
+    report.extra[`analyze_${n}`] = { wall: s, tokenize: tok, run, extract: ext, wallSamples: samples.wall.map((x) => Math.round(x * 100) / 100) };
 
     raisePeak(ctx, gemm.gflopsBest);
     runMedians.set(n, run.median);
