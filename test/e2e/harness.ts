@@ -190,10 +190,14 @@ export class VSCodeSession {
 
   /** Selects the first occurrence (or the `nth`) of `text` in the active editor's file. */
   async selectText(text: string, nth = 0): Promise<void> {
-    const content = (await this.activeFileLines()).join('\n');
-    let at = -1;
-    for (let i = 0; i <= nth; i++) at = content.indexOf(text, at + 1);
-    if (at < 0) throw new Error(`"${text}" not found in the active file`);
+    // Right after a save or a dismissed widget the active tab, or the file behind it, can lag for a
+    // moment (seen once in a clean-clone CI run): look again until the text is there.
+    const { content, at } = await waitFor(async () => {
+      const content = (await this.activeFileLines()).join('\n');
+      let at = -1;
+      for (let i = 0; i <= nth; i++) at = content.indexOf(text, at + 1);
+      return at >= 0 ? { content, at } : undefined;
+    }, { message: `"${text}" in the active file (${await this.page.locator('.tab.active').first().getAttribute('data-resource-name').catch(() => null)})`, timeoutMs: 10_000 });
     await this.selectRange(offsetToPosition(content, at), offsetToPosition(content, at + text.length));
   }
 
