@@ -59,7 +59,7 @@ export function activate(context: vscode.ExtensionContext): AttentionLensApi {
   };
   subs.push(
     vscode.commands.registerCommand('attentionLens.inspectSelection', () =>
-      inspectSelection({ extensionUri: context.extensionUri, models, sync: selectionSync, settings, runLatest }),
+      inspectSelection({ extensionUri: context.extensionUri, models, sync: selectionSync, settings, runLatest, timings: diagnostics }),
     ),
     vscode.commands.registerCommand('attentionLens.showPanel', () => {
       liveProbe.showIn(AttentionPanel.show(context.extensionUri));

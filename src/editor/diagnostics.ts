@@ -5,7 +5,9 @@
 import * as vscode from 'vscode';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { Disposable } from '../panel/disposable';
-import { floorTrend, percentile, slopePerMinute } from './trend';
+import { floorTrend, inspectionSummary, percentile, slopePerMinute, type InspectionTiming } from './trend';
+
+export type { InspectionTiming } from './trend';
 
 const SAMPLE_EVERY_MS = 1000;
 const MAX_SAMPLES = 3600;
@@ -24,6 +26,7 @@ export class HostDiagnostics extends Disposable {
   private samples: MemorySample[] = [];
   private probeLatencies: number[] = [];
   private probeErrors = 0;
+  private inspections: InspectionTiming[] = [];
 
   constructor() {
     super();
@@ -40,6 +43,11 @@ export class HostDiagnostics extends Disposable {
 
   recordProbeError(): void {
     this.probeErrors++;
+  }
+
+  /** Inspect Selection reports each analysis it showed: from the command to the panel given the result. */
+  recordInspection(t: InspectionTiming): void {
+    if (this.inspections.length < 10_000) this.inspections.push(t);
   }
 
   /** Everything measured since the last snapshot; starts a new window. */
@@ -64,6 +72,7 @@ export class HostDiagnostics extends Disposable {
         errors: this.probeErrors,
         requestToDisplayMs: { p50: percentile(this.probeLatencies, 50), p95: percentile(this.probeLatencies, 95) },
       },
+      inspections: inspectionSummary(this.inspections),
       ...extra,
     };
     this.delay.reset();
@@ -71,6 +80,7 @@ export class HostDiagnostics extends Disposable {
     this.samples = [];
     this.probeLatencies = [];
     this.probeErrors = 0;
+    this.inspections = [];
     return report;
   }
 

@@ -8,6 +8,7 @@ import type { SelectionSync } from './selectionSync';
 import type { Settings } from './settings';
 import { TokenMap, type TextChange } from './tokenMap';
 import { describeFailure, reportFailure, showHint } from './messages';
+import type { InspectionTiming } from './diagnostics';
 
 /** Runs `fn` so that a newer call cancels an older one and only the newest result is returned. */
 export type RunLatest = <T>(fn: (signal: AbortSignal) => Promise<T>) => Promise<T>;
@@ -18,6 +19,8 @@ export interface InspectDeps {
   sync: SelectionSync;
   settings: () => Settings;
   runLatest: RunLatest;
+  /** Where each shown analysis's timing goes (Show Diagnostics). */
+  timings?: { recordInspection(t: InspectionTiming): void };
 }
 
 /** What the command reports back (useful to tests driving it through executeCommand). */
@@ -29,6 +32,7 @@ export interface InspectOutcome {
 }
 
 export async function inspectSelection(deps: InspectDeps): Promise<InspectOutcome> {
+  const started = performance.now();
   // When the panel has focus there is no active text editor: use a visible one with a selection.
   const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors.find((e) => !e.selection.isEmpty);
   if (!editor) {
@@ -64,10 +68,13 @@ export async function inspectSelection(deps: InspectDeps): Promise<InspectOutcom
     const result: AnalysisResult = await deps.runLatest((signal) =>
       deps.models.run((model) => model.analyze(text, { topK: settings.topK, maxTokens: settings.maxTokens, signal }), signal),
     );
+    const resultMs = performance.now() - started;
     const map = new TokenMap(baseOffset, result.tokens);
     for (const change of edits) map.applyChanges(change);
     const shownIn = AttentionPanel.show(deps.extensionUri); // reopened if it was closed meanwhile
     const analysisId = shownIn.showAnalysis(result, { fileName: document.fileName });
+    const t = result.timings;
+    deps.timings?.recordInspection({ nTokens: result.tokens.length, commandToResultMs: resultMs, commandToPanelMs: performance.now() - started, analysisMs: t.tokenizeMs + t.runMs + t.extractMs });
     deps.sync.attach(shownIn, document, map);
     if (result.truncated) {
       const t = result.truncated;

@@ -55,3 +55,34 @@ export function floorTrend(points: readonly { x: number; y: number }[], skipMs: 
   if (floors.length < 2) return null;
   return { slopePerMin: slopePerMinute(floors), firstFloor: floors[0]!.y, lastFloor: floors[floors.length - 1]!.y, windows: floors.length };
 }
+
+export interface InspectionTiming {
+  nTokens: number;
+  /** From the command being run to the analysis result in hand (the benchmark's "command → result"). */
+  commandToResultMs: number;
+  /** … and to the panel having it (header and head statistics sent). */
+  commandToPanelMs: number;
+  /** The model's own part of it: tokenize + run + extract. */
+  analysisMs: number;
+}
+
+/** Median and p95 per token count seen (a benchmark inspects one size many times). */
+export function inspectionSummary(all: InspectionTiming[]): Record<string, unknown> {
+  const bySize = new Map<number, InspectionTiming[]>();
+  for (const t of all) {
+    const list = bySize.get(t.nTokens) ?? [];
+    list.push(t);
+    bySize.set(t.nTokens, list);
+  }
+  return {
+    count: all.length,
+    byTokens: [...bySize].sort(([a], [b]) => a - b).map(([nTokens, ts]) => ({
+      nTokens,
+      count: ts.length,
+      commandToResultMs: { p50: percentile(ts.map((t) => t.commandToResultMs), 50), p95: percentile(ts.map((t) => t.commandToResultMs), 95) },
+      commandToPanelMs: { p50: percentile(ts.map((t) => t.commandToPanelMs), 50) },
+      analysisMs: { p50: percentile(ts.map((t) => t.analysisMs), 50) },
+      samplesMs: ts.map((t) => Math.round(t.commandToResultMs * 100) / 100),
+    })),
+  };
+}

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { floorTrend, percentile, slopePerMinute } from '../../../src/editor/trend';
+import { floorTrend, inspectionSummary, percentile, slopePerMinute } from '../../../src/editor/trend';
 
 test('slope per minute of a straight line, and of a flat noisy one', () => {
   // 2 MB per second for 10 s → 120 MB per minute.
@@ -34,4 +34,20 @@ test('floor trend: a GC sawtooth is flat, a leak under the sawtooth rises, warm-
   assert.ok(Math.abs(l.slopePerMin - 1) < 0.1, `the leak's slope is found (${l.slopePerMin})`);
   assert.ok(l.lastFloor > l.firstFloor + 7);
   assert.equal(floorTrend(flat.slice(0, 5), 0, 6), null, 'too few samples');
+});
+
+test('inspection timings are summarised per token count, in the order they came', () => {
+  const t = (nTokens: number, ms: number) => ({ nTokens, commandToResultMs: ms, commandToPanelMs: ms + 40, analysisMs: ms - 1 });
+  const s = inspectionSummary([t(512, 50), t(32, 5), t(512, 70), t(512, 60)]) as {
+    count: number;
+    byTokens: { nTokens: number; count: number; commandToResultMs: { p50: number; p95: number }; commandToPanelMs: { p50: number }; analysisMs: { p50: number }; samplesMs: number[] }[];
+  };
+  assert.equal(s.count, 4);
+  assert.deepEqual(s.byTokens.map((r) => [r.nTokens, r.count]), [[32, 1], [512, 3]]);
+  const big = s.byTokens[1]!;
+  assert.deepEqual(big.commandToResultMs, { p50: 60, p95: 70 });
+  assert.equal(big.commandToPanelMs.p50, 100);
+  assert.equal(big.analysisMs.p50, 59);
+  assert.deepEqual(big.samplesMs, [50, 70, 60]);
+  assert.deepEqual(inspectionSummary([]), { count: 0, byTokens: [] });
 });
