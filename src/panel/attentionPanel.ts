@@ -5,7 +5,7 @@ import type { AnalysisResult } from '../model/types';
 import { assertNever, type HostToWebview, type WebviewToHost } from '../common/protocol';
 import { Disposable } from './disposable';
 import { newNonce, panelHtml } from './html';
-import { analysisMessages, answerRequest, type CurrentAnalysis } from './responder';
+import { answerRequest, headerMessage, headStatsMessage, type CurrentAnalysis } from './responder';
 import { saveExport } from './exports';
 import { restrictedNotice } from '../editor/trust';
 import { PREDICT_MASKED_COMMAND, type MaskedAnswer, type MaskedRequest } from '../editor/maskedPrediction';
@@ -166,7 +166,10 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
   private sendAnalysis(): void {
     const s = this.shown;
     if (s.kind !== 'analysis' || !this.ready) return;
-    for (const m of analysisMessages(s)) this.post(m);
+    this.post(headerMessage(s));
+    if (s.stats) this.post(headStatsMessage(s));
+    // New statistics are computed after the header has gone out, so the heatmap does not wait for them.
+    else setTimeout(() => { if (this.shown === s && this.ready && !this.isDisposed) this.post(headStatsMessage(s)); }, 0);
     if (this.query !== null) this.post({ type: 'selectQuery', analysisId: s.id, query: this.query });
   }
 

@@ -16,12 +16,18 @@ export interface CurrentAnalysis {
 
 /** Header then statistics: everything a freshly loaded webview needs for an analysis. */
 export function analysisMessages(a: CurrentAnalysis): HostToWebview[] {
+  return [headerMessage(a), headStatsMessage(a)];
+}
+
+export function headerMessage(a: CurrentAnalysis): HostToWebview {
+  return { type: 'analysis', header: toHeader(a.result, a.id, a.source) };
+}
+
+/** Every head's statistics, computed on first use ([L, H, S]; ~50 ms for 4 × 4 heads at 512 tokens). */
+export function headStatsMessage(a: CurrentAnalysis): HostToWebview {
   const r = a.result;
   a.stats ??= allHeadStats(r.attention, r.shape.nLayers, r.shape.nHeads, r.shape.nTokens, r.tokens.map((t) => t.id), r.model.kind === 'decoder');
-  return [
-    { type: 'analysis', header: toHeader(r, a.id, a.source) },
-    { type: 'headStats', analysisId: a.id, data: a.stats },
-  ];
+  return { type: 'headStats', analysisId: a.id, data: a.stats };
 }
 
 type DataRequest = Extract<WebviewToHost, { type: 'requestAttention' | 'requestOverview' }>;

@@ -63,13 +63,15 @@ test('strict CSP with a fresh nonce on the script', () => {
   assert.doesNotMatch(html, /unsafe-inline|unsafe-eval/);
 });
 
-test('nothing is sent before ready; then the header and statistics, never the tensor', () => {
+test('nothing is sent before ready; then the header, and the statistics after it has gone; never the tensor', async () => {
   const panel = AttentionPanel.current()!;
   const id = panel.showAnalysis(result(), { fileName: '/ws/a.ts' });
   const p = lastPanel();
   assert.equal(p.posted.length, 0);
   assert.equal(p.title, 'Attention Lens: a.ts');
   p.fromWebview({ type: 'ready' });
+  assert.deepEqual(types(), ['analysis'], 'the header first: the heatmap does not wait for the statistics');
+  await new Promise((r) => setTimeout(r, 5));
   assert.deepEqual(types(), ['analysis', 'headStats']);
   const header = p.posted[0].header;
   assert.equal(header.analysisId, id);
