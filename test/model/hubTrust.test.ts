@@ -79,7 +79,8 @@ test('masked-token requests for an encoder analysis go to the model command and 
   p.fromWebview({ type: 'requestMasked', analysisId: id, index: 2 });
   await settle();
   assert.deepEqual(executed.at(-1), ['attentionLens.predictMasked', { text: 'a b c', index: 2, modelPath: '/models/enc' }]);
-  assert.deepEqual(p.posted.at(-1), { type: 'masked', analysisId: id, index: 2, original: 'c', next: [{ token: 'x', prob: 0.75 }], entropy: 0.5 });
+  const masked = () => p.posted.filter((m: { type: string }) => m.type === 'masked'); // head statistics may arrive in between
+  assert.deepEqual(masked().at(-1), { type: 'masked', analysisId: id, index: 2, original: 'c', next: [{ token: 'x', prob: 0.75 }], entropy: 0.5 });
 
   const before = executed.length;
   p.fromWebview({ type: 'requestMasked', analysisId: id, index: 3 }); // no such token
@@ -90,5 +91,5 @@ test('masked-token requests for an encoder analysis go to the model command and 
   answer = { original: '', next: [], entropy: NaN, error: 'The model changed' };
   p.fromWebview({ type: 'requestMasked', analysisId: id, index: 0 });
   await settle();
-  assert.equal(p.posted.at(-1).error, 'The model changed');
+  assert.equal(masked().at(-1).error, 'The model changed');
 });
