@@ -8,7 +8,7 @@ import { BARS } from './bars';
 import type { BenchContext } from './context';
 import { measureMatmul } from './matmul';
 import { sharedModel, type BenchModel } from './model-api';
-import { now, summarize, wantMore } from './stats';
+import { now, round, summarize, wantMore } from './stats';
 import { benchText } from './texts';
 import { torchMedianMs } from './section-torch';
 import { raisePeak } from './section-compute';
@@ -104,7 +104,7 @@ export async function runAnalysis(ctx: BenchContext): Promise<void> {
       report.add({ section: SECTION, name: `  ${k}, ${n} tokens (median)`, value: v.median, unit: 'ms', key: `analyze_${k}_ms_${n}` });
     }
     // Every run's wall time in order (the first half before the PyTorch reference, the second after it), to see how a median came about.
-    report.extra[`analyze_${n}`] = { wall: s, tokenize: tok, run, extract: ext, wallSamples: samples.wall.map((x) => Math.round(x * 100) / 100) };
+    report.extra[`analyze_${n}`] = { wall: s, tokenize: tok, run, extract: ext, wallSamples: samples.wall.map(round) };
 
     raisePeak(ctx, gemm.gflopsBest);
     runMedians.set(n, run.median);

@@ -5,9 +5,7 @@
 import * as vscode from 'vscode';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { Disposable } from '../panel/disposable';
-import { floorTrend, inspectionSummary, percentile, slopePerMinute, type InspectionTiming } from './trend';
-
-export type { InspectionTiming } from './trend';
+import { floorTrend, inspectionSummary, percentile, round, slopePerMinute, type InspectionTiming } from './trend';
 
 const SAMPLE_EVERY_MS = 1000;
 const MAX_SAMPLES = 3600;
@@ -89,10 +87,6 @@ export class HostDiagnostics extends Disposable {
     this.samples.push({ tMs: Date.now() - this.windowStart, rssMb: round(m.rss / 2 ** 20), heapUsedMb: round(m.heapUsed / 2 ** 20), arrayBuffersMb: round(m.arrayBuffers / 2 ** 20) });
     if (this.samples.length > MAX_SAMPLES) this.samples.shift();
   }
-}
-
-function round(v: number): number {
-  return Math.round(v * 100) / 100;
 }
 
 /** Writes the snapshot next to the extension's other files and opens it. */

@@ -8,7 +8,7 @@ import type { SelectionSync } from './selectionSync';
 import type { Settings } from './settings';
 import { TokenMap, type TextChange } from './tokenMap';
 import { describeFailure, reportFailure, showHint } from './messages';
-import type { InspectionTiming } from './diagnostics';
+import type { InspectionTiming } from './trend';
 
 /** Runs `fn` so that a newer call cancels an older one and only the newest result is returned. */
 export type RunLatest = <T>(fn: (signal: AbortSignal) => Promise<T>) => Promise<T>;
@@ -73,8 +73,8 @@ export async function inspectSelection(deps: InspectDeps): Promise<InspectOutcom
     for (const change of edits) map.applyChanges(change);
     const shownIn = AttentionPanel.show(deps.extensionUri); // reopened if it was closed meanwhile
     const analysisId = shownIn.showAnalysis(result, { fileName: document.fileName });
-    const t = result.timings;
-    deps.timings?.recordInspection({ nTokens: result.tokens.length, commandToResultMs: resultMs, commandToPanelMs: performance.now() - started, analysisMs: t.tokenizeMs + t.runMs + t.extractMs });
+    const { tokenizeMs, runMs, extractMs } = result.timings;
+    deps.timings?.recordInspection({ nTokens: result.tokens.length, commandToResultMs: resultMs, commandToPanelMs: performance.now() - started, analysisMs: tokenizeMs + runMs + extractMs });
     deps.sync.attach(shownIn, document, map);
     if (result.truncated) {
       const t = result.truncated;

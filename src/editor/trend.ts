@@ -1,5 +1,10 @@
 // Small statistics for the diagnostics report. Pure, unit-tested.
 
+/** Two decimals, for the report. */
+export function round(v: number): number {
+  return Math.round(v * 100) / 100;
+}
+
 /** Least-squares slope of y over x, per minute of x in ms. */
 export function slopePerMinute(points: readonly { x: number; y: number }[]): number {
   const n = points.length;
@@ -60,7 +65,7 @@ export interface InspectionTiming {
   nTokens: number;
   /** From the command being run to the analysis result in hand (the benchmark's "command → result"). */
   commandToResultMs: number;
-  /** … and to the panel having it (header and head statistics sent). */
+  /** … and to the panel having it (its header sent; head statistics follow). */
   commandToPanelMs: number;
   /** The model's own part of it: tokenize + run + extract. */
   analysisMs: number;
@@ -82,7 +87,7 @@ export function inspectionSummary(all: InspectionTiming[]): Record<string, unkno
       commandToResultMs: { p50: percentile(ts.map((t) => t.commandToResultMs), 50), p95: percentile(ts.map((t) => t.commandToResultMs), 95) },
       commandToPanelMs: { p50: percentile(ts.map((t) => t.commandToPanelMs), 50) },
       analysisMs: { p50: percentile(ts.map((t) => t.analysisMs), 50) },
-      samplesMs: ts.map((t) => Math.round(t.commandToResultMs * 100) / 100),
+      samplesMs: ts.map((t) => round(t.commandToResultMs)),
     })),
   };
 }

@@ -115,7 +115,7 @@ function emptyPast(meta: InputMeta, dims: ModelDims): ort.Tensor {
     if (/head/i.test(d) && !/dim|size/i.test(d)) return dims.kvHeads;
     return dims.headDim;
   });
-  const n = shape.reduce((a, b) => a * b, 1);
+  const n = product(shape);
   return meta.elemType === FLOAT16 ? new ort.Tensor('float16', new Uint16Array(n), shape) : new ort.Tensor('float32', new Float32Array(n), shape);
 }
 
@@ -185,7 +185,7 @@ export class Runner {
 
   /** Floats of every layer's attention for S new positions over K keys ([L, H, S, K]); from the config's head count until a run has shown it. */
   attentionSize(S: number, K: number): number {
-    const heads = this.attentionLead ? this.attentionLead.reduce((a, b) => a * b, 1) : this.dims.heads ?? 1;
+    const heads = this.attentionLead ? product(this.attentionLead) : this.dims.heads ?? 1;
     return this.attentionOutputs.length * heads * S * K;
   }
 
@@ -229,7 +229,7 @@ export class Runner {
     if (fetch.present) names.push(...outputs.filter((n) => n.startsWith('present') && pastNameFor(n, this.pastInputs)));
     if (names.length === 0) throw new Error('forward: nothing to fetch');
     const lead = this.attentionLead;
-    const perLayer = lead ? lead.reduce((a, b) => a * b, 1) * S * K : 0; // [lead…, S, K]
+    const perLayer = lead ? product(lead) * S * K : 0; // [lead…, S, K]
     const nLayers = this.attentionOutputs.length;
     const inPlace = fetch.attention && lead && attentionInto && attentionInto.length >= nLayers * perLayer ? attentionInto : null;
     const request: Record<string, ort.Tensor | null> = {};
@@ -304,6 +304,8 @@ export class Runner {
     return { data, nLayers: layers.length, nHeads };
   }
 }
+
+const product = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
 
 function sameValues(a: Float32Array, b: Float32Array): boolean {
   if (a.length !== b.length) return false;
