@@ -24,7 +24,7 @@
  * Otherwise `npm run build` must have run (test-all does it). testModel() says which model to use.
  */
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -286,6 +286,18 @@ export class VSCodeSession {
     const file = path.join(this.workspace, '.vscode', 'settings.json');
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify(this.workspaceSettings, null, 2) + '\n');
+  }
+
+  /**
+   * Runs "Attention Lens: Show Diagnostics", which ends the extension's current measurement window,
+   * and reads the report it writes (`label` names the window in a timeout message).
+   */
+  async readDiagnostics<T>(label = 'diagnostics'): Promise<T> {
+    const mtime = () => { const f = findFile(this.userDataDir, 'diagnostics.json'); return f ? statSync(f).mtimeMs : -1; };
+    const before = mtime();
+    await this.runCommand('Attention Lens: Show Diagnostics');
+    await waitFor(() => mtime() > before, { message: `diagnostics.json written (${label})` });
+    return JSON.parse(readFileSync(findFile(this.userDataDir, 'diagnostics.json'), 'utf8')) as T;
   }
 
   /** Everything the extension host logged so far (activation, errors, console output). */

@@ -4,11 +4,10 @@
 // "Attention Lens: Show Diagnostics".
 // Not a test (timings depend on the machine):
 // run `node --import tsx test/e2e/inspect.bench.ts [runs=30] [pauseMs=500] [tokens=512]`.
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findFile } from './pageHelpers';
-import { artifactsRoot, launchVSCode, repoRoot, testModel, waitFor } from './harness';
+import { artifactsRoot, launchVSCode, repoRoot, testModel } from './harness';
 import { waitForAnalysis } from './panel';
 import { loadModel } from '../../src/model/index';
 import { repoCorpus, textOfTokens } from '../../bench/texts';
@@ -39,8 +38,7 @@ async function main(): Promise<void> {
     await vs.page.keyboard.press('Control+A');
     await vs.runCommand('Attention Lens: Inspect Selection'); // loads the model; not timed
     await waitForAnalysis(vs, TOKENS, 120_000);
-    await vs.runCommand('Attention Lens: Show Diagnostics'); // starts a fresh window
-    const file = await waitFor(() => findFile(vs.userDataDir, 'diagnostics.json'), { message: 'diagnostics.json written' });
+    await vs.readDiagnostics('start'); // starts a fresh window
     const editor = vs.page.locator('.editor-instance .monaco-editor .view-lines').first();
     await vs.openFile('inspect.txt');
     await editor.click();
@@ -50,10 +48,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, PAUSE_MS)); // a person's pace; every run is checked below
     }
     await waitForAnalysis(vs, TOKENS);
-    const before = statSync(file).mtimeMs;
-    await vs.runCommand('Attention Lens: Show Diagnostics');
-    await waitFor(() => statSync(file).mtimeMs > before, { message: 'diagnostics.json rewritten' });
-    const report = JSON.parse(readFileSync(file, 'utf8')) as { inspections: InspectionSummary; eventLoopDelayMs: unknown };
+    const report = await vs.readDiagnostics<{ inspections: InspectionSummary }>('inspections');
     const row = report.inspections.byTokens.find((r) => r.nTokens === TOKENS);
     const result = {
       runs: RUNS,

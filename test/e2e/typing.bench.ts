@@ -6,7 +6,7 @@
 // typed first and reported on its own, then the measured window.
 // Not a test (timings depend on the machine):
 // run `node --import tsx test/e2e/typing.bench.ts [measuredSeconds=120] [warmupSeconds=180]`.
-import { readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { artifactsRoot, launchVSCode, repoRoot, testModel, waitFor } from './harness';
@@ -23,17 +23,6 @@ const WORDS = 'the model reads every token before the cursor and predicts what c
 /** TEXT followed by this repository's README: some 2,000 tokens, more than the context of the models in use. */
 function longDocument(): string {
   return TEXT + '\n' + readFileSync(path.join(repoRoot, 'README.md'), 'utf8').slice(0, 8000) + '\n';
-}
-
-function findFile(dir: string, name: string): string | undefined {
-  for (const entry of readdirSync(dir)) {
-    const full = path.join(dir, entry);
-    if (statSync(full).isDirectory()) {
-      const hit = findFile(full, name);
-      if (hit) return hit;
-    } else if (entry === name) return full;
-  }
-  return undefined;
 }
 
 async function main(): Promise<void> {
@@ -58,15 +47,9 @@ async function main(): Promise<void> {
     const item = vs.page.locator('[id$="attentionLens.liveProbe"]').first();
     await vs.page.keyboard.type(' a', { delay: 50 });
     await waitFor(async () => /%/.test((await item.textContent().catch(() => '')) ?? ''), { message: 'the first live probe result', timeoutMs: 120_000 });
-    await vs.runCommand('Attention Lens: Show Diagnostics');
-    const file = await waitFor(() => findFile(vs.userDataDir, 'diagnostics.json'), { message: 'diagnostics.json written' });
+    await vs.readDiagnostics('start');
     /** Ends the extension's current diagnostics window and reads its report. */
-    const diagnostics = async <T>(label: string): Promise<T> => {
-      const before = statSync(file).mtimeMs;
-      await vs.runCommand('Attention Lens: Show Diagnostics');
-      await waitFor(() => statSync(file).mtimeMs > before, { message: `diagnostics.json rewritten (${label})` });
-      return JSON.parse(readFileSync(file, 'utf8')) as T;
-    };
+    const diagnostics = <T>(label: string): Promise<T> => vs.readDiagnostics<T>(label);
     /** Back to the end of the document, after Show Diagnostics took the focus. */
     const refocus = async () => {
       await vs.page.locator('.editor-instance .monaco-editor .view-lines').first().click();
