@@ -33,15 +33,22 @@ class Config:
     batch_size: int = 8
     seq_len: int = 512
     short_seq_len: int = 256     # windows of the first short_steps (twice as many per step)
-    short_steps: int = 3000      # ~65 min on 2 quiet cores (1.3 s/step)
-    steps: int = 4000            # ~16.4M tokens (~2.7 epochs); ~100 min on 2 quiet cores
-    decay_steps: int = 4000      # cosine reaches min_lr here (a constant min_lr tail after it)
+    short_steps: int = 4000      # short windows: more repeats per step, cheaper attention
+    steps: int = 6000            # ~24.6M tokens (~4 epochs); ~100 min on 2 quiet cores
+    decay_steps: int = 6000      # cosine reaches min_lr here (a constant min_lr tail after it)
     lr: float = 3e-3
     min_lr: float = 3e-4
     warmup: int = 100
     weight_decay: float = 0.1
+    # data that grows visible heads (see training/README.md, "Recipe runs")
+    repeat_share: float = 0.35   # windows that get a span written twice
+    repeat_random: float = 0.5   # of those, spans of random token ids (else a span of the same window)
+    repeat_min: int = 10         # span length in tokens
+    repeat_max: int = 100
+    probe_every: int = 250       # log pattern scores and the repeat loss every this many steps
     checkpoint_seconds: float = 240.0
     threads: int = 2
+    device: str = "cpu"          # the committed model is trained on the CPU; "cuda" only for recipe runs
     kn_order: int = 4
 
     def as_dict(self):

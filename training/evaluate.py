@@ -58,14 +58,15 @@ def model_bits(model, ids, eot_id):
     sliding windows of the context (stride half a window, so each scored token sees at least
     half a window of context)."""
     N = model.cfg.n_positions
+    dev = next(model.parameters()).device
     stride = N // 2
     seq = [eot_id] + ids
     bits, hits, count = 0.0, 0, 0
     scored_to, start = 1, 0  # seq[1:] are the targets; scored_to = next unscored target
     while scored_to < len(seq):
         window = seq[start:start + N]
-        logits, _ = model(torch.tensor([window]))  # [1,W,V]
-        logp = torch.log_softmax(logits[0].double(), dim=-1)  # [W,V]
+        logits, _ = model(torch.tensor([window], device=dev))  # [1,W,V]
+        logp = torch.log_softmax(logits[0].double(), dim=-1).cpu()  # [W,V]
         t = torch.arange(max(scored_to, start + 1), start + len(window))  # scored positions
         rows = logp[t - start - 1]  # [n,V]; row j predicts position t[j]
         targets = torch.tensor(seq)[t]  # [n]

@@ -1,27 +1,69 @@
 """Scores of recognisable attention patterns for every head, from attention maps [L,H,T,T].
 
-- previous token: mean weight a query puts on the key just before it;
-- first-token sink: mean weight on key 0 (queries from position 4 on);
-- induction: on a random token sequence repeated twice, mean weight a query in the second copy
-  puts on the token that followed its previous occurrence (the key a copying circuit needs);
-- bracket matching: mean weight a closing bracket puts on its matching opening bracket.
+The definitions and label thresholds live in src/common/headScores.json, shared with the panel
+(src/common/stats.ts); a test checks that both compute the same numbers on the same attention.
+The card's induction score is that definition on a random token sequence written twice; its
+previous-token and sink scores are means over held-out windows.
 """
+import json
+import os
+
 import numpy as np
 
 from .reference import forward
 
-THRESHOLDS = {"previous_token": 0.4, "first_token_sink": 0.5, "induction": 0.3,
-              "bracket_matching": 0.15}
+_SHARED = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                       "src", "common", "headScores.json")
+with open(_SHARED, encoding="utf-8") as _f:
+    LABELS = json.load(_f)["labels"]
+# Card columns -> the shared label threshold of each.
+THRESHOLDS = {"previous_token": LABELS["previousToken"], "first_token_sink": LABELS["sink"],
+              "induction": LABELS["induction"], "bracket_matching": LABELS["bracketMatching"]}
 OPEN, CLOSE = "([{", ")]}"
+
+
+def induction_keys(ids):
+    """[T,T] 0/1 mask: key j+1 for every earlier j with ids[j] == ids[i] and j+1 <= i-2."""
+    ids = np.asarray(ids)
+    T = len(ids)
+    same = ids[:, None] == ids[None, :]  # [T(i), T(j)]
+    i, j = np.nonzero(same & (np.arange(T)[None, :] < np.arange(T)[:, None]))
+    keep = j + 1 <= i - 2
+    mask = np.zeros((T, T))
+    mask[i[keep], j[keep] + 1] = 1.0
+    return mask
+
+
+def head_stats(att, ids, causal=True):
+    """Shared statistics of every head: dict name -> [L,H] from attention [L,H,T,T]."""
+    att = np.asarray(att, dtype=np.float64)
+    T = att.shape[-1]
+    first = 1 if causal and T > 1 else 0
+    rows = att[:, :, first:, :]  # [L,H,R,T]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        plogp = np.where(rows > 0, rows * np.log(np.where(rows > 0, rows, 1.0)), 0.0)
+    entropy = -plogp.sum(-1).mean(-1) if rows.shape[2] else np.zeros(att.shape[:2])
+    dist = np.abs(np.arange(T)[:, None] - np.arange(T)[None, :])[first:]  # [R,T]
+    mean_distance = (rows * dist).sum(-1).mean(-1) if rows.shape[2] else np.zeros(att.shape[:2])
+    sink = rows[..., 0].mean(-1) if rows.shape[2] else np.zeros(att.shape[:2])
+    q = np.arange(1, T)
+    prev = att[:, :, q, q - 1].mean(-1) if T > 1 else np.zeros(att.shape[:2])
+    mask = induction_keys(ids)
+    has = mask.sum(1) > 0  # [T] queries with at least one such key
+    if has.any():
+        induction = (att * mask).sum(-1)[:, :, has].mean(-1)
+    else:
+        induction = np.full(att.shape[:2], np.nan)
+    return {"entropy": entropy, "bandwidth": np.exp(entropy), "meanDistance": mean_distance,
+            "sink": sink, "previousToken": prev, "induction": induction}
 
 
 def token_char_spans(tok, ids):
     """[start, end) character offsets of each token in tok.decode(ids) (whole characters)."""
-    spans, nbytes, text_bytes = [], 0, b""
+    spans, text_bytes = [], b""
     for i in ids:
-        b = tok.token_bytes(i)
         start = len(text_bytes.decode("utf-8", errors="ignore"))
-        text_bytes += b
+        text_bytes += tok.token_bytes(i)
         spans.append((start, len(text_bytes.decode("utf-8", errors="ignore"))))
     return spans
 
@@ -44,48 +86,55 @@ def score_texts(model, tok, windows):
     """previous-token, sink and bracket scores [L,H] each, averaged over token-id windows."""
     L, H = model.cfg.n_layer, model.cfg.n_head
     prev, sink, brack = np.zeros((L, H)), np.zeros((L, H)), np.zeros((L, H))
-    n_prev = n_sink = n_brack = 0
+    n_brack = 0
     for ids in windows:
         _, att = forward(model, ids)  # [L,H,T,T]
-        T = len(ids)
-        q = np.arange(1, T)
-        prev += att[:, :, q, q - 1].sum(axis=2)  # [L,H]
-        n_prev += len(q)
-        q = np.arange(4, T)
-        sink += att[:, :, q, 0].sum(axis=2)
-        n_sink += len(q)
+        s = head_stats(att, ids)
+        prev += s["previousToken"]
+        sink += s["sink"]
         text = tok.decode(ids)
-        spans = token_char_spans(tok, ids)
         owner = {}
-        for t, (s, e) in enumerate(spans):
-            for c in range(s, e):
+        for t, (a, e) in enumerate(token_char_spans(tok, ids)):
+            for c in range(a, e):
                 owner[c] = t
         for o, c in bracket_pairs(text):
             to, tc = owner.get(o), owner.get(c)
             if to is not None and tc is not None and to < tc:
                 brack += att[:, :, tc, to]
                 n_brack += 1
-    return prev / max(n_prev, 1), sink / max(n_sink, 1), brack / max(n_brack, 1), n_brack
+    n = max(len(windows), 1)
+    return prev / n, sink / n, brack / max(n_brack, 1), n_brack
+
+
+def repeated_sequence(rng, eot_id, length):
+    """<|endoftext|>, then `length` random token ids, then the same ids again."""
+    seq = rng.integers(0, eot_id, size=length).tolist()
+    return [eot_id] + seq + seq
+
+
+def copy_losses(logits, ids, R):
+    """Mean loss (nats) on each copy after its first token (which nothing can predict)."""
+    logits = np.asarray(logits, dtype=np.float64)
+    m = logits.max(1, keepdims=True)
+    logp = logits - m - np.log(np.exp(logits - m).sum(1, keepdims=True))
+    nll = -logp[np.arange(len(ids) - 1), ids[1:]]  # [T-1], loss of predicting ids[t+1]
+    return nll[1:R].mean(), nll[R + 1:2 * R].mean()
 
 
 def score_induction(model, eot_id, repeats=4, length=None, seed=7):
-    """Induction score [L,H] and the model's mean loss (nats) on the first vs second copy."""
+    """Induction score [L,H] (shared definition) and the mean loss on the first vs second copy."""
     L, H = model.cfg.n_layer, model.cfg.n_head
     R = length or (model.cfg.n_positions - 1) // 2
     rng = np.random.default_rng(seed)
     score = np.zeros((L, H))
     loss_first = loss_second = 0.0
     for _ in range(repeats):
-        seq = rng.integers(0, eot_id, size=R).tolist()
-        ids = [eot_id] + seq + seq  # positions: copy 1 at 1..R, copy 2 at R+1..2R
+        ids = repeated_sequence(rng, eot_id, R)
         logits, att = forward(model, ids)  # [T,V], [L,H,T,T]
-        q = np.arange(R + 1, 2 * R + 1)
-        score += att[:, :, q, q - R + 1].mean(axis=2)  # key after the earlier occurrence
-        logp = logits - np.log(np.exp(logits - logits.max(1, keepdims=True)).sum(1, keepdims=True)) \
-            - logits.max(1, keepdims=True)
-        nll = -logp[np.arange(len(ids) - 1), ids[1:]]  # [T-1], loss of predicting ids[t+1]
-        loss_first += nll[1:R].mean()
-        loss_second += nll[R + 1:2 * R].mean()
+        score += head_stats(att, ids)["induction"]
+        first, second = copy_losses(logits, ids, R)
+        loss_first += first
+        loss_second += second
     return score / repeats, loss_first / repeats, loss_second / repeats
 
 

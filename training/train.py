@@ -40,20 +40,65 @@ def shape_at(step, cfg):
     return cfg.batch_size, cfg.seq_len
 
 
-def batch_at(tokens, step, cfg):
-    """Windows for one step, drawn from a generator seeded by (seed, step): resumable, repeatable."""
+def batch_at(tokens, step, cfg, eot_id):
+    """Windows for one step, drawn from a generator seeded by (seed, step): resumable, repeatable.
+
+    Every window starts with <|endoftext|> (the BOS the tokenizer adds), so a first-token sink has
+    a fixed place to form. A share of windows (repeat_share) gets a span written twice, which
+    makes in-context copying pay off directly: either random token ids (repeat_random of them; the
+    first copy is not scored, since nothing can predict it) or a span of the same window copied to
+    a later place. Targets of -100 are not scored.
+    """
     B, T = shape_at(step, cfg)
     g = np.random.default_rng([cfg.seed, step])
-    starts = g.integers(0, len(tokens) - T - 1, size=B)
-    x = np.stack([tokens[s:s + T] for s in starts]).astype(np.int64)  # [B,T]
-    y = np.stack([tokens[s + 1:s + 1 + T] for s in starts]).astype(np.int64)  # [B,T]
-    return torch.from_numpy(x), torch.from_numpy(y)
+    starts = g.integers(0, len(tokens) - T, size=B)
+    seq = np.empty((B, T + 1), dtype=np.int64)  # [B,T+1]: inputs seq[:, :-1], targets seq[:, 1:]
+    seq[:, 0] = eot_id
+    for b, s in enumerate(starts):
+        seq[b, 1:] = tokens[s:s + T]
+    y = seq[:, 1:].copy()  # [B,T]
+    for b in range(B):
+        if g.random() >= cfg.repeat_share:
+            continue
+        n = int(g.integers(cfg.repeat_min, min(cfg.repeat_max, T // 2 - 1) + 1))
+        a = int(g.integers(1, T + 1 - 2 * n + 1))  # first copy seq[a:a+n]
+        c = int(g.integers(a + n, T + 1 - n + 1))  # second copy seq[c:c+n]
+        if g.random() < cfg.repeat_random:
+            seq[b, a:a + n] = g.integers(0, eot_id, size=n)
+            y[b, a - 1:a + n - 1] = -100  # the first random copy is unpredictable
+        seq[b, c:c + n] = seq[b, a:a + n]
+        y[b, c - 1:c + n - 1] = seq[b, c:c + n]
+    return torch.from_numpy(seq[:, :-1].copy()), torch.from_numpy(y)
 
 
-def save_checkpoint(path, model, opt, step, elapsed, losses):
+@torch.no_grad()
+def probe_heads(model, eot_id, rng_seed=11, length=100, repeats=2):
+    """Pattern scores and the repeat loss while training (the card's definitions, shorter
+    sequences): max previous-token, induction and sink over heads, loss on each copy."""
+    from .heads import copy_losses, head_stats, repeated_sequence
+    length = min(length, (model.cfg.n_positions - 1) // 2)
+    was_training = model.training
+    model.eval()
+    rng = np.random.default_rng(rng_seed)
+    out = {"previousToken": 0.0, "induction": 0.0, "sink": 0.0, "copy1": 0.0, "copy2": 0.0}
+    for _ in range(repeats):
+        ids = repeated_sequence(rng, eot_id, length)
+        dev = next(model.parameters()).device
+        logits, _, att = model(torch.tensor([ids], device=dev), want_attention=True)
+        s = head_stats(att[0].float().cpu().numpy(), ids)
+        for k in ("previousToken", "induction", "sink"):
+            out[k] += float(np.nanmax(s[k])) / repeats
+        first, second = copy_losses(logits[0].float().cpu().numpy(), ids, length)
+        out["copy1"] += first / repeats
+        out["copy2"] += second / repeats
+    model.train(was_training)
+    return out
+
+
+def save_checkpoint(path, model, opt, step, elapsed, losses, probes=()):
     tmp = path + ".tmp"
     torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step,
-                "elapsed": elapsed, "losses": losses, "gpt_config": model.cfg.__dict__}, tmp)
+                "elapsed": elapsed, "losses": losses, "probes": list(probes), "gpt_config": model.cfg.__dict__}, tmp)
     os.replace(tmp, path)
 
 
@@ -65,18 +110,20 @@ def load_model(ckpt_path):
     return model, ck
 
 
-def train(cfg, tokens, vocab_size, log):
+def train(cfg, tokens, vocab_size, log, eot_id=None):
+    eot_id = vocab_size - 1 if eot_id is None else eot_id  # <|endoftext|> is last
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
     ckpt = os.path.join(cfg.build_dir, "checkpoint.pt")
-    model = GPT(model_config(cfg, vocab_size))
+    model = GPT(model_config(cfg, vocab_size)).to(cfg.device)
     opt = make_optimizer(model, cfg)
-    step, elapsed, losses = 0, 0.0, []
+    step, elapsed, losses, probes = 0, 0.0, [], []
     if os.path.exists(ckpt):
-        ck = torch.load(ckpt, map_location="cpu")
+        ck = torch.load(ckpt, map_location=cfg.device)
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["optimizer"])
         step, elapsed, losses = ck["step"], ck["elapsed"], ck["losses"]
+        probes = ck.get("probes", [])
         log(f"resumed at step {step} ({elapsed:.0f} s so far)")
     n_params = sum(p.numel() for p in model.parameters())
     log(f"model: {n_params} parameters; {cfg.steps} steps of {cfg.batch_size}×{cfg.seq_len} tokens")
@@ -85,8 +132,8 @@ def train(cfg, tokens, vocab_size, log):
     while step < cfg.steps:
         for group in opt.param_groups:
             group["lr"] = lr_at(step, cfg)
-        x, y = batch_at(tokens, step, cfg)
-        loss = model.loss(x, y)
+        x, y = batch_at(tokens, step, cfg, eot_id)
+        loss = model.loss(x.to(cfg.device), y.to(cfg.device))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -100,8 +147,13 @@ def train(cfg, tokens, vocab_size, log):
             window = []
             log(f"step {step}/{cfg.steps} loss {losses[-1][1]:.4f} lr {lr_at(step - 1, cfg):.2e} "
                 f"{tps:.0f} tok/s elapsed {el:.0f}s eta {(cfg.steps - step) * el / step:.0f}s")
+        if cfg.probe_every and (step % cfg.probe_every == 0 or step == cfg.steps):
+            p = probe_heads(model, eot_id)
+            probes.append((step, p))
+            log(f"probe step {step}: previous-token {p['previousToken']:.2f} induction "
+                f"{p['induction']:.2f} sink {p['sink']:.2f} copy loss {p['copy1']:.2f} -> {p['copy2']:.2f}")
         if time.time() - last_save > cfg.checkpoint_seconds or step == cfg.steps:
-            save_checkpoint(ckpt, model, opt, step, time.time() - t0, losses)
+            save_checkpoint(ckpt, model, opt, step, time.time() - t0, losses, probes)
             last_save = time.time()
     model.eval()
     return model
