@@ -14,6 +14,7 @@ import { MaskedBox } from './masked';
 import { assertNever, type AnalysisHeader, type AttentionSelector, type HostToWebview, type MatrixSelector } from '../src/common/protocol';
 import { withoutInvisible } from '../src/common/tokenText';
 import { thumbnailSize } from '../src/common/downsample';
+import { mostDistinctiveHead } from '../src/common/stats';
 
 const THUMBNAIL = 48;
 /** Attention kept in the webview for quick switching back. */
@@ -24,6 +25,8 @@ export class App {
   private header: AnalysisHeader | null = null;
   private labels: string[] = [];
   private stats: Float32Array | null = null;
+  /** Open the most distinctive head once this analysis's statistics arrive. */
+  private pickHead = false;
   private theme: Theme = readTheme();
   private palette: Palette = makePalette(this.state.scale, this.theme, this.state.log);
   private requestSeq = 0;
@@ -105,6 +108,7 @@ export class App {
       case 'headStats':
         if (!this.header || m.analysisId !== this.header.analysisId) return;
         this.stats = m.data;
+        if (this.pickHead) this.openMostDistinctive();
         return this.render();
       case 'status':
         if (m.state === 'loading') this.error.hidden = true; // a new attempt replaces the old failure
@@ -161,6 +165,8 @@ export class App {
     if (s.head !== 'mean' && s.head >= h.shape.nHeads) patch.head = 0;
     if (s.query !== null && s.query >= T) patch.query = null;
     Object.assign(this.state, patch);
+    // Until the person picks a head, wait for the statistics and open on the most distinctive one.
+    this.pickHead = !s.headChosen;
     const shown = h.truncated ? ` Showing the first ${h.truncated.shownTokens} of ${h.truncated.totalTokens} tokens (${h.truncated.reason === 'context' ? 'the model’s context length' : 'the maxTokens setting'}).` : '';
     this.notice.textContent = `${h.source.fileName}: ${T} tokens, ${h.model.name} (${h.model.nLayers} layers × ${h.model.nHeads} heads).${shown}`;
     this.strip.render(h, this.labels, this.palette);
@@ -170,10 +176,23 @@ export class App {
     this.render();
   }
 
+  /** Switches to the head the statistics single out (the person has not picked one yet). */
+  private openMostDistinctive(): void {
+    const h = this.header!;
+    this.pickHead = false;
+    const best = mostDistinctiveHead(this.stats!, h.shape.nLayers, h.shape.nHeads, h.shape.nTokens, h.model.kind === 'decoder');
+    if (best) Object.assign(this.state, best);
+    saveState(this.state);
+  }
+
   /** Applies a state change, saves it and redraws what it affects. */
   private change(patch: Partial<ViewState>, rerender = true): void {
     const before = this.state;
     this.state = { ...before, ...patch };
+    if (patch.layer !== undefined || patch.head !== undefined) {
+      this.state.headChosen = true;
+      this.pickHead = false;
+    }
     saveState(this.state);
     if (patch.scale !== undefined || patch.log !== undefined) {
       this.palette = makePalette(this.state.scale, this.theme, this.state.log);
@@ -254,6 +273,7 @@ export class App {
     if (!h) { show(this.placeholder); return; }
     const T = h.shape.nTokens, causal = h.model.kind === 'decoder';
     const waiting = (what: string) => { this.placeholder.textContent = `Loading ${what}…`; show(this.placeholder); };
+    if (this.pickHead && s.view !== 'overview' && s.view !== 'stats') return waiting('head statistics to open the most distinctive head');
     switch (s.view) {
       case 'heatmap': {
         const m = this.matrix(this.selector());

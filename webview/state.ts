@@ -31,11 +31,14 @@ export interface ViewState {
   sortDescending: boolean;
   /** Heads hidden in the head view. */
   hiddenHeads: number[];
+  /** The person picked a layer or head; until then each analysis opens on its most distinctive head. */
+  headChosen: boolean;
 }
 
 export const DEFAULT_STATE: ViewState = {
   version: 1, view: 'heatmap', layer: 0, head: 0, zoom: 1, panRow: 0, panCol: 0, query: null,
   dropSink: false, log: false, scale: 'theme', sortKey: 'index', sortDescending: false, hiddenHeads: [],
+  headChosen: false,
 };
 
 interface VsCodeApi {
@@ -69,6 +72,7 @@ export function loadState(): ViewState {
     if (o.scale === 'theme' || o.scale === 'colorblind') s.scale = o.scale;
     if (typeof o.sortKey === 'string') s.sortKey = o.sortKey;
     if (typeof o.sortDescending === 'boolean') s.sortDescending = o.sortDescending;
+    if (typeof o.headChosen === 'boolean') s.headChosen = o.headChosen;
     if (Array.isArray(o.hiddenHeads)) s.hiddenHeads = o.hiddenHeads.filter((h) => Number.isInteger(h));
   }
   return s;

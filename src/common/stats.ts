@@ -1,5 +1,7 @@
 // Per-head statistics of attention patterns, and the automatic labels derived from them.
-// Shared by host and webview: no vscode/node imports.
+// Shared by host and webview: no vscode/node imports. Definitions and thresholds: headScores.json,
+// which training/heads.py reads too (the model card uses the same numbers).
+import shared from './headScores.json';
 //
 // One row of a head's [Q, K] matrix is a kernel: the weights query i spreads over keys j.
 // Every statistic below is a mean over query rows. In a causal (decoder) model the first query
@@ -99,19 +101,19 @@ export function statsAt(data: Float32Array, nHeads: number, layer: number, head:
 
 export type HeadLabel = 'induction' | 'previous-token' | 'local' | 'sink' | 'broad';
 
-/** Thresholds for the automatic labels (documented in the README's panel section). */
-export const LABEL_THRESHOLDS = {
+/** Thresholds for the automatic labels: the one definition, shared with training/heads.py (model card). */
+export const LABEL_THRESHOLDS: {
   /** induction score at least this. */
-  induction: 0.3,
+  readonly induction: number;
   /** mean weight on the previous token at least this. */
-  previousToken: 0.5,
+  readonly previousToken: number;
   /** mean attended distance at most this many tokens (only when no other label applies). */
-  localDistance: 3,
+  readonly localDistance: number;
   /** mean weight on the first token at least this. */
-  sink: 0.5,
+  readonly sink: number;
   /** bandwidth at least this fraction of a uniform head's bandwidth over the same rows. */
-  broadFraction: 0.5,
-} as const;
+  readonly broadFraction: number;
+} = Object.freeze({ ...shared.labels });
 
 /** exp(mean over the counted rows of ln(number of visible keys)): the bandwidth of uniform attention. */
 export function uniformBandwidth(T: number, causal: boolean): number {
@@ -134,4 +136,27 @@ export function headLabels(s: HeadStats, T: number, causal: boolean): HeadLabel[
   // Local: short reach that is not already explained by another label (in a short text every broad head is near).
   else if (s.meanDistance <= t.localDistance && labels.length === 0) labels.push('local');
   return labels;
+}
+
+/**
+ * The head a first look should open on: the strongest induction or previous-token head (score
+ * over its label threshold), else the sharpest head (lowest bandwidth relative to uniform
+ * attention) that is not a first-token sink. Returns null without heads.
+ * @param stats [L, H, HEAD_STAT_NAMES.length] as from allHeadStats
+ */
+export function mostDistinctiveHead(stats: Float32Array, nLayers: number, nHeads: number, T: number, causal: boolean): { layer: number; head: number } | null {
+  const t = LABEL_THRESHOLDS;
+  const uniform = uniformBandwidth(T, causal);
+  let best: { layer: number; head: number } | null = null;
+  let bestScore = -Infinity;
+  for (let l = 0; l < nLayers; l++) {
+    for (let h = 0; h < nHeads; h++) {
+      const s = statsAt(stats, nHeads, l, h);
+      const pattern = Math.max(Number.isNaN(s.induction) ? 0 : s.induction / t.induction, s.previousToken / t.previousToken);
+      // Pattern heads rank above every other (score ≥ 1); then sharp non-sink heads in (0, 1).
+      const score = pattern >= 1 ? 1 + pattern : s.sink >= t.sink ? 0 : 1 - s.bandwidth / uniform;
+      if (score > bestScore) { bestScore = score; best = { layer: l, head: h }; }
+    }
+  }
+  return best;
 }

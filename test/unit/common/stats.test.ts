@@ -1,7 +1,7 @@
 // Head statistics against values worked out by hand on small matrices.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allHeadStats, headLabels, headStats, statsAt, uniformBandwidth, HEAD_STAT_NAMES } from '../../../src/common/stats';
+import { allHeadStats, headLabels, headStats, mostDistinctiveHead, statsAt, uniformBandwidth, HEAD_STAT_NAMES, LABEL_THRESHOLDS } from '../../../src/common/stats';
 
 const close = (a: number, b: number, eps = 1e-6) => assert.ok(Math.abs(a - b) <= eps, `${a} ≠ ${b}`);
 
@@ -91,4 +91,22 @@ test('labels: a diagonal head is local; a uniform head is broad, not local', () 
   const ids = [1, 2, 3, 4, 5, 6];
   assert.deepEqual(headLabels(headStats(self, T, ids, true), T, true), ['local']);
   assert.deepEqual(headLabels(headStats(uniform, T, ids, true), T, true), ['broad']);
+});
+
+test('most distinctive head: a pattern head over its threshold first, else the sharpest non-sink head', () => {
+  const n = HEAD_STAT_NAMES.length;
+  // [L=1, H=3, S]: head 0 a sink (sharp but trivial), head 1 sharp, head 2 broad.
+  const stats = new Float32Array(3 * n);
+  const put = (h: number, v: Partial<Record<(typeof HEAD_STAT_NAMES)[number], number>>) => {
+    HEAD_STAT_NAMES.forEach((name, k) => { stats[h * n + k] = v[name] ?? (name === 'induction' ? NaN : 0); });
+  };
+  put(0, { bandwidth: 1.1, sink: 0.9 });
+  put(1, { bandwidth: 2, sink: 0.1, previousToken: 0.3 });
+  put(2, { bandwidth: 20, sink: 0.1 });
+  assert.deepEqual(mostDistinctiveHead(stats, 1, 3, 64, true), { layer: 0, head: 1 });
+  // An induction head at twice its threshold beats a previous-token head just over its own.
+  put(2, { bandwidth: 20, induction: 2 * LABEL_THRESHOLDS.induction });
+  put(1, { bandwidth: 2, previousToken: 1.01 * LABEL_THRESHOLDS.previousToken });
+  assert.deepEqual(mostDistinctiveHead(stats, 1, 3, 64, true), { layer: 0, head: 2 });
+  assert.equal(mostDistinctiveHead(new Float32Array(0), 0, 0, 4, true), null);
 });
