@@ -179,7 +179,14 @@ class Tokenizer:
                 {"type": "Split", "pattern": {"Regex": PRETOKENIZE}, "behavior": "Isolated",
                  "invert": False},
                 byte_level]},
-            "post_processor": None,
+            # Every text starts with <|endoftext|>, as every training window does: the model's
+            # first-token sink and its first predictions are learnt after it.
+            "post_processor": {
+                "type": "TemplateProcessing",
+                "single": [{"SpecialToken": {"id": EOT, "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
+                "pair": [{"SpecialToken": {"id": EOT, "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                         {"Sequence": {"id": "B", "type_id": 0}}],
+                "special_tokens": {EOT: {"id": EOT, "ids": [self.eot_id], "tokens": [EOT]}}},
             "decoder": byte_level,
             "model": {"type": "BPE", "dropout": None, "unk_token": None,
                       "continuing_subword_prefix": "", "end_of_word_suffix": "",
@@ -189,7 +196,7 @@ class Tokenizer:
         with open(f"{folder}/tokenizer.json", "w", encoding="utf-8") as f:
             json.dump(tok, f, ensure_ascii=False)
         conf = {"tokenizer_class": "GPT2Tokenizer", "bos_token": EOT, "eos_token": EOT,
-                "unk_token": EOT, "add_bos_token": False, "add_prefix_space": False,
+                "unk_token": EOT, "add_bos_token": True, "add_prefix_space": False,
                 "clean_up_tokenization_spaces": False, "model_max_length": model_max_length}
         with open(f"{folder}/tokenizer_config.json", "w", encoding="utf-8") as f:
             json.dump(conf, f, indent=2)

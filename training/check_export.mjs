@@ -37,9 +37,10 @@ const maxDiff = (a, b, offset = 0) => {
 };
 for (const s of index.samples) {
   const ids = s.ids;
-  const enc = Array.from(tokenizer.encode(s.text, null, { add_special_tokens: false }));
+  const enc = Array.from(tokenizer.encode(s.text)); // the tokenizer adds the BOS
+
   const sameIds = enc.length === ids.length && enc.every((v, i) => v === ids[i]);
-  const dec = tokenizer.decode(ids);
+  const dec = tokenizer.decode(ids, { skip_special_tokens: true });
   const buf = readFileSync(path.join(folder, 'fidelity', s.logits.file));
   const want = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4); // [T,V]
   const full = await run(ids, ids.map(() => 1), emptyPast(), false);

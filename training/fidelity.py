@@ -32,11 +32,12 @@ MAX_TOKENS = 160  # the long sample stays ≥ 128 tokens while the fixture stays
 
 
 def fit_ids(tok, text, limit):
-    """Token ids of `text`, cut to at most `limit`, such that encode(decode(ids)) == ids."""
-    ids = tok.encode(text)[:limit]
+    """<|endoftext|> (the BOS the exported tokenizer adds) and the token ids of `text`, at most
+    `limit` in all, cut such that encode(decode(ids[1:])) == ids[1:]."""
+    ids = tok.encode(text)[:limit - 1]
     while ids and tok.encode(tok.decode(ids)) != ids:
         ids = ids[:-1]
-    return ids
+    return [tok.eot_id] + ids
 
 
 def write_fixture(run):
@@ -50,7 +51,7 @@ def write_fixture(run):
         logits, att = forward(model, ids)
         logits.astype("<f4").tofile(os.path.join(out, f"{name}.logits.bin"))
         att.astype("<f4").tofile(os.path.join(out, f"{name}.attention.bin"))
-        entries.append({"name": name, "text": tok.decode(ids), "ids": ids,
+        entries.append({"name": name, "text": tok.decode(ids[1:]), "ids": ids,
                         "logits": {"file": f"{name}.logits.bin", "shape": list(logits.shape)},
                         "attention": {"file": f"{name}.attention.bin", "shape": list(att.shape)}})
     index = {"dtype": "float32", "byteOrder": "little", "tolerance": 1e-4,

@@ -12,6 +12,6 @@ const texts = JSON.parse(readFileSync(0, 'utf8'));
 const out = texts.map((t) => {
   const ids = Array.from(tokenizer.encode(t, null, { add_special_tokens: false }));
   // decode() throws on an empty list
-  return { ids, decoded: ids.length ? tokenizer.decode(ids) : '' };
+  return { ids, decoded: ids.length ? tokenizer.decode(ids) : '', withSpecial: Array.from(tokenizer.encode(t)) };
 });
 process.stdout.write(JSON.stringify(out));

@@ -28,7 +28,7 @@ export class Prober {
     this.requireDecoder('probe');
     throwIfAborted(opts.signal);
     const ids = this.window(prefix);
-    if (ids.length === 0) {
+    if (prefix.length === 0 || ids.length === 0) {
       throw new AttentionLensError('empty-input', 'There is no text before the cursor to predict from.');
     }
     const { last, cached } = await this.logitsAfter(ids, opts.useCache !== false, opts.signal);
@@ -58,7 +58,10 @@ export class Prober {
       if (this.eosIds.includes(best)) break;
       generated.push(best);
       ids = [...ids, best];
-      if (ids.length > C) ids = ids.slice(ids.length - (C - headroom(C)));
+      if (ids.length > C) {
+        const lead = this.tokens.leadingIds; // a BOS stays at position 0
+        ids = [...lead, ...ids.slice(ids.length - (C - lead.length - headroom(C)))];
+      }
     }
     return generated.length > 0 ? this.tokens.tokenizer.decode(generated, { skip_special_tokens: true }) : '';
   }
@@ -72,15 +75,19 @@ export class Prober {
     const C = this.info.contextLength;
     const ids = this.tokens.ids(prefix, C);
     if (ids.length < C) return ids;
-    const prev = this.state?.ids;
+    // Tokens the tokenizer always puts first (a BOS) stay at position 0; the rest is windowed.
+    const lead = this.tokens.leadingIds;
+    const body = ids.slice(lead.length);
+    const room = C - lead.length;
+    const prev = this.state?.ids.slice(lead.length);
     if (prev && prev.length > 0) {
       // Where does the previous window start inside this tail? (It is gone if the text moved on too far.)
       const anchor = Math.min(prev.length, ANCHOR_TOKENS);
-      for (let d = 0; d + anchor <= ids.length && d < C - 1; d++) {
-        if (sameRun(ids, d, prev, anchor)) return ids.slice(d);
+      for (let d = 0; d + anchor <= body.length && d < room - 1; d++) {
+        if (sameRun(body, d, prev, anchor)) return [...lead, ...body.slice(d)];
       }
     }
-    return ids.slice(headroom(C));
+    return [...lead, ...body.slice(headroom(C))];
   }
 
   /** Forgets the cached prefix (e.g. after the model changed). */

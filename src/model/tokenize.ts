@@ -70,15 +70,38 @@ export class Tokenization {
   private readonly displayCache = new Map<number, string>();
   private readonly textCache = new Map<number, string>();
 
-  /** Token ids only (for probing), the last `keepLast` of them when given. */
+  /** Special tokens the tokenizer puts before every text (a BOS, [CLS]); computed once. */
+  get leadingIds(): number[] {
+    if (this.leading === null) {
+      const full = this.tokenizer.encode('a');
+      const plain = this.tokenizer.encode('a', null, { add_special_tokens: false });
+      let k = 0;
+      while (k + plain.length <= full.length && plain.some((id, i) => full[k + i] !== id)) k++;
+      this.leading = k + plain.length <= full.length ? full.slice(0, k) : [];
+    }
+    return this.leading;
+  }
+  private leading: number[] | null = null;
+
+  /**
+   * Token ids only (for probing). With `keepLast`, at most that many: the last ones, after the
+   * tokens the tokenizer always puts first (a model trained with a BOS at position 0 keeps it).
+   */
   ids(text: string, keepLast?: number): number[] {
     if (keepLast === undefined) return this.tokenizer.encode(text);
+    const lead = this.leadingIds;
+    const keep = (ids: number[]) => {
+      if (ids.length <= keepLast) return ids;
+      const body = ids.slice(startsWith(ids, lead) ? lead.length : 0);
+      const room = Math.max(0, keepLast - lead.length);
+      return [...lead, ...body.slice(body.length - room)].slice(-keepLast);
+    };
     // Only the end matters: tokenize a tail long enough for keepLast tokens, growing it if needed.
     for (let tailLength = keepLast * HEAD_CHARS_PER_TOKEN; ; tailLength *= 4) {
       const tail = tailLength >= text.length ? text : text.slice(cutBack(text, text.length - tailLength));
       const ids = this.tokenizer.encode(tail);
       // +2: the first token or two of a cut tail may differ from the whole text's.
-      if (tail.length === text.length || ids.length >= keepLast + 2) return ids.length > keepLast ? ids.slice(ids.length - keepLast) : ids;
+      if (tail.length === text.length || ids.length >= keepLast + 2 + lead.length) return keep(ids);
     }
   }
 
@@ -111,6 +134,10 @@ export class Tokenization {
     }
     return { ids, pieces, special, starts, ends, truncated };
   }
+}
+
+function startsWith(ids: number[], prefix: number[]): boolean {
+  return prefix.every((id, i) => ids[i] === id);
 }
 
 /** Moves a cut position back to the start of a whitespace run, so no word or surrogate pair is split. */

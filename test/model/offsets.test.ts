@@ -17,8 +17,10 @@ test('the model tokenizer maps adversarial strings exactly, and its pieces are b
   for (const text of [...Object.values(ADVERSARIAL), all]) {
     const tok = t.tokenize(text, 100_000, 'maxTokens');
     checkRanges(text, t, tok);
-    // Decoding all tokens gives the text back (lone surrogates become U+FFFD, as in UTF-8).
-    const decoded = t.tokenizer.decode(tok.ids);
+    // Decoding the text's tokens (after the BOS the tokenizer adds) gives the text back (lone
+    // surrogates become U+FFFD, as in UTF-8).
+    assert.deepEqual(tok.ids.slice(0, t.leadingIds.length), t.leadingIds);
+    const decoded = t.tokenizer.decode(tok.ids.slice(t.leadingIds.length));
     assert.equal(decoded, text.replace(/[\uD800-\uDFFF]/g, (c, i: number) => {
       const pair = /[\uD800-\uDBFF][\uDC00-\uDFFF]/.test(text.slice(i - 1, i + 1)) || /[\uD800-\uDBFF][\uDC00-\uDFFF]/.test(text.slice(i, i + 2));
       return pair ? c : '\uFFFD';

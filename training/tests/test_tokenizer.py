@@ -47,6 +47,8 @@ class TokenizerTest(unittest.TestCase):
             for text, js in zip(TRICKY, json.loads(out.stdout)):
                 self.assertEqual(js["ids"], self.tok.encode(text), repr(text))
                 self.assertEqual(js["decoded"], text)
+                # The exported tokenizer starts every text with <|endoftext|>, as training does.
+                self.assertEqual(js["withSpecial"], [self.tok.eot_id] + self.tok.encode(text), repr(text))
 
 
 if __name__ == "__main__":
