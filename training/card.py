@@ -18,14 +18,15 @@ def _training_facts(run):
     import torch
     ck = torch.load(run.path("checkpoint.pt"), map_location="cpu")
     losses = ck["losses"]
-    return ck["step"], ck["elapsed"], losses[-1][1] if losses else float("nan"), ck["gpt_config"]
+    return (ck["step"], ck["elapsed"], losses[-1][1] if losses else float("nan"), ck["gpt_config"],
+            ck.get("probes", []))
 
 
 def write_card(run, r):
     cfg = run.cfg
     with open(run.path("manifest.json")) as f:
         man = json.load(f)
-    step, wall, last_loss, gcfg = _training_facts(run)
+    step, wall, last_loss, gcfg, probes = _training_facts(run)
     n_params = (gcfg["vocab_size"] + gcfg["n_positions"]) * gcfg["n_embd"] + gcfg["n_layer"] * (
         12 * gcfg["n_embd"] ** 2 + 13 * gcfg["n_embd"]) + 2 * gcfg["n_embd"]
     L = [f"# Attention Lens bundled model ({cfg.name} configuration)", "",
@@ -52,6 +53,11 @@ def write_card(run, r):
                                    f"{cfg.short_seq_len} tokens, then {max(0, step - cfg.short_steps)} × "
                                    f"{cfg.batch_size} windows of {cfg.seq_len} "
                                    f"({step * cfg.batch_size * cfg.seq_len:,} tokens)"],
+                 ["data", f"every window starts with `<|endoftext|>` (the BOS the tokenizer adds); "
+                          f"{cfg.repeat_share:.0%} of windows get a span of {cfg.repeat_min}–"
+                          f"{cfg.repeat_max} tokens written twice ({cfg.repeat_random:.0%} of them "
+                          "random token ids whose first copy is not scored, the rest a span of the "
+                          "same window copied later)"],
                  ["final training loss", f"{last_loss:.3f} nats/token (mean of the last 10 steps)"],
                  ["wall time", f"{wall / 60:.1f} min on {cfg.threads} shared CPU threads"],
                  ["seed", cfg.seed],
@@ -61,6 +67,7 @@ def write_card(run, r):
           "```", PRETOKENIZE, "```"]
     L += _evaluation_section(r, gcfg)
     L += _heads_section(r["heads"])
+    L += _probes_section(probes)
     L += _corpus_section(man)
     with open(os.path.join(cfg.out_dir, "MODEL_CARD.md"), "w", encoding="utf-8") as f:
         f.write("\n".join(L) + "\n")
@@ -90,6 +97,10 @@ def _evaluation_section(r, gcfg):
     rows.append(["top-1 next-token accuracy (model)", f"{a['top1_accuracy']:.4f}",
                  f"{n['top1_accuracy']:.4f}" if n else "–"])
     L += _table(rows)
+    if r.get("by_source"):
+        L += ["", "By source (model, all held-out files):", ""]
+        L += _table([["source", "files", "bytes", "bits per byte"]] +
+                    [[k, v["files"], f"{v['bytes']:,}", f"{v['model']:.4f}"] for k, v in r["by_source"].items()])
     L.append("")
     for name, s in (("all held-out files", a), ("novel held-out files", n)):
         if not s:
@@ -104,11 +115,13 @@ def _evaluation_section(r, gcfg):
 def _heads_section(h):
     th = h["thresholds"]
     L = ["## Attention heads", "",
-         "Scores per head (layer.head). Previous token: mean weight on the key just before the "
-         "query. First-token sink: mean weight on key 0 (queries ≥ 4). Induction: on a random "
-         "token sequence repeated twice, mean weight from the second copy to the token after the "
-         "earlier occurrence. Bracket matching: mean weight from a closing bracket to its opening "
-         f"one ({h['bracket_pairs']} pairs in held-out text).", ""]
+         "Scores per head (layer.head), by the definitions the panel's head statistics use too "
+         "(`src/common/headScores.json`). Previous token: mean weight on the key just before the "
+         "query, and first-token sink: mean weight on key 0 (queries from 1 on), both over held-out "
+         "windows that start with `<|endoftext|>`. Induction: on a random token sequence repeated "
+         "twice, mean weight a query puts on the tokens that followed earlier copies of its own "
+         "token. Bracket matching: mean weight from a closing bracket to its opening one "
+         f"({h['bracket_pairs']} pairs in held-out text).", ""]
     kinds = list(h["scores"])
     first = h["scores"][kinds[0]]
     rows = [["head"] + [f"{k} (≥ {th[k]})" for k in kinds]]
@@ -120,9 +133,31 @@ def _heads_section(h):
     for k in kinds:
         names = ", ".join(f"{l}.{hh} ({v:.2f})" for l, hh, v in h["passing"][k]) or "none"
         L.append(f"- {k}: {names}")
-    L += ["", f"In-context copying: mean loss {h['copy_loss_first']:.3f} nats/token on the first "
-          f"copy of the random sequence, {h['copy_loss_second']:.3f} on the repeat.", ""]
-    return L
+    L += ["", "In-context copying (random token ids after `<|endoftext|>`, written twice; mean loss "
+          "per token of each copy after its first token):", ""]
+    rows = [["tokens per copy", "first copy (nats)", "second copy (nats)"]]
+    if "short_copy_length" in h and h["short_copy_length"] != h.get("copy_length"):
+        rows.append([h["short_copy_length"], f"{h['short_copy_loss_first']:.3f}",
+                     f"{h['short_copy_loss_second']:.3f}"])
+    rows.append([h.get("copy_length", "–"), f"{h['copy_loss_first']:.3f}", f"{h['copy_loss_second']:.3f}"])
+    L += _table(rows)
+    return L + [""]
+
+
+def _probes_section(probes):
+    """How the pattern scores and the copy loss grew during training (100-token random copies)."""
+    if not probes:
+        return []
+    L = ["## During training", "",
+         "Every few hundred steps: the highest previous-token, induction and sink score over all "
+         "heads, and the loss on each copy, on random token ids written twice (100 tokens per copy).", ""]
+    rows = [["step", "previous-token", "induction", "sink", "copy loss 1st → 2nd (nats)"]]
+    every = max(1, len(probes) // 12)
+    for i, (step, p) in enumerate(probes):
+        if i % every == 0 or i == len(probes) - 1:
+            rows.append([step, f"{p['previousToken']:.2f}", f"{p['induction']:.2f}", f"{p['sink']:.2f}",
+                         f"{p['copy1']:.2f} → {p['copy2']:.2f}"])
+    return L + _table(rows) + [""]
 
 
 def _corpus_section(man):

@@ -106,6 +106,18 @@ def summarise(per_doc, raw, keys):
     return s
 
 
+def by_source(docs, raw, per_doc):
+    """Model bits per byte over the held-out files of each source."""
+    out = {}
+    for d, r, p in zip(docs, raw, per_doc):
+        s = out.setdefault(d["source"], {"files": 0, "bytes": 0, "bits": 0.0})
+        s["files"] += 1
+        s["bytes"] += len(r)
+        s["bits"] += p["model"]
+    return {k: {"files": v["files"], "bytes": v["bytes"], "model": v["bits"] / v["bytes"]}
+            for k, v in sorted(out.items())}
+
+
 def evaluate(run):
     cfg = run.cfg
     torch.set_num_threads(cfg.threads)
@@ -142,6 +154,7 @@ def evaluate(run):
         if s:
             run.log(f"eval ({name}): model {s['model']:.4f} bpb; "
                     + "; ".join(f"{b} {s[b]:.4f}" for b in s["baselines"]))
+    results["by_source"] = by_source(docs, raw, per_doc)
     windows = [([tok.eot_id] + d["ids"])[:cfg.n_positions] for d in docs[:24]]
     results["heads"] = head_report(model, tok, windows)
     results["eval_seconds"] = time.time() - t0

@@ -20,6 +20,7 @@ with open(_SHARED, encoding="utf-8") as _f:
 THRESHOLDS = {"previous_token": LABELS["previousToken"], "first_token_sink": LABELS["sink"],
               "induction": LABELS["induction"], "bracket_matching": LABELS["bracketMatching"]}
 OPEN, CLOSE = "([{", ")]}"
+SHORT_COPY = 100  # a second, shorter repeated sequence for the copy loss (tokens per copy)
 
 
 def induction_keys(ids):
@@ -141,10 +142,15 @@ def score_induction(model, eot_id, repeats=4, length=None, seed=7):
 def head_report(model, tok, windows):
     prev, sink, brack, n_brack = score_texts(model, tok, windows)
     ind, loss1, loss2 = score_induction(model, tok.eot_id)
+    short = min(SHORT_COPY, (model.cfg.n_positions - 1) // 2)
+    _, short1, short2 = score_induction(model, tok.eot_id, length=short)
     scores = {"previous_token": prev, "first_token_sink": sink, "induction": ind,
               "bracket_matching": brack}
     passing = {k: [(int(l), int(h), float(v[l, h])) for l, h in zip(*np.nonzero(v >= THRESHOLDS[k]))]
                for k, v in scores.items()}
     return {"scores": {k: v.tolist() for k, v in scores.items()}, "passing": passing,
             "thresholds": THRESHOLDS, "bracket_pairs": n_brack,
-            "copy_loss_first": float(loss1), "copy_loss_second": float(loss2)}
+            "copy_length": (model.cfg.n_positions - 1) // 2,
+            "copy_loss_first": float(loss1), "copy_loss_second": float(loss2),
+            "short_copy_length": short,
+            "short_copy_loss_first": float(short1), "short_copy_loss_second": float(short2)}
