@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from './harness';
+import { allHeadStats, mostDistinctiveHead } from '../../src/common/stats';
 
 export interface CliToken { id: number; text: string; start: number; end: number; logprob: number | null }
 export interface CliAnalysis {
@@ -34,4 +35,11 @@ export function headMatrix(a: CliAnalysis, layer: number, head: number): Float32
   const [, H, T] = a.attention.shape;
   const start = ((layer * H + head) * T) * T; // [L, H, Q, K]
   return Float32Array.from(a.attention.data.slice(start, start + T * T));
+}
+
+/** The head the panel opens on for this analysis (its most distinctive, by the shared statistics). */
+export function openingHead(a: CliAnalysis): { layer: number; head: number } {
+  const [L, H, T] = a.attention.shape;
+  const stats = allHeadStats(Float32Array.from(a.attention.data), L, H, T, a.tokens.map((t) => t.id), true);
+  return mostDistinctiveHead(stats, L, H, T, true)!;
 }

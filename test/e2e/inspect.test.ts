@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { launchVSCode, offsetToPosition, testModel, waitFor, type VSCodeSession } from './harness';
-import { cliAnalyze, headMatrix, type CliAnalysis } from './cli';
+import { cliAnalyze, headMatrix, openingHead, type CliAnalysis } from './cli';
 import { checkHeatmapPixels, currentStripToken, nextTokens, waitForAnalysis } from './panel';
 import { visibleToken, withoutInvisible } from '../../src/common/tokenText';
 
@@ -62,8 +62,11 @@ test('Inspect Selection from the Command Palette draws the model\'s attention an
   const frame = await waitForAnalysis(vs, T);
   await vs.screenshot('palette-inspect');
 
-  // Layer 0, head 0 is the default view: every cell's colour must be the legend's colour for the CLI weight.
-  const pixels = await checkHeatmapPixels(frame, headMatrix(reference, 0, 0), T);
+  // A first panel opens on the most distinctive head: every cell's colour must be the legend's colour for the CLI weight.
+  const opening = openingHead(reference);
+  await waitFor(async () => (await frame.$eval('#ctl-layer', (e) => (e as HTMLSelectElement).value)) === String(opening.layer)
+    && (await frame.$eval('#ctl-head', (e) => (e as HTMLSelectElement).value)) === String(opening.head), { message: `the panel to open on L${opening.layer}.H${opening.head}` });
+  const pixels = await checkHeatmapPixels(frame, headMatrix(reference, opening.layer, opening.head), T);
   assert.equal(pixels.cells, T * T, 'every cell is on screen');
   assert.deepEqual(pixels.mismatches.slice(0, 5), [], `${pixels.mismatches.length} of ${pixels.cells} cells differ`);
   assert.ok(pixels.distinctColours >= 3, `the heatmap has ${pixels.distinctColours} distinct colours`);
