@@ -21,7 +21,13 @@ const FUSED_ATTENTION_OPS = new Set([
 /** Between Q·Kᵀ and the Softmax: scaling, biases, masks, casts. */
 const SCORE_PASS_THROUGH = new Set(['Div', 'Mul', 'Add', 'Sub', 'Where', 'Cast', 'Identity', 'Max', 'Min', 'Clip', 'Tanh']);
 /** Between the Softmax and ·V. */
-const PROB_PASS_THROUGH = new Set(['Cast', 'Dropout', 'DynamicQuantizeLinear', 'QuantizeLinear', 'DequantizeLinear', 'Identity']);
+const PROB_PASS_THROUGH = new Set(['Cast', 'Dropout', 'DynamicQuantizeLinear', 'QuantizeLinear', 'DequantizeLinear', 'Identity', 'Reshape']);
+/**
+ * Views followed through their data input only (input 0; the shape is computed from activations
+ * too): GPT-NeoX computes scores on [B·H, Q, K] and views them as [B, H, Q, K] before masking, OPT
+ * masks on [B, H, Q, K] and views back to [B·H, Q, K] for its softmax and ·V.
+ */
+const VIEWS = new Set(['Reshape']);
 const MATMULS = new Set(['MatMul', 'MatMulInteger', 'QLinearMatMul']);
 const MAX_DEPTH = 8;
 
@@ -98,6 +104,8 @@ function comesFromScores(value: string, index: GraphIndex): boolean {
       }
       if (SCORE_PASS_THROUGH.has(op) || op === 'DequantizeLinear') {
         for (const x of inputs) if (isActivation(x, index)) next.push(x);
+      } else if (VIEWS.has(op) && isActivation(inputs[0], index)) {
+        next.push(inputs[0]);
       }
     }
     frontier = next;
@@ -121,7 +129,7 @@ function feedsValueProduct(value: string, index: GraphIndex): boolean {
           const operands = op === 'QLinearMatMul' ? [inputs[0], inputs[3]] : [inputs[0], inputs[1]];
           const other = operands.find((x) => x !== name);
           if (isActivation(other, index)) return true;
-        } else if (PROB_PASS_THROUGH.has(op)) {
+        } else if (PROB_PASS_THROUGH.has(op) && (!VIEWS.has(op) || inputs[0] === name)) {
           const out = node.output?.[0]; // DynamicQuantizeLinear: y; scale/zero point are outputs 1, 2
           if (out) next.push(out);
         }

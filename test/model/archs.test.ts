@@ -1,0 +1,146 @@
+// Every decoder family transformers.js 2.17 runs (Llama with grouped-query attention and a
+// Metaspace or byte-level tokenizer with BOS, GPT-NeoX, OPT) passes the reference tests GPT-2
+// passes: attention, log-probabilities, ranks, top-k and exact token ranges against PyTorch and
+// our own Python tokenizer, and probes through the key/value cache equal to recomputation.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { loadModel, type LoadedModel } from '../../src/model/index';
+import { exposeAttention } from '../../src/model/surgery';
+import { FETCH_ALL, Runner } from '../../src/model/runner';
+import { modelDims } from '../../src/model/config';
+import { ARCHS, archModelDir, type Arch } from '../helpers/archModels';
+import { fidelitySamples, readFloats, testCacheDir, type FidelitySample } from '../helpers/models';
+import { maxAbsDiff } from '../helpers/assertions';
+
+type Sample = FidelitySample & { starts: number[]; ends: number[] };
+
+function reference(arch: Arch) {
+  const dir = archModelDir(arch);
+  const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, number>;
+  const { tolerance, samples } = fidelitySamples(dir);
+  return { dir, config, tolerance, samples: samples as Sample[] };
+}
+
+/** ln softmax of row `t` of [T, V] logits, in float64. */
+function logSoftmaxRow(logits: Float32Array, t: number, V: number): Float64Array {
+  const row = logits.subarray(t * V, (t + 1) * V);
+  const max = row.reduce((m, x) => Math.max(m, x), -Infinity);
+  const logZ = max + Math.log(row.reduce((s, x) => s + Math.exp(x - max), 0));
+  return Float64Array.from(row, (x) => x - logZ);
+}
+
+/** Rows [from, T) of every layer and head of [L, H, T, T] attention: [L, H, T − from, T]. */
+function lastRows(att: Float32Array, L: number, H: number, T: number, from: number): Float32Array {
+  const out = new Float32Array(L * H * (T - from) * T);
+  for (let lh = 0; lh < L * H; lh++) out.set(att.subarray(lh * T * T + from * T, (lh + 1) * T * T), lh * (T - from) * T);
+  return out;
+}
+
+for (const arch of ARCHS) {
+  test(`${arch}: surgery exposes each layer's attention (query heads) in the flat and merged exports; with and without the cache it matches PyTorch`, async () => {
+    const { dir, config, tolerance, samples } = reference(arch);
+    const L = config.num_hidden_layers!;
+    const H = config.num_attention_heads!;
+    for (const file of ['decoder_model.onnx', 'decoder_model_merged.onnx']) {
+      const patched = exposeAttention(readFileSync(path.join(dir, 'onnx', file)), file);
+      assert.equal(patched.nLayers, L, `${file}: one attention softmax per layer`);
+      assert.equal(patched.layout, file === 'decoder_model.onnx' ? 'flat' : 'merged');
+      const session = await ort.InferenceSession.create(patched.bytes, { logSeverityLevel: 3 });
+      const runner = new Runner(session, patched, modelDims(config), file);
+      for (const sample of samples) {
+        const T = sample.ids.length;
+        const refAttention = readFloats(dir, sample.attention.file); // [L, H, T, T]
+        const refLogits = readFloats(dir, sample.logits.file); // [T, V]
+        const out = await runner.forward(sample.ids, null, 0, FETCH_ALL, 3);
+        assert.deepEqual([out.attention!.nLayers, out.attention!.nHeads], [L, H], `${file} ${sample.name}: [L, H] with H the query heads`);
+        assert.ok(maxAbsDiff(out.attention!.data, refAttention) <= tolerance, `${file} ${sample.name}: attention`);
+        assert.ok(maxAbsDiff(out.logits!, refLogits) <= tolerance, `${file} ${sample.name}: logits`);
+        if (!runner.supportsCache) continue;
+        // The rest of the text after a cached prefix: its rows of attention over all T keys, and its logits.
+        const P = Math.floor(T / 2);
+        const first = await runner.forward(sample.ids.slice(0, P), null, 0, { present: true });
+        const rest = await runner.forward(sample.ids.slice(P), first.present, P, { attention: true, logits: true, present: true });
+        assert.ok(maxAbsDiff(rest.attention!.data, lastRows(refAttention, L, H, T, P)) <= tolerance, `${sample.name}: attention through the cache`);
+        assert.ok(maxAbsDiff(rest.logits!, refLogits.subarray(P * out.vocab)) <= tolerance, `${sample.name}: logits through the cache`);
+        const kv = config.num_key_value_heads ?? H;
+        for (const [name, t] of rest.present) assert.deepEqual(t.dims, [1, kv, T, config.hidden_size! / H], `${name}: [1, kv heads, T, head size]`);
+      }
+      assert.equal(runner.supportsCache, file !== 'decoder_model.onnx', `${file}: the merged export takes a cache`);
+    }
+  });
+
+  test(`${arch}: analyze() gives PyTorch's attention, log-probabilities, ranks and top-k, and the reference tokenizer's ids and exact ranges`, async () => {
+    const { dir, config, tolerance, samples } = reference(arch);
+    const model = await loadModel({ name: arch, path: dir }, { cacheDir: testCacheDir });
+    try {
+      assert.equal(model.info.modelType, config.model_type as unknown as string);
+      for (const sample of samples) {
+        const result = await model.analyze(sample.text, { topK: 5, maxTokens: 100_000 });
+        const T = sample.ids.length;
+        assert.deepEqual(result.tokens.map((t) => t.id), sample.ids, `${sample.name}: same ids as the reference tokenizer`);
+        assert.deepEqual(result.tokens.map((t) => [t.start, t.end]), sample.ids.map((_, i) => [sample.starts[i], sample.ends[i]]), `${sample.name}: exact ranges`);
+        if (config.bos_token_id !== undefined && sample.ids[0] === config.bos_token_id) {
+          const bos = result.tokens[0]!;
+          assert.ok(bos.special && bos.start === 0 && bos.end === 0, `${sample.name}: the added BOS is special with an empty range`);
+        }
+        assert.deepEqual(result.shape, { nLayers: config.num_hidden_layers, nHeads: config.num_attention_heads, nTokens: T });
+        assert.ok(maxAbsDiff(result.attention, readFloats(dir, sample.attention.file)) <= tolerance, `${sample.name}: attention`);
+        const refLogits = readFloats(dir, sample.logits.file);
+        const V = sample.logits.shape[1];
+        assert.equal(result.tokens[0]!.logprob, null);
+        for (let t = 0; t < T; t++) {
+          const lsm = logSoftmaxRow(refLogits, t, V);
+          if (t + 1 < T) {
+            const next = sample.ids[t + 1]!;
+            assert.ok(Math.abs(result.tokens[t + 1]!.logprob! - lsm[next]!) <= tolerance, `${sample.name}: logprob of token ${t + 1}`);
+            const surelyAbove = lsm.filter((x) => x > lsm[next]! + tolerance).length;
+            const maybeAbove = lsm.filter((x) => x > lsm[next]! - tolerance).length - 1;
+            const rank = result.tokens[t + 1]!.rank!;
+            assert.ok(rank >= 1 + surelyAbove && rank <= 1 + maybeAbove, `${sample.name}: rank of token ${t + 1}`);
+          }
+          const k = result.topK.k;
+          const order = Array.from(lsm.keys()).sort((a, b) => lsm[b]! - lsm[a]!);
+          for (let i = 0; i < k; i++) {
+            const id = result.topK.ids[t * k + i]!; // [T, k]
+            assert.ok(Math.abs(result.topK.probs[t * k + i]! - Math.exp(lsm[id]!)) <= tolerance, `${sample.name}: top-${i + 1} prob at ${t}`);
+            assert.ok(lsm[id]! >= lsm[order[i]!]! - tolerance, `${sample.name}: top-${i + 1} id at ${t}`);
+          }
+        }
+      }
+    } finally {
+      await model.dispose();
+    }
+  });
+
+  test(`${arch}: probes through the key/value cache equal full recomputation, and a chunked probe equals the analysis`, async () => {
+    const { dir } = reference(arch);
+    const [model, fresh]: LoadedModel[] = [await loadModel({ name: arch, path: dir }, { cacheDir: testCacheDir }), await loadModel({ name: arch, path: dir }, { cacheDir: testCacheDir })];
+    try {
+      const text = 'def mean(values):\n    return sum(values) / len(values)\n';
+      let anyCached = false;
+      for (const at of [20, 21, 22, 23, 30, 31, 29, 28, 40, 10, 54]) {
+        const cached = await model.probe(text.slice(0, at), { topK: 8 });
+        const full = await fresh.probe(text.slice(0, at), { topK: 8, useCache: false });
+        anyCached ||= cached.cached;
+        assert.equal(cached.nTokens, full.nTokens);
+        assert.deepEqual(cached.next.map((n) => n.id), full.next.map((n) => n.id), `cursor ${at}: same top-k`);
+        cached.next.forEach((n, i) => assert.ok(Math.abs(n.prob - full.next[i]!.prob) <= 1e-4, `cursor ${at}: prob ${i}`));
+        assert.ok(Math.abs(cached.entropy - full.entropy) <= 1e-4, `cursor ${at}: entropy`);
+      }
+      assert.ok(anyCached, 'the cache was used');
+      const long = 'The cat sat on the mat. '.repeat(30);
+      const whole = await model.analyze(long, { topK: 8, maxTokens: 100_000 });
+      assert.ok(whole.tokens.length > 128, `${whole.tokens.length} tokens: more than two probe chunks`);
+      const probed = await fresh.probe(long, { topK: 8, useCache: false });
+      assert.equal(probed.nTokens, whole.tokens.length);
+      assert.deepEqual(probed.next.map((n) => n.id), whole.next.map((n) => n.id));
+      probed.next.forEach((n, i) => assert.ok(Math.abs(n.prob - whole.next[i]!.prob) <= 1e-4, `prob ${i}`));
+    } finally {
+      await model.dispose();
+      await fresh.dispose();
+    }
+  });
+}
