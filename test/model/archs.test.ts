@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadModel, type LoadedModel } from '../../src/model/index';
+import { withTransformersEnv } from '../../src/model/load';
 import { exposeAttention } from '../../src/model/surgery';
 import { FETCH_ALL, Runner } from '../../src/model/runner';
 import { modelDims } from '../../src/model/config';
@@ -141,6 +142,35 @@ for (const arch of ARCHS) {
     } finally {
       await model.dispose();
       await fresh.dispose();
+    }
+  });
+
+  test(`${arch}: transformers.js 2.17 runs the same folder to PyTorch's logits, and its cached greedy generation equals ours`, async () => {
+    const { dir, tolerance, samples } = reference(arch);
+    const sample = samples.find((s) => s.name === 'code')!;
+    // Its own feeds (position_ids from the mask, empty pasts sized from num_key_value_heads, use_cache_branch) against ours.
+    const theirs = await withTransformersEnv(async () => {
+      const { AutoModelForCausalLM, Tensor, env } = await import('@xenova/transformers');
+      env.allowRemoteModels = false;
+      env.localModelPath = path.dirname(dir) + path.sep;
+      const lm = await AutoModelForCausalLM.from_pretrained(arch, { quantized: false, session_options: { logSeverityLevel: 3 } } as never);
+      const ids = new Tensor('int64', BigInt64Array.from(sample.ids.map(BigInt)), [1, sample.ids.length]);
+      const mask = new Tensor('int64', new BigInt64Array(sample.ids.length).fill(1n), [1, sample.ids.length]);
+      const out = await lm({ input_ids: ids, attention_mask: mask });
+      const generated = await lm.generate(ids, { max_new_tokens: 6, do_sample: false, min_length: sample.ids.length + 6 } as never);
+      const row = Array.from((generated as unknown as ArrayLike<bigint | number>[])[0]!, Number); // one sequence: prompt then new ids
+      await lm.dispose();
+      return { logits: out.logits.data as Float32Array, continuation: row.slice(sample.ids.length) };
+    });
+    assert.ok(maxAbsDiff(theirs.logits, readFloats(dir, sample.logits.file)) <= tolerance, 'transformers.js logits equal PyTorch');
+    const model = await loadModel({ name: arch, path: dir }, { cacheDir: testCacheDir });
+    try {
+      const internals = model as unknown as { tokens: { tokenizer: { decode(ids: number[], o: object): string } } };
+      const ours = await model.continueGreedy(sample.text, 6);
+      assert.ok(ours.length > 0 && theirs.continuation.length === 6, `a continuation to compare: ${JSON.stringify(ours)}`);
+      assert.equal(ours, internals.tokens.tokenizer.decode(theirs.continuation, { skip_special_tokens: true }), 'same greedy continuation');
+    } finally {
+      await model.dispose();
     }
   });
 }
