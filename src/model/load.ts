@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { AttentionLensError } from './errors';
+import { explainSessionError } from './compat';
 import { Model } from './model';
 import { Runner } from './runner';
 import { exposeAttention } from './surgery';
@@ -15,7 +16,7 @@ import { Tokenization, type TextTokenizer } from './tokenize';
 import { decideKind, modelDims, type ModelConfig } from './config';
 import type { LoadedModel, LoadOptions, ModelSpec } from './types';
 
-const SURGERY_VERSION = 9; // bump when surgery output changes, to invalidate cached patched files
+const SURGERY_VERSION = 10; // bump when surgery output changes, to invalidate cached patched files
 
 /** transformers.js keeps its settings in one global: serialise loads so each sees its own folder. */
 let loadQueue: Promise<unknown> = Promise.resolve();
@@ -57,7 +58,7 @@ async function load(spec: ModelSpec, opts: LoadOptions): Promise<LoadedModel> {
       ? await ort.InferenceSession.create(patched.source, sessionOptions())
       : await ort.InferenceSession.create(patched.source, sessionOptions());
   } catch (err) {
-    throw new AttentionLensError('onnx-unreadable', `ONNX Runtime could not load ${label}: ${(err as Error).message}`);
+    throw explainSessionError(label, err);
   }
   if (kind === 'decoder' && !session.outputNames.includes('logits')) {
     throw new AttentionLensError('unsupported-architecture', `${label} has no "logits" output, so next-token probabilities cannot be computed. Use a causal-LM export (…ForCausalLM / …LMHeadModel).`);

@@ -7,6 +7,7 @@
 // (possibly through Cast/Dropout/quantization) with another activation (V).
 import { onnx } from 'onnx-proto';
 import { AttentionLensError } from './errors';
+import { checkRuntimeSupport } from './compat';
 import {
   defaultOpset, indexGraph, intAttribute, isDefaultDomain, valueDims, walkNodes,
   type Graph, type GraphIndex, type Node,
@@ -154,7 +155,9 @@ function rejectFusedAttention(graph: Graph, label: string): void {
         'fused-attention',
         `${label} computes attention with the fused operator com.microsoft.${op} (node "${node.name || '?'}"), ` +
           'which never exposes the attention probabilities. Use an export of this model made without attention ' +
-          'fusion (a plain, unoptimised ONNX export; fp32 or dynamically quantized both work).',
+          'fusion: a plain, unoptimised ONNX export (e.g. `optimum-cli export onnx --model <id> --task text-generation-with-past ' +
+          '--opset 14 <folder>`, without --optimize; fp32 or dynamically quantized both work), as the Xenova/* models made ' +
+          "for transformers.js 2.x are. ONNX Runtime's transformer optimizer and the onnxruntime-genai model builder fuse attention.",
       );
     }
   });
@@ -198,6 +201,7 @@ export function exposeAttention(bytes: Uint8Array, label: string, opts: SurgeryO
     throw new AttentionLensError('onnx-unreadable', `${label} contains no graph. Re-export or re-download it.`);
   }
   rejectFusedAttention(graph, label);
+  checkRuntimeSupport(model, label);
   const opset = defaultOpset(model);
   const mainIndex = indexGraph(graph);
   const taken = allValueNames(graph);
