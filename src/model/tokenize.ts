@@ -34,7 +34,7 @@ export class Tokenization {
     readonly tokenizer: TextTokenizer,
     private readonly tokenizerJson: Record<string, unknown>,
   ) {
-    this.family = tokenizerFamily(tokenizerJson);
+    this.family = effectiveFamily(tokenizerFamily(tokenizerJson), tokenizer, tokenizerJson);
     // The unknown token stands for text that is there, so it is not "special" here.
     this.specialIds = new Set(tokenizer.all_special_ids.filter((id) => this.piece(id) !== this.family.unkToken));
   }
@@ -124,7 +124,10 @@ export class Tokenization {
     if (ids.length > limit || head.length < text.length) ids = ids.slice(0, limit);
     const pieces = ids.map((id) => this.piece(id));
     const special = ids.map((id) => this.isSpecial(id));
-    const ranges = alignTokens(head, { pieces, special }, this.family, this.tokenizerJson.normalizer as Record<string, unknown> | null);
+    // The tokens the tokenizer puts first (a BOS, [CLS]) cover no text, even where the text starts with their string.
+    const lead = startsWith(ids, this.leadingIds) ? Math.min(this.leadingIds.length, ids.length) : 0;
+    const aligned = alignTokens(head, { pieces: pieces.slice(lead), special: special.slice(lead) }, this.family, this.tokenizerJson.normalizer as Record<string, unknown> | null);
+    const ranges = [...Array.from({ length: lead }, () => ({ start: 0, end: 0 })), ...aligned];
     const starts = Int32Array.from(ranges, (r) => r.start);
     const ends = Int32Array.from(ranges, (r) => r.end);
     if (ids.length < totalTokens || head.length < text.length) {
@@ -138,6 +141,19 @@ export class Tokenization {
 
 function startsWith(ids: number[], prefix: number[]): boolean {
   return prefix.every((id, i) => ids[i] === id);
+}
+
+/**
+ * transformers.js's LlamaTokenizer with `legacy: false` (TinyLlama and most Llama 2 repositories)
+ * ignores tokenizer.json's Prepend normaliser: it puts one ▁ before the text and none after special
+ * tokens written in it (seen as a null normaliser and a Metaspace pre-tokenizer prepending 'first').
+ */
+function effectiveFamily(family: TokenizerFamily, tokenizer: TextTokenizer, json: Record<string, unknown>): TokenizerFamily {
+  const runtime = tokenizer as unknown as { normalizer?: unknown; pre_tokenizer?: { prepend_scheme?: unknown } | null };
+  if (json.normalizer && runtime.normalizer === null && runtime.pre_tokenizer?.prepend_scheme === 'first') {
+    return { ...family, prefixSpace: 'always', prefixFirstSectionOnly: true };
+  }
+  return family;
 }
 
 /** Moves a cut position back to the start of a whitespace run, so no word or surrogate pair is split. */
