@@ -134,10 +134,25 @@ for (const arch of ARCHS) {
         assert.ok(Math.abs(cached.entropy - full.entropy) <= 1e-4, `cursor ${at}: entropy`);
       }
       assert.ok(anyCached, 'the cache was used');
-      const long = 'The cat sat on the mat. '.repeat(30);
-      const whole = await model.analyze(long, { topK: 8, maxTokens: 100_000 });
+      // Past the context: a window ending at the cursor, still cached while typing at its end.
+      const C = model.info.contextLength;
+      let long = 'for i in range(10):\n    print(i)\n'.repeat(40);
+      assert.ok((await fresh.analyze(long, { topK: 1, maxTokens: 100_000 })).truncated, `longer than the ${C}-token context`);
+      let cachedCount = 0;
+      for (const ch of 'total = sum(values) + 1') {
+        long += ch;
+        const cached = await model.probe(long, { topK: 3 });
+        const full = await fresh.probe(long, { topK: 3, useCache: false });
+        assert.ok(cached.nTokens <= C && cached.nTokens === full.nTokens, `window of ${cached.nTokens} tokens`);
+        assert.deepEqual(cached.next.map((n) => n.id), full.next.map((n) => n.id), `typing ${JSON.stringify(ch)}: same top-k`);
+        cached.next.forEach((n, i) => assert.ok(Math.abs(n.prob - full.next[i]!.prob) <= 1e-4, `typing ${JSON.stringify(ch)}: prob ${i}`));
+        if (cached.cached) cachedCount++;
+      }
+      assert.ok(cachedCount >= 20, `the window start stays put while typing (${cachedCount}/24 cached)`);
+      const prose = 'The cat sat on the mat. '.repeat(30);
+      const whole = await model.analyze(prose, { topK: 8, maxTokens: 100_000 });
       assert.ok(whole.tokens.length > 128, `${whole.tokens.length} tokens: more than two probe chunks`);
-      const probed = await fresh.probe(long, { topK: 8, useCache: false });
+      const probed = await fresh.probe(prose, { topK: 8, useCache: false });
       assert.equal(probed.nTokens, whole.tokens.length);
       assert.deepEqual(probed.next.map((n) => n.id), whole.next.map((n) => n.id));
       probed.next.forEach((n, i) => assert.ok(Math.abs(n.prob - whole.next[i]!.prob) <= 1e-4, `prob ${i}`));
