@@ -29,8 +29,10 @@ test('a newer opset or IR version is named, with the limits and an export that w
   assert.throws(() => exposeAttention(stamped(21, 8), 'onnx/model.onnx'), expectError('unsupported-architecture', /onnx\/model\.onnx .*ONNX opset 21 \(ONNX Runtime 1\.14 runs opsets up to 18\)/));
   assert.throws(() => exposeAttention(stamped(21, 10), 'm.onnx'), expectError('unsupported-architecture', /opset 21 .* and ONNX IR version 10 \(.*up to 8\)/));
   assert.throws(() => exposeAttention(stamped(14, 9), 'm.onnx'), (err: Error) => WORKING.test(err.message) && /IR version 9/.test(err.message));
-  // The limits are the runtime's own: it refuses IR 9 itself, and runs opset 18 at IR 8 after surgery.
+  // The limits are the runtime's own: it refuses IR 9 and opset 19 itself, and runs opset 18 at IR 8 after surgery.
   await assert.rejects(ort.InferenceSession.create(stamped(14, 9), { logSeverityLevel: 3 }), /IR version/);
+  await assert.rejects(ort.InferenceSession.create(stamped(19, 8), { logSeverityLevel: 3 }), /Opset 19/);
+  assert.throws(() => exposeAttention(stamped(19, 8), 'm.onnx'), /ONNX opset 19/);
   const ok = exposeAttention(stamped(RUNTIME.maxOpset, RUNTIME.maxIrVersion), 'm.onnx');
   const session = await ort.InferenceSession.create(ok.bytes, { logSeverityLevel: 3 });
   assert.ok(session.outputNames.includes(ok.attentionOutputs[0]!));
