@@ -44,7 +44,7 @@ export async function runBytes(ctx: BenchContext): Promise<void> {
     const v = f();
     return [v, now() - t0];
   };
-  const [header, headerMs] = timed(() => toHeader(result, 1, { fileName: 'bench.ts' }));
+  const [header, headerMs] = timed(() => toHeader(result, 1, { fileName: 'bench.ts', tokenText: (id) => model.tokenText(id) }));
   const [head, headMs] = timed(() => sliceAttention(result.attention, shape, { kind: 'head', layer: 0, head: 0 }, options));
   const [mean, meanMs] = timed(() => sliceAttention(result.attention, shape, { kind: 'layerMean', layer: 0 }, options));
   const [heads, headsMs] = timed(() => sliceAttention(result.attention, shape, { kind: 'layerHeads', layer: 0 }, options));

@@ -3,8 +3,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AttentionLensError, bundledModelPath, loadModel, type AnalysisResult, type LoadedModel } from '../model/index';
-import { describeProgress, loadHubModel, parseHubId } from '../model/hub';
+import {
+  AttentionLensError, describeProgress, isDirectory, loadHubModel, loadModel, resolveModelSetting, writeAnalysisJson, type LoadedModel,
+} from '../model';
 
 const USAGE = `Usage: attention-lens analyze --model <bundled|DIR> [--text-file FILE] [--top-k K] [--max-tokens N] --json
 
@@ -16,7 +17,8 @@ first token and for encoder models; next is the top-k after the last token.
 
 Options:
   --model bundled|DIR   the bundled model, or a transformers.js model folder; or a Hugging Face
-                        id owner/name[@revision], downloaded once into the cache folder
+                        id owner/name[@revision] (hf:owner/name when a folder has that name),
+                        downloaded once into the cache folder
   --text-file FILE      read the text from FILE (UTF-8) instead of standard input
   --top-k K             number of next-token candidates (default 10)
   --max-tokens N        analyse at most N tokens (default 512; also capped by the model's context)
@@ -73,17 +75,6 @@ function rootDir(): string {
   }
 }
 
-export function toJson(result: AnalysisResult): string {
-  const tokens = result.tokens.map((t) => ({ id: t.id, text: t.text, start: t.start, end: t.end, logprob: t.logprob }));
-  const { nLayers, nHeads, nTokens } = result.shape;
-  // Numbers are written by hand: JSON.stringify of a 4M-element array is slow and memory-hungry.
-  const head = JSON.stringify({ model: result.model.name, tokens }).slice(0, -1);
-  const data: string[] = [];
-  const chunk = 65536;
-  for (let i = 0; i < result.attention.length; i += chunk) data.push(Array.from(result.attention.subarray(i, i + chunk), (x) => (Number.isFinite(x) ? String(x) : '0')).join(','));
-  return `${head},"attention":{"shape":[${nLayers},${nHeads},${nTokens},${nTokens}],"data":[${data.join(',')}]},"next":${JSON.stringify(result.next)}}`;
-}
-
 function readStdin(): string {
   return readFileSync(0, 'utf8');
 }
@@ -97,7 +88,8 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   if (args === 'help') { process.stdout.write(USAGE + '\n'); return 0; }
-  const modelDir = args.model === 'bundled' ? bundledModelPath(rootDir()) : path.resolve(args.model);
+  // The same resolution as the extension's setting, the working folder standing for the workspace.
+  const spec = resolveModelSetting(args.model, { extensionPath: rootDir(), homeDir: os.homedir(), workspaceFolders: [process.cwd()], isDirectory });
   let text: string;
   try {
     text = args.textFile !== undefined ? readFileSync(args.textFile, 'utf8') : readStdin();
@@ -107,18 +99,18 @@ async function main(argv: string[]): Promise<number> {
   }
   if (text.length === 0) { process.stderr.write('attention-lens: the text is empty; give some text to analyse.\n'); return 1; }
   try {
-    const hubId = args.model !== 'bundled' && !existsSync(modelDir) ? parseHubId(args.model) : undefined;
-    const model: LoadedModel = hubId
-      ? await loadHubModel(hubId, {
+    const model: LoadedModel = spec.hub
+      ? await loadHubModel(spec.hub, {
         root: path.join(args.cacheDir ?? path.join(os.homedir(), '.cache', 'attention-lens'), 'hub'),
         cacheDir: args.cacheDir,
         remoteHost: args.remoteHost,
         quantized: true, // a quarter of the bytes; the extension's setting can choose full precision
         onProgress: (p) => { if (p.loaded === p.total || p.loaded === 0) process.stderr.write(`attention-lens: downloading ${describeProgress(p)}\n`); },
       })
-      : await loadModel({ name: args.model === 'bundled' ? 'bundled' : path.basename(modelDir), path: modelDir }, { cacheDir: args.cacheDir });
+      : await loadModel(spec, { cacheDir: args.cacheDir });
     const result = await model.analyze(text, { topK: args.topK, maxTokens: args.maxTokens });
-    process.stdout.write(toJson(result) + '\n');
+    writeAnalysisJson(result, (piece) => process.stdout.write(piece));
+    process.stdout.write('\n');
     if (result.truncated) {
       const t = result.truncated;
       process.stderr.write(`attention-lens: analysed the first ${t.shownTokens} of ${t.totalIsLowerBound ? 'more than ' : ''}${t.totalTokens} tokens (characters 0–${t.shownChars}).\n`);

@@ -1,10 +1,10 @@
 // "What it would write": a short greedy continuation at the cursor, offered as inline ghost text.
 // Off by default; inserted only when the person accepts it (Tab), attributed to Attention Lens.
 import * as vscode from 'vscode';
-import type { ModelManager } from './modelManager';
+import type { ModelManager } from '../services/modelManager';
+import type { Settings } from '../services/settings';
+import { describeFailure } from '../services/messages';
 import { prefixStart, trimBrokenStart } from './prefix';
-import type { Settings } from './settings';
-import { describeFailure } from './messages';
 
 export const ACCEPTED_COMMAND = 'attentionLens.ghostTextAccepted';
 export const SUGGESTION_TITLE = 'Attention Lens suggestion';

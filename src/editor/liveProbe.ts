@@ -1,18 +1,18 @@
 // The live probe: while the person moves the cursor or types, ask the model what it expects next
 // after the text before the cursor, and show the top-k and the entropy in the status bar and in
-// the panel. Debounced, latest-wins (DebouncedLatest), and an unchanged prefix runs nothing.
+// the panel. Debounced, latest-wins (LatestWins.request), and an unchanged prefix runs nothing.
 import * as vscode from 'vscode';
-import type { ProbeResult } from '../model/types';
-import { AttentionLensError } from '../model/errors';
-import { AttentionPanel } from '../panel/attentionPanel';
-import { Disposable } from '../panel/disposable';
+import { AttentionLensError, type LoadedModel, type ProbeResult } from '../model';
+import { Disposable } from '../base/disposable';
+import { isCancelled } from '../base/cancel';
+import { LatestWins } from '../base/latestWins';
 import { visibleToken } from '../common/tokenText';
-import { DebouncedLatest } from './debouncedLatest';
-import type { ModelManager } from './modelManager';
+import { AttentionPanel } from '../panel/attentionPanel';
+import type { ModelManager } from '../services/modelManager';
+import type { Settings } from '../services/settings';
+import { OnceReporter, describeFailure } from '../services/messages';
 import { prefixStart, trimBrokenStart } from './prefix';
 import { formatProb } from './surprisalLevels';
-import type { Settings } from './settings';
-import { OnceReporter, describeFailure } from './messages';
 import { escapeMarkdown, noIcons } from './markdown';
 
 interface ProbeKey {
@@ -36,7 +36,7 @@ const DEFAULT_CONTEXT = 256;
 
 export class LiveProbe extends Disposable {
   private readonly item = this.register(vscode.window.createStatusBarItem('attentionLens.liveProbe', vscode.StatusBarAlignment.Right, 100));
-  private readonly loop: DebouncedLatest<ProbeKey, ProbeResult>;
+  private readonly latest: LatestWins<ProbeKey>;
   private enabled = false;
   private generation = 0;
   private readonly failures = new OnceReporter();
@@ -47,20 +47,11 @@ export class LiveProbe extends Disposable {
     super();
     this.item.name = 'Attention Lens: live probe';
     this.item.command = 'attentionLens.showPanel';
-    this.loop = new DebouncedLatest<ProbeKey, ProbeResult>({
+    this.latest = new LatestWins<ProbeKey>({
       delayMs: () => this.settings().liveProbe.debounceMs,
       same: (a, b) => a.prefix === b.prefix && a.topK === b.topK && a.temperature === b.temperature && a.generation === b.generation,
-      run: (key, signal) =>
-        this.models.run(async (model) => {
-          if (model.info.kind !== 'decoder') {
-            throw new AttentionLensError('unsupported-architecture', `model “${model.info.name}” is an encoder: it predicts masked tokens, not the next one, so the live probe needs a decoder (GPT-style) model. Turn the live probe off or choose another model.`);
-          }
-          return model.probe(key.prefix, { topK: key.topK, temperature: key.temperature, signal, useCache: true });
-        }, signal, { background: true }),
-      onResult: (key, result) => this.show(key, result),
-      onError: (_key, err) => this.showError(err),
     });
-    this.register({ dispose: () => this.loop.dispose() });
+    this.register({ dispose: () => this.latest.dispose() });
     this.register(vscode.window.onDidChangeTextEditorSelection((e) => e.textEditor === vscode.window.activeTextEditor && this.update()));
     this.register(vscode.window.onDidChangeActiveTextEditor(() => this.update()));
     this.register(vscode.workspace.onDidChangeTextDocument((e) => e.document === vscode.window.activeTextEditor?.document && this.update()));
@@ -81,10 +72,10 @@ export class LiveProbe extends Disposable {
       this.item.text = '$(loading~spin) Attention Lens';
       this.item.tooltip = 'Attention Lens live probe: waiting for the cursor';
       this.item.show();
-      this.loop.reset();
+      this.latest.reset();
       this.update();
     } else {
-      this.loop.dispose();
+      this.latest.dispose();
       this.item.hide();
       this.last = undefined;
     }
@@ -107,15 +98,29 @@ export class LiveProbe extends Disposable {
     const prefix = trimBrokenStart(doc.getText(new vscode.Range(doc.positionAt(start), editor.selection.active)));
     if (prefix === '') {
       // Nothing to condition on (start of a document): say so instead of asking the model.
-      this.loop.cancel();
-      this.loop.reset();
+      this.latest.cancel();
+      this.latest.reset();
       this.item.text = '$(sparkle) —';
       this.item.tooltip = 'Attention Lens live probe: no text before the cursor yet.';
       this.item.backgroundColor = undefined;
       return;
     }
     const s = this.settings();
-    this.loop.request({ prefix, topK: s.topK, temperature: s.temperature, generation: this.generation, requestedAt: performance.now() });
+    void this.ask({ prefix, topK: s.topK, temperature: s.temperature, generation: this.generation, requestedAt: performance.now() });
+  }
+
+  /** Asks the model for `key` (after the quiet period, unless the key is unchanged) and shows the newest answer. */
+  private async ask(key: ProbeKey): Promise<void> {
+    const asked = this.latest.request(key, (k, signal) => this.models.run((model) => probeNext(model, k, signal), signal, { background: true }));
+    if (!asked) return;
+    let result: ProbeResult;
+    try {
+      result = await asked;
+    } catch (err) {
+      if (!isCancelled(err)) this.showError(err);
+      return;
+    }
+    this.show(key, result);
   }
 
   private show(key: ProbeKey, result: ProbeResult): void {
@@ -154,6 +159,13 @@ export class LiveProbe extends Disposable {
     this.timings?.recordProbeError();
     this.failures.report(err); // once, not at every keystroke
   }
+}
+
+async function probeNext(model: LoadedModel, key: ProbeKey, signal: AbortSignal): Promise<ProbeResult> {
+  if (model.info.kind !== 'decoder') {
+    throw new AttentionLensError('unsupported-architecture', `model “${model.info.name}” is an encoder: it predicts masked tokens, not the next one, so the live probe needs a decoder (GPT-style) model. Turn the live probe off or choose another model.`);
+  }
+  return model.probe(key.prefix, { topK: key.topK, temperature: key.temperature, signal, useCache: true });
 }
 
 function tooltip(key: ProbeKey, r: ProbeResult): vscode.MarkdownString {

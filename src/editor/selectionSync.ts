@@ -3,7 +3,7 @@
 // token's row in the panel. Edits shift or drop token ranges (TokenMap), never highlight stale ones.
 import * as vscode from 'vscode';
 import type { AttentionPanel } from '../panel/attentionPanel';
-import { Disposable } from '../panel/disposable';
+import { Disposable } from '../base/disposable';
 import { TokenMap } from './tokenMap';
 
 interface Link {

@@ -2,15 +2,15 @@
 // expected it was — rank buckets top-10/100/1000/rest, or probability decades — and a hover shows
 // the token's probability, rank and the top-5 alternatives (at the temperature setting).
 import * as vscode from 'vscode';
-import type { LoadedModel } from '../model';
-import type { AnalysisResult } from '../model/types';
-import { Disposable } from '../panel/disposable';
-import { DebouncedLatest } from './debouncedLatest';
-import type { ModelManager } from './modelManager';
-import type { Settings } from './settings';
+import type { AnalysisResult, LoadedModel } from '../model';
+import { Disposable } from '../base/disposable';
+import { isCancelled } from '../base/cancel';
+import { LatestWins } from '../base/latestWins';
+import type { ModelManager } from '../services/modelManager';
+import type { Settings } from '../services/settings';
+import { OnceReporter, showHint } from '../services/messages';
 import { TokenMap } from './tokenMap';
 import { LEVEL_COLOURS, LEVEL_COUNT, groupByLevel } from './surprisalLevels';
-import { OnceReporter, showHint } from './messages';
 import { hoverMarkdown, temperedAt, untemperedAt } from './surprisalHover';
 import { WRITABLE_DOCUMENTS } from './documentSelector';
 
@@ -37,7 +37,7 @@ export class Surprisal extends Disposable implements vscode.HoverProvider {
   private readonly types = LEVEL_COLOURS.map((id) =>
     this.register(vscode.window.createTextEditorDecorationType({ backgroundColor: new vscode.ThemeColor(id), rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed })),
   );
-  private readonly loop: DebouncedLatest<RangeKey, { model: LoadedModel; result: AnalysisResult }>;
+  private readonly latest: LatestWins<RangeKey>;
   private enabled = false;
   private generation = 0;
   private saidEncoder = false;
@@ -47,20 +47,11 @@ export class Surprisal extends Disposable implements vscode.HoverProvider {
 
   constructor(private readonly models: ModelManager, private readonly settings: () => Settings) {
     super();
-    this.loop = new DebouncedLatest({
+    this.latest = new LatestWins<RangeKey>({
       delayMs: () => SETTLE_MS,
       same: (a, b) => a.document === b.document && a.version === b.version && a.start === b.start && a.text === b.text && a.generation === b.generation,
-      run: (key, signal) =>
-        this.models.run(async (model) => {
-          const s = this.settings();
-          // Colours and hovers read only the token scores: no attention is fetched or kept.
-          const result = await model.analyze(key.text, { topK: Math.max(5, s.topK), maxTokens: s.maxTokens, signal, attention: false });
-          return { model, result };
-        }, signal, { background: true }),
-      onResult: (key, r) => this.paintResult(key, r.model, r.result),
-      onError: (_key, err) => this.failures.report(err, 'Surprisal colouring failed.'),
     });
-    this.register({ dispose: () => this.loop.dispose() });
+    this.register({ dispose: () => this.latest.dispose() });
     this.register(vscode.languages.registerHoverProvider(WRITABLE_DOCUMENTS, this));
     const refresh = () => this.refresh();
     this.register(vscode.window.onDidChangeActiveTextEditor(refresh));
@@ -80,7 +71,7 @@ export class Surprisal extends Disposable implements vscode.HoverProvider {
   setEnabled(on: boolean): void {
     if (on === this.enabled) return;
     this.enabled = on;
-    this.loop.dispose();
+    this.latest.dispose();
     if (on) this.refresh();
     else {
       this.state = undefined;
@@ -90,7 +81,7 @@ export class Surprisal extends Disposable implements vscode.HoverProvider {
 
   /** topK / maxTokens changed: analyse the same range again. */
   settingsChanged(): void {
-    this.loop.reset();
+    this.latest.reset();
     this.refresh();
   }
 
@@ -113,7 +104,24 @@ export class Surprisal extends Disposable implements vscode.HoverProvider {
     }
     const text = doc.getText(range);
     if (text.trim() === '') return;
-    this.loop.request({ document: doc, version: doc.version, start: doc.offsetAt(range.start), text, generation: this.generation });
+    void this.ask({ document: doc, version: doc.version, start: doc.offsetAt(range.start), text, generation: this.generation });
+  }
+
+  /** Analyses the range (after it settles, unless unchanged) and paints the newest answer. */
+  private async ask(key: RangeKey): Promise<void> {
+    const asked = this.latest.request(key, (k, signal) => this.models.run(async (model) => {
+      const s = this.settings();
+      // Colours and hovers read only the token scores: no attention is fetched or kept.
+      const result = await model.analyze(k.text, { topK: Math.max(5, s.topK), maxTokens: s.maxTokens, signal, attention: false });
+      return { model, result };
+    }, signal, { background: true }));
+    if (!asked) return;
+    try {
+      const { model, result } = await asked;
+      this.paintResult(key, model, result);
+    } catch (err) {
+      if (!isCancelled(err)) this.failures.report(err, 'Surprisal colouring failed.');
+    }
   }
 
   async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {

@@ -1,7 +1,7 @@
 // What the surprisal hover says about one token: its probability, rank and the top-5 alternatives,
 // at temperature 1 (straight from the analysis) or at another temperature (recomputed exactly by
 // probing the model on the text before the token). No vscode import, so it is unit-tested.
-import type { AnalysisResult, ProbeResult } from '../model/types';
+import type { AnalysisResult, ProbeResult } from '../model';
 import { visibleToken } from '../common/tokenText';
 import { escapeMarkdown } from './markdown';
 import { LEVEL_NAMES, formatProb, surprisalLevel, type SurprisalMode } from './surprisalLevels';

@@ -1,7 +1,8 @@
 // How surprised the model was by each token, as one of four levels that the editor colours.
 // Pure (no vscode), so the bucket boundaries are unit-tested.
+import type { SurprisalMode } from '../services/settings';
 
-export type SurprisalMode = 'rank' | 'probability';
+export type { SurprisalMode };
 
 /** 0 = expected … 3 = surprising. */
 export type SurprisalLevel = 0 | 1 | 2 | 3;

@@ -1,8 +1,11 @@
-// The model layer's public API. Everything outside src/model imports from here.
+// The model layer's public API. Everything outside src/model imports from here (the dependency
+// test in test/unit/layers.test.ts enforces it). No vscode imports in this folder.
 //
+//   resolveModelSetting(setting, ctx): ModelSpec      `bundled`, a folder or a Hub id (setting and CLI)
 //   loadModel(spec: { name, path }, opts?: { cacheDir?, quantized?, onProgress? }): Promise<LoadedModel>
 //     Loads a transformers.js-layout folder offline; exposes attention by graph surgery
 //     (cached under cacheDir by source hash). Rejects with AttentionLensError (see `code`).
+//   loadHubModel(id, opts): Promise<LoadedModel>     downloads a Hub model once, then loadModel
 //   LoadedModel
 //     info: ModelInfo                                   kind, layers, heads, context, vocab
 //     analyze(text, { topK, maxTokens, signal? })       → AnalysisResult (tokens + ranges,
@@ -12,19 +15,15 @@
 //     predictMasked(text, tokenIndex, topK, signal?)    → MaskedPrediction (encoders only)
 //     tokenText(id)                                     → display text of a vocabulary id
 //     dispose()
-//   LatestWinsRunner: run(signal => task) — a newer run supersedes older ones (CancelledError).
-//   bundledModelPath(extensionRoot): the bundled model folder, `<root>/model`.
-import path from 'node:path';
-
+//   writeAnalysisJson(result, write): the CLI's and the panel's JSON export
 export { loadModel } from './load';
-export { LatestWinsRunner } from './scheduler';
+export { bundledModelPath, isDirectory, resolveModelSetting, type ResolveContext } from './modelSpec';
+export { analysisJson, writeAnalysisJson } from './analysisJson';
+export { loadHubModel, describeProgress, type HubLoadOptions } from './hub/load';
+export { parseHubId, formatHubId, isExplicitHubId, type HubId } from './hub/id';
+export { cachedHubFolder, hubFolder, DEFAULT_REMOTE_HOST, type DownloadProgress } from './hub/download';
 export { AttentionLensError, CancelledError, isCancelled, type AttentionLensErrorCode } from './errors';
 export type {
   AnalysisResult, AnalyzeOptions, LoadedModel, LoadOptions, MaskedPrediction, ModelInfo, ModelKind, ModelSpec, NextToken,
   ProbeOptions, ProbeResult, TokenInfo, Truncation,
 } from './types';
-
-/** The bundled model folder inside an extension (or repository) root. */
-export function bundledModelPath(extensionRoot: string): string {
-  return path.join(extensionRoot, 'model');
-}

@@ -1,5 +1,6 @@
 // What the model layer hands to the rest of the extension (and to the CLI).
 import type { AttentionShape } from '../common/tensor';
+import type { HubId } from './hub/id';
 
 export type ModelKind = 'decoder' | 'encoder';
 
@@ -99,11 +100,14 @@ export interface AnalyzeOptions {
   attention?: boolean;
 }
 
+/** A model to load: a folder, or a Hugging Face id (see resolveModelSetting). */
 export interface ModelSpec {
-  /** Display name ("bundled", a folder name…). */
+  /** Display name: "bundled", the folder's name, or the Hub id. */
   name: string;
-  /** The model folder (transformers.js layout). */
+  /** Absolute folder path (transformers.js layout); for a Hub id a key `hf:owner/name@revision` (the folder is known after download). */
   path: string;
+  /** Set when the setting names a Hugging Face model. */
+  hub?: HubId;
 }
 
 export interface LoadOptions {

@@ -1,14 +1,14 @@
 // Turns an AnalysisResult into what the panel sends and exports. Pure: no vscode import,
 // so the webview tests' fake host and the unit tests use the same code as the real panel.
 import type { AnalysisHeader, MatrixSelector } from '../common/protocol';
-import type { AnalysisResult } from '../model/types';
+import type { AnalysisResult } from '../model';
 import { sliceAttention } from '../common/slices';
 import { visibleToken } from '../common/tokenText';
 
 export interface AnalysisSource {
   fileName: string;
-  /** Decodes a vocabulary id for the top-k lists; without it ids not seen in the text show as #id. */
-  tokenText?: (id: number) => string;
+  /** Decodes a vocabulary id for the top-k lists (the model's tokenText): they name ids the text does not hold. */
+  tokenText: (id: number) => string;
 }
 
 /** The small part of an analysis the webview gets first (everything but attention). */
@@ -19,7 +19,7 @@ export function toHeader(result: AnalysisResult, analysisId: number, source: Ana
   for (const id of result.topK.ids) {
     if (vocab[id] !== undefined) continue;
     let text: string | undefined;
-    try { text = source.tokenText?.(id); } catch { text = undefined; }
+    try { text = source.tokenText(id); } catch { text = undefined; }
     vocab[id] = text !== undefined ? visibleToken(text) : `#${id}`;
   }
   return {
@@ -38,17 +38,6 @@ export function toHeader(result: AnalysisResult, analysisId: number, source: Ana
     truncated: result.truncated ? { reason: result.truncated.reason, totalTokens: result.truncated.totalTokens, shownTokens: result.truncated.shownTokens } : null,
     source: { fileName: source.fileName },
   };
-}
-
-/** The whole analysis as JSON (attention row-major with its shape, as the CLI prints it). */
-export function analysisJson(result: AnalysisResult): string {
-  const s = result.shape;
-  return JSON.stringify({
-    model: result.model.name,
-    tokens: result.tokens.map((t) => ({ id: t.id, text: t.text, start: t.start, end: t.end, logprob: t.logprob })),
-    attention: { shape: [s.nLayers, s.nHeads, s.nTokens, s.nTokens], data: Array.from(result.attention) },
-    next: result.next.map((n) => ({ id: n.id, token: n.token, prob: n.prob })),
-  });
 }
 
 /** One CSV field: quoted, quotes doubled; a leading =+-@ is neutralised so spreadsheets never run it. */

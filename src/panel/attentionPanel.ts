@@ -1,14 +1,37 @@
 // The Attention Lens panel on the host side: one panel at a time beside the editor. It keeps the
 // current AnalysisResult and answers the webview's requests with just the slice each view draws.
+// What it needs from the commands (masked predictions) comes in through PanelHost, not imports.
 import * as vscode from 'vscode';
-import type { AnalysisResult } from '../model/types';
+import type { AnalysisResult } from '../model';
 import { assertNever, type HostToWebview, type WebviewToHost } from '../common/protocol';
-import { Disposable } from './disposable';
+import { Disposable } from '../base/disposable';
+import { restrictedNotice } from '../services/trust';
 import { newNonce, panelHtml } from './html';
-import { answerRequest, headerMessage, headStatsMessage, type CurrentAnalysis } from './responder';
+import { answerRequest, sendAnalysis, type CurrentAnalysis } from './responder';
 import { saveExport } from './exports';
-import { restrictedNotice } from '../editor/trust';
-import { PREDICT_MASKED_COMMAND, type MaskedAnswer, type MaskedRequest } from '../editor/maskedPrediction';
+import type { AnalysisSource } from './analysisData';
+
+/** An encoder's masked-token request: the analysed text, the token to mask, and the analysis's model folder. */
+export interface MaskedRequest {
+  text: string;
+  index: number;
+  /** A different model now in use would answer for another vocabulary. */
+  modelPath: string;
+}
+
+export interface MaskedAnswer {
+  original: string;
+  next: { token: string; prob: number }[];
+  entropy: number;
+  error?: string;
+}
+
+/** What the panel is given by whoever opens it (extension.ts builds one). */
+export interface PanelHost {
+  extensionUri: vscode.Uri;
+  /** Encoders: what token `index` would be if masked; failures come back as `error`, never thrown. */
+  predictMasked(req: MaskedRequest): Promise<MaskedAnswer>;
+}
 
 type ProbeMessage = Extract<HostToWebview, { type: 'probe' }>;
 
@@ -38,7 +61,7 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
   private query: number | null = null;
 
   /** Reveal the existing panel or create one beside the active editor. */
-  static show(extensionUri: vscode.Uri): AttentionPanel {
+  static show(host: PanelHost): AttentionPanel {
     const existing = AttentionPanel.instance;
     if (existing) {
       existing.panel.reveal(undefined, true); // keep its column, keep focus in the editor
@@ -48,19 +71,19 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
       AttentionPanel.viewType,
       'Attention Lens',
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      AttentionPanel.webviewOptions(extensionUri),
+      AttentionPanel.webviewOptions(host.extensionUri),
     );
-    return new AttentionPanel(panel, extensionUri);
+    return new AttentionPanel(panel, host);
   }
 
   /** Registers the serializer; call once from activate(); returns its Disposable. */
-  static registerSerializer(extensionUri: vscode.Uri): vscode.Disposable {
+  static registerSerializer(host: PanelHost): vscode.Disposable {
     return vscode.window.registerWebviewPanelSerializer(AttentionPanel.viewType, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
         // The webview keeps its own view state (getState); the analysis itself lived in the old host.
-        panel.webview.options = AttentionPanel.webviewOptions(extensionUri);
+        panel.webview.options = AttentionPanel.webviewOptions(host.extensionUri);
         AttentionPanel.instance?.dispose();
-        const revived = new AttentionPanel(panel, extensionUri);
+        const revived = new AttentionPanel(panel, host);
         revived.setShown({ kind: 'empty', message: 'The window was reloaded: select text and run “Attention Lens: Inspect Selection” again. Your layer, head and view choices are kept.' });
       },
     });
@@ -77,7 +100,7 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
     };
   }
 
-  private constructor(private readonly panel: vscode.WebviewPanel, private readonly extensionUri: vscode.Uri) {
+  private constructor(private readonly panel: vscode.WebviewPanel, private readonly host: PanelHost) {
     super();
     AttentionPanel.instance = this;
     this.register(panel.onDidDispose(() => this.dispose()));
@@ -101,8 +124,8 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
     this.post({ type: 'status', state: 'loading', message });
   }
 
-  /** `source.tokenText` (e.g. the loaded model's tokenText) names the top-k ids after every token; without it ids not in the text show as #id. */
-  showAnalysis(result: AnalysisResult, source: { fileName: string; tokenText?: (id: number) => string }): number {
+  /** `source.tokenText` (the loaded model's tokenText) names the top-k ids after every token, also those the text does not hold. */
+  showAnalysis(result: AnalysisResult, source: AnalysisSource): number {
     const id = nextAnalysisId++;
     this.setShown({ kind: 'analysis', id, result, source, stats: null });
     this.query = null;
@@ -153,8 +176,8 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
     webview.html = panelHtml({
       cspSource: webview.cspSource,
       nonce: newNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'panel.css')).toString(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.host.extensionUri, 'dist', 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.host.extensionUri, 'media', 'panel.css')).toString(),
     });
   }
 
@@ -166,10 +189,7 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
   private sendAnalysis(): void {
     const s = this.shown;
     if (s.kind !== 'analysis' || !this.ready) return;
-    this.post(headerMessage(s));
-    if (s.stats) this.post(headStatsMessage(s));
-    // New statistics are computed after the header has gone out, so the heatmap does not wait for them.
-    else setTimeout(() => { if (this.shown === s && this.ready && !this.isDisposed) this.post(headStatsMessage(s)); }, 0);
+    sendAnalysis(s, (m) => this.post(m), () => this.shown === s && this.ready && !this.isDisposed);
     if (this.query !== null) this.post({ type: 'selectQuery', analysisId: s.id, query: this.query });
   }
 
@@ -188,13 +208,11 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
     if (restricted) this.post({ type: 'restricted', message: restricted });
   }
 
-  /** Encoders: asks the model (through the extension's command) what token `index` would be if masked. */
+  /** Encoders: asks the host what token `index` would be if masked. */
   private requestMasked(analysis: CurrentAnalysis, index: number): void {
-    const request: Omit<MaskedRequest, 'topK'> = { text: analysis.result.text, index, modelPath: analysis.result.model.path };
-    void vscode.commands.executeCommand<MaskedAnswer>(PREDICT_MASKED_COMMAND, request).then(
-      (answer) => this.post({ type: 'masked', analysisId: analysis.id, index, ...answer }),
-      (err: unknown) => this.post({ type: 'masked', analysisId: analysis.id, index, original: '', next: [], entropy: NaN, error: err instanceof Error ? err.message : String(err) }),
-    );
+    void this.host.predictMasked({ text: analysis.result.text, index, modelPath: analysis.result.model.path })
+      .catch((err: unknown): MaskedAnswer => ({ original: '', next: [], entropy: NaN, error: err instanceof Error ? err.message : String(err) }))
+      .then((answer) => this.post({ type: 'masked', analysisId: analysis.id, index, ...answer }));
   }
 
   private onMessage(m: WebviewToHost): void {

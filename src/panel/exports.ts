@@ -1,8 +1,8 @@
 // Saves exports the webview asks for: the current view as PNG, the analysis as JSON, one head as CSV.
 import * as vscode from 'vscode';
 import type { WebviewToHost } from '../common/protocol';
-import type { AnalysisResult } from '../model/types';
-import { analysisJson, headCsv, safeFileName } from './analysisData';
+import { analysisJson, type AnalysisResult } from '../model';
+import { headCsv, safeFileName } from './analysisData';
 
 type ExportMessage = Extract<WebviewToHost, { type: 'export' }>;
 

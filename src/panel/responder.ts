@@ -1,7 +1,7 @@
 // What the host sends for an analysis and how it answers the webview's data requests. Pure (no
 // vscode import): the panel uses it, and so does the webview tests' stand-in host.
 import type { HostToWebview, WebviewToHost } from '../common/protocol';
-import type { AnalysisResult } from '../model/types';
+import type { AnalysisResult } from '../model';
 import { allHeadStats } from '../common/stats';
 import { overviewBytes, selectorProblem, sliceAttention } from '../common/slices';
 import { toHeader, type AnalysisSource } from './analysisData';
@@ -14,17 +14,23 @@ export interface CurrentAnalysis {
   stats: Float32Array | null;
 }
 
-/** Header then statistics: everything a freshly loaded webview needs for an analysis. */
-export function analysisMessages(a: CurrentAnalysis): HostToWebview[] {
-  return [headerMessage(a), headStatsMessage(a)];
+/**
+ * Sends an analysis as the panel does: the header at once, the head statistics after it on the next
+ * turn of the event loop (computed then, so the heatmap does not wait for them), while `stillShown()`.
+ * The webview tests' stand-in host sends through this too, so it behaves like the real panel.
+ */
+export function sendAnalysis(a: CurrentAnalysis, post: (m: HostToWebview) => void, stillShown: () => boolean): void {
+  post(headerMessage(a));
+  if (a.stats) post(headStatsMessage(a));
+  else setTimeout(() => { if (stillShown()) post(headStatsMessage(a)); }, 0);
 }
 
-export function headerMessage(a: CurrentAnalysis): HostToWebview {
+function headerMessage(a: CurrentAnalysis): HostToWebview {
   return { type: 'analysis', header: toHeader(a.result, a.id, a.source) };
 }
 
 /** Every head's statistics, computed on first use ([L, H, S]; ~50 ms for 4 × 4 heads at 512 tokens). */
-export function headStatsMessage(a: CurrentAnalysis): HostToWebview {
+function headStatsMessage(a: CurrentAnalysis): HostToWebview {
   const r = a.result;
   a.stats ??= allHeadStats(r.attention, r.shape.nLayers, r.shape.nHeads, r.shape.nTokens, r.tokens.map((t) => t.id), r.model.kind === 'decoder');
   return { type: 'headStats', analysisId: a.id, data: a.stats };

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFile
 import os from 'node:os';
 import path from 'node:path';
 import { CancelledError, type LoadedModel } from '../../src/model/index';
-import { hubFolder, loadHubModel, parseHubId, type DownloadProgress, type HubLoadOptions } from '../../src/model/hub';
+import { hubFolder, loadHubModel, parseHubId, type DownloadProgress, type HubLoadOptions } from '../../src/model/index';
 import { graphReference } from '../helpers/graphs';
 import { buildLayout, lettersOf, startHubServer, type HubLayout, type HubServer } from '../helpers/hubServer';
 import { maxAbsDiff, expectError } from '../helpers/assertions';

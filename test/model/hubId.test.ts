@@ -1,8 +1,8 @@
 // Hub ids as the model setting writes them: what parses, what does not, and the canonical form.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeProgress, formatHubId, hubFolder, isExplicitHubId, parseHubId } from '../../src/model/hub';
-import { effectiveSetting, resolveModelSetting } from '../../src/editor/modelPath';
+import { describeProgress, formatHubId, hubFolder, isExplicitHubId, parseHubId, resolveModelSetting } from '../../src/model/index';
+import { effectiveSetting } from '../../src/services/settings';
 
 test('owner/name with an optional revision and hf: prefix', () => {
   assert.deepEqual(parseHubId('Xenova/gpt2'), { owner: 'Xenova', name: 'gpt2', revision: 'main' });

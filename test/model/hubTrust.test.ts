@@ -1,11 +1,11 @@
 // Restricted mode and encoder requests on the panel's host side, against the recording vscode
 // stand-in: in an untrusted workspace the panel says which model setting is ignored and that
-// nothing is downloaded; trust granted clears it; masked-token requests go to the model command.
+// nothing is downloaded; trust granted clears it; masked-token requests go to the host's model side.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Module from 'node:module';
 import path from 'node:path';
-import type { AnalysisResult } from '../../src/model/types';
+import type { AnalysisResult } from '../../src/model';
 
 const fakePath = path.join(__dirname, '..', 'unit', 'panel', 'fakeVscode.ts');
 const M = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
@@ -17,9 +17,8 @@ M._resolveFilename = function (request: string, ...rest: unknown[]) {
 const vscode = require(fakePath) as typeof import('../unit/panel/fakeVscode') & Record<string, unknown>;
 
 // What this test adds to the stand-in, before the panel module reads it.
-const executed: unknown[][] = [];
+const executed: unknown[] = [];
 let answer: unknown = { original: 'c', next: [{ token: 'x', prob: 0.75 }], entropy: 0.5 };
-vscode.commands = { executeCommand: async (...args: unknown[]) => { executed.push(args); return answer; } };
 const granted = new vscode.EventEmitter<void>();
 const scopes: Record<string, unknown> = { defaultValue: 'bundled', globalValue: 'Xenova/gpt2', workspaceValue: 'someone/else' };
 Object.assign(vscode.workspace, {
@@ -30,9 +29,10 @@ Object.assign(vscode.workspace, {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { AttentionPanel } = require('../../src/panel/attentionPanel') as typeof import('../../src/panel/attentionPanel');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { restrictedNotice, restrictedSetting } = require('../../src/editor/trust') as typeof import('../../src/editor/trust');
+const { restrictedNotice, restrictedSetting } = require('../../src/services/trust') as typeof import('../../src/services/trust');
 
-const ext = vscode.Uri.file('/ext') as never;
+/** The panel's host: masked-token requests are recorded and answered with `answer`. */
+const host = { extensionUri: vscode.Uri.file('/ext') as never, predictMasked: async (req: unknown) => { executed.push(req); return answer as never; } };
 const T = 3;
 
 function encoderResult(): AnalysisResult {
@@ -62,7 +62,7 @@ test('untrusted: only the user setting counts, and the panel says which one is i
   assert.match(notice, /“Xenova\/gpt2” from your user settings/);
   assert.match(notice, /no models are downloaded/);
 
-  AttentionPanel.show(ext);
+  AttentionPanel.show(host);
   const p = lastPanel();
   p.fromWebview({ type: 'ready' });
   const restricted = p.posted.filter((m) => m.type === 'restricted');
@@ -74,11 +74,11 @@ test('untrusted: only the user setting counts, and the panel says which one is i
 
 test('masked-token requests for an encoder analysis go to the model command and come back', async () => {
   const panel = AttentionPanel.current()!;
-  const id = panel.showAnalysis(encoderResult(), { fileName: '/ws/a.txt' });
+  const id = panel.showAnalysis(encoderResult(), { fileName: '/ws/a.txt', tokenText: (i) => `#${i}` });
   const p = lastPanel();
   p.fromWebview({ type: 'requestMasked', analysisId: id, index: 2 });
   await settle();
-  assert.deepEqual(executed.at(-1), ['attentionLens.predictMasked', { text: 'a b c', index: 2, modelPath: '/models/enc' }]);
+  assert.deepEqual(executed.at(-1), { text: 'a b c', index: 2, modelPath: '/models/enc' });
   const masked = () => p.posted.filter((m: { type: string }) => m.type === 'masked'); // head statistics may arrive in between
   assert.deepEqual(masked().at(-1), { type: 'masked', analysisId: id, index: 2, original: 'c', next: [{ token: 'x', prob: 0.75 }], entropy: 0.5 });
 

@@ -1,13 +1,14 @@
 // Overlapping requests on a real model: the newest wins, stale ones are cancelled, nothing arrives out of order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CancelledError, LatestWinsRunner, loadModel } from '../../src/model/index';
+import { CancelledError, loadModel } from '../../src/model/index';
+import { LatestWins } from '../../src/base/latestWins';
 import { testCacheDir, testModelDir } from '../helpers/models';
 
 test('three quick analyses through a latest-wins runner: only the last result is delivered, and it is right', async () => {
   const model = await loadModel({ name: 'overlap', path: testModelDir() }, { cacheDir: testCacheDir });
   try {
-    const runner = new LatestWinsRunner();
+    const runner = new LatestWins();
     const texts = ['first selection, a bit longer than the others '.repeat(4), 'second one', 'third: the one that counts'];
     const delivered: string[] = [];
     const outcomes = await Promise.allSettled(

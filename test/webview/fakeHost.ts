@@ -1,8 +1,9 @@
 // Stands in for VS Code inside the test page: provides acquireVsCodeApi (recording every posted
 // message and saved state), sets theme classes/variables the way VS Code does, and answers data
-// requests with the panel's own responder code. Bundled by the harness and run before the page.
-import { analysisMessages, answerRequest, type CurrentAnalysis } from '../../src/panel/responder';
-import type { AnalysisResult, TokenInfo } from '../../src/model/types';
+// requests with the panel's own responder code, sending an analysis as the real panel does (header
+// first, head statistics on a later turn). Bundled by the harness and run before the page.
+import { answerRequest, sendAnalysis, type CurrentAnalysis } from '../../src/panel/responder';
+import type { AnalysisResult, TokenInfo } from '../../src/model';
 import type { HostToWebview, WebviewToHost } from '../../src/common/protocol';
 import { THEMES, type ThemeName } from './themes';
 
@@ -89,16 +90,21 @@ const api: FakeHostApi = {
       release: () => undefined,
     };
     current = { id: nextId++, result, source: { fileName: 'sample.ts', tokenText: (id) => names.get(id) ?? `#${id}` }, stats: null };
-    if (ready) for (const m of analysisMessages(current)) send(m);
+    if (ready) sendCurrent();
     return current.id;
   },
 };
+
+function sendCurrent(): void {
+  const shown = current!;
+  sendAnalysis(shown, send, () => current === shown);
+}
 
 function onPosted(m: WebviewToHost): void {
   api.posted.push(JSON.parse(JSON.stringify(m)));
   if (m.type === 'ready') {
     ready = true;
-    if (current) for (const x of analysisMessages(current)) send(x);
+    if (current) sendCurrent();
   } else if (m.type === 'requestAttention' || m.type === 'requestOverview') {
     const answer = answerRequest(m, current);
     if (answer) send(answer);

@@ -40,7 +40,8 @@ test('header carries no attention and names every top-k id', () => {
   assert.equal(h.analysisId, 7);
   assert.equal((h as unknown as Record<string, unknown>).attention, undefined);
   assert.deepEqual(h.topK.vocab, { 3: 'a', 4: 'b', 7: '⏎', 9: '␣x' });
-  assert.equal(toHeader(result(), 1, { fileName: 'f' }).topK.vocab[7], '#7');
+  const undecodable = () => { throw new Error('no such id'); };
+  assert.equal(toHeader(result(), 1, { fileName: 'f', tokenText: undecodable }).topK.vocab[7], '#7');
 });
 
 test('head CSV: key header row, one row per query', () => {

@@ -18,7 +18,8 @@ const vscode = require('./fakeVscode') as typeof import('./fakeVscode');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { AttentionPanel } = require('../../../src/panel/attentionPanel') as typeof import('../../../src/panel/attentionPanel');
 
-const ext = vscode.Uri.file('/ext') as never;
+const host = { extensionUri: vscode.Uri.file('/ext') as never, predictMasked: async () => ({ original: '', next: [], entropy: 0 }) };
+const source = (fileName: string) => ({ fileName, tokenText: (id: number) => `#${id}` });
 const T = 3;
 
 function result(): AnalysisResult {
@@ -42,14 +43,14 @@ const lastPanel = () => vscode.recorded.panels.at(-1)!;
 const types = (p = lastPanel()) => p.posted.map((m) => m.type);
 
 test('one panel beside the editor, scripts on, resources limited, not retained when hidden', () => {
-  const a = AttentionPanel.show(ext);
+  const a = AttentionPanel.show(host);
   const p = lastPanel();
   assert.equal(p.viewType, 'attentionLens.panel');
   assert.deepEqual(p.showOptions, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
   assert.equal(p.options.enableScripts, true);
   assert.equal(p.options.retainContextWhenHidden, undefined);
   assert.deepEqual(p.options.localResourceRoots.map(String), ['file:///ext/dist', 'file:///ext/media']);
-  assert.equal(AttentionPanel.show(ext), a, 'the same panel again');
+  assert.equal(AttentionPanel.show(host), a, 'the same panel again');
   assert.equal(vscode.recorded.panels.length, 1);
   assert.deepEqual(p.revealed, [[undefined, true]]);
   assert.equal(AttentionPanel.current(), a);
@@ -65,7 +66,7 @@ test('strict CSP with a fresh nonce on the script', () => {
 
 test('nothing is sent before ready; then the header, and the statistics after it has gone; never the tensor', async () => {
   const panel = AttentionPanel.current()!;
-  const id = panel.showAnalysis(result(), { fileName: '/ws/a.ts' });
+  const id = panel.showAnalysis(result(), source('/ws/a.ts'));
   const p = lastPanel();
   assert.equal(p.posted.length, 0);
   assert.equal(p.title, 'Attention Lens: a.ts');
@@ -150,19 +151,19 @@ test('a result the panel stops showing is released once; the one shown is not', 
   const tracked = (name: string): AnalysisResult => ({ ...result(), release: () => released.push(name) });
   const a = tracked('a');
   const b = tracked('b');
-  panel.showAnalysis(a, { fileName: 'a.py' });
-  panel.showAnalysis(a, { fileName: 'a.py' }); // shown again: still read
+  panel.showAnalysis(a, source('a.py'));
+  panel.showAnalysis(a, source('a.py')); // shown again: still read
   assert.deepEqual(released, []);
   panel.showLoading('next');
   assert.deepEqual(released, ['a'], 'loading the next analysis frees the shown one first');
-  panel.showAnalysis(b, { fileName: 'b.py' });
+  panel.showAnalysis(b, source('b.py'));
   panel.showError('failed');
   assert.deepEqual(released, ['a', 'b']);
   const c = tracked('c');
-  panel.showAnalysis(c, { fileName: 'c.py' });
+  panel.showAnalysis(c, source('c.py'));
   lastPanel().dispose();
   assert.deepEqual(released, ['a', 'b', 'c'], 'closing the panel frees what it showed');
-  AttentionPanel.show(ext); // the tests below expect a panel
+  AttentionPanel.show(host); // the tests below expect a panel
 });
 
 test('dispose fires onDidDispose; the serializer revives a panel that says what to do', () => {
@@ -173,7 +174,7 @@ test('dispose fires onDidDispose; the serializer revives a panel that says what 
   assert.equal(disposed, 1);
   assert.equal(AttentionPanel.current(), undefined);
 
-  const reg = AttentionPanel.registerSerializer(ext);
+  const reg = AttentionPanel.registerSerializer(host);
   const s = vscode.recorded.serializers.at(-1)!;
   assert.equal(s.viewType, 'attentionLens.panel');
   const revived = new vscode.FakeWebviewPanel('attentionLens.panel', 'Attention Lens', {}, {});

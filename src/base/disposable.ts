@@ -1,12 +1,17 @@
-// A small base for objects that own disposables (the panel, its listeners).
-import * as vscode from 'vscode';
+// A small base for objects that own disposables (the panel, the model service, editor features).
+// No vscode import: vscode.Disposable and anything else with dispose() fit, so every layer may use it.
 
-export abstract class Disposable implements vscode.Disposable {
-  private disposables: vscode.Disposable[] = [];
+/** Anything that can be disposed (vscode.Disposable is one). */
+export interface DisposableLike {
+  dispose(): unknown;
+}
+
+export abstract class Disposable implements DisposableLike {
+  private disposables: DisposableLike[] = [];
   protected isDisposed = false;
 
   /** Keeps `d` until this object is disposed (disposes it at once if that already happened). */
-  protected register<T extends vscode.Disposable>(d: T): T {
+  protected register<T extends DisposableLike>(d: T): T {
     if (this.isDisposed) d.dispose();
     else this.disposables.push(d);
     return d;

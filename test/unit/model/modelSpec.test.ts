@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveModelSetting } from '../../../src/editor/modelPath';
+import { resolveModelSetting } from '../../../src/model/modelSpec';
 
 const ctx = { extensionPath: '/ext/attention-lens', homeDir: '/home/ada', workspaceFolders: ['/work/project', '/work/other'] };
 

@@ -1,6 +1,6 @@
 // What the person is told when something goes wrong, in one place, so every feature says the same.
 import * as vscode from 'vscode';
-import { AttentionLensError, isCancelled } from '../model/errors';
+import { AttentionLensError, isCancelled } from '../model';
 
 const OPEN_SETTINGS = 'Open Settings';
 

@@ -1,6 +1,8 @@
-// Every `attentionLens.*` setting, read in one place with its default and sane bounds.
-// Pure: takes a getter, so it is unit-tested without the editor.
-import type { SurprisalMode } from './surprisalLevels';
+// Every `attentionLens.*` setting, read in one place with its default and sane bounds, and which
+// scope's value counts. Pure: takes a getter, so it is unit-tested without the editor.
+
+/** How surprisal colours are chosen: by rank bucket or by probability decade. */
+export type SurprisalMode = 'rank' | 'probability';
 
 export interface Settings {
   model: string;
@@ -12,6 +14,9 @@ export interface Settings {
   surprisal: { enabled: boolean; mode: SurprisalMode };
   ghostText: { enabled: boolean; maxTokens: number };
 }
+
+/** The configuration section: every setting is `attentionLens.<key>`. */
+export const SECTION = 'attentionLens';
 
 export const MIN_TEMPERATURE = 0.05;
 export const MAX_TEMPERATURE = 10;
@@ -49,4 +54,23 @@ export function readSettings(get: SettingGetter): Settings {
       maxTokens: num(get('ghostText.maxTokens'), 8, 1, 64, true),
     },
   };
+}
+
+/** A setting's values per scope, as `WorkspaceConfiguration.inspect` returns them. */
+export interface SettingScopes<T> {
+  defaultValue?: T;
+  globalValue?: T;
+  workspaceValue?: T;
+  workspaceFolderValue?: T;
+}
+
+/**
+ * The value that counts. In an untrusted workspace only user settings count: a workspace (or
+ * folder) value is ignored and returned as `ignored` so the panel can say so.
+ */
+export function effectiveSetting<T>(scopes: SettingScopes<T> | undefined, trusted: boolean): { value: T | undefined; ignored?: T } {
+  const user = scopes?.globalValue ?? scopes?.defaultValue;
+  const workspace = scopes?.workspaceFolderValue ?? scopes?.workspaceValue;
+  if (trusted) return { value: workspace ?? user };
+  return workspace === undefined ? { value: user } : { value: user, ignored: workspace };
 }

@@ -1,20 +1,30 @@
-// Turns the `attentionLens.model` setting into a model folder or a Hub id. Pure (node:path only) so it is unit-tested.
+// Which model a setting names: the `attentionLens.model` setting and the CLI's --model both go
+// through resolveModelSetting, so they accept the same values and check them in the same order.
+// Pure (node:path only, the folder check injected) so it is unit-tested.
+import { statSync } from 'node:fs';
 import * as path from 'node:path';
-import { formatHubId, isExplicitHubId, parseHubId, type HubId } from '../model/hub/id';
+import { formatHubId, isExplicitHubId, parseHubId } from './hub/id';
+import type { ModelSpec } from './types';
 
-export interface ModelSpec {
-  /** Display name: "bundled", the folder's name, or the Hub id. */
-  name: string;
-  /** Absolute folder path; for a Hub id a key `hf:owner/name@revision` (the folder is known after download). */
-  path: string;
-  /** Set when the setting names a Hugging Face model. */
-  hub?: HubId;
+/** The bundled model folder inside an extension (or repository) root. */
+export function bundledModelPath(extensionRoot: string): string {
+  return path.join(extensionRoot, 'model');
+}
+
+/** Whether `p` is an existing folder (the usual ResolveContext.isDirectory). */
+export function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 export interface ResolveContext {
+  /** The extension (or repository) root holding the bundled model. */
   extensionPath: string;
   homeDir: string;
-  /** Workspace folder paths, first one wins for relative settings. */
+  /** Workspace folder paths (the CLI: its working folder), first one wins for relative settings. */
   workspaceFolders: readonly string[];
   /** Whether a folder exists: `owner/name` is a relative folder when one is there, else a Hub id. */
   isDirectory?: (absolutePath: string) => boolean;
@@ -28,7 +38,7 @@ export interface ResolveContext {
 export function resolveModelSetting(setting: string | undefined, ctx: ResolveContext): ModelSpec {
   const raw = (setting ?? '').trim();
   if (raw === '' || raw.toLowerCase() === 'bundled') {
-    return { name: 'bundled', path: path.join(ctx.extensionPath, 'model') };
+    return { name: 'bundled', path: bundledModelPath(ctx.extensionPath) };
   }
   const hub = parseHubId(raw);
   if (hub) {
@@ -44,23 +54,4 @@ export function resolveModelSetting(setting: string | undefined, ctx: ResolveCon
   // A trailing separator would make basename() empty.
   const trimmed = p.length > 1 ? p.replace(/[\\/]+$/, '') : p;
   return { name: path.basename(trimmed) || trimmed, path: trimmed };
-}
-
-/** A setting's values per scope, as `WorkspaceConfiguration.inspect` returns them. */
-export interface SettingScopes<T> {
-  defaultValue?: T;
-  globalValue?: T;
-  workspaceValue?: T;
-  workspaceFolderValue?: T;
-}
-
-/**
- * The value that counts. In an untrusted workspace only user settings count: a workspace (or
- * folder) value is ignored and returned as `ignored` so the panel can say so.
- */
-export function effectiveSetting<T>(scopes: SettingScopes<T> | undefined, trusted: boolean): { value: T | undefined; ignored?: T } {
-  const user = scopes?.globalValue ?? scopes?.defaultValue;
-  const workspace = scopes?.workspaceFolderValue ?? scopes?.workspaceValue;
-  if (trusted) return { value: workspace ?? user };
-  return workspace === undefined ? { value: user } : { value: user, ignored: workspace };
 }

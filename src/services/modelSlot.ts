@@ -1,8 +1,8 @@
 // The one model the editor features share, as plain state: loads lazily and once per folder, keeps
 // the previous model when a new folder fails, runs calls one at a time, and disposes a replaced
 // model only after the calls queued before it finished. No vscode import: unit-tested with fakes.
-import { CancelledError } from '../model/errors';
-import type { ModelSpec } from './modelPath';
+import { CancelledError } from '../base/cancel';
+import type { ModelSpec } from '../model';
 
 export interface SlotModel {
   dispose(): unknown;

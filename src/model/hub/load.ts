@@ -1,20 +1,11 @@
-// Models named by a Hugging Face id: download (once, cached) and load. The public entry points:
-//
-//   parseHubId(text): HubId | undefined          `owner/name[@revision]`, optional `hf:` prefix
-//   formatHubId(id): string                      the setting's form
-//   loadHubModel(id, opts): Promise<LoadedModel>  download what is missing (progress, cancellable),
-//                                                 then loadModel on the cached folder
-//   cachedHubFolder(root, id, quantized)         the folder if already downloaded
-//
-// A damaged download (unreadable config/tokenizer/ONNX) is removed, so the next try downloads afresh.
-import { AttentionLensError } from './errors';
-import { loadModel } from './load';
-import { ensureHubModel, removeHubFolder, type DownloadOptions, type DownloadProgress } from './hub/download';
-import { formatHubId, type HubId } from './hub/id';
-import type { LoadedModel } from './types';
-
-export { parseHubId, formatHubId, hubRepo, isExplicitHubId, type HubId } from './hub/id';
-export { cachedHubFolder, hubFolder, removeHubFolder, DEFAULT_REMOTE_HOST, type DownloadOptions, type DownloadProgress } from './hub/download';
+// Models named by a Hugging Face id: download what is missing (once, cached; progress,
+// cancellable), then loadModel on the cached folder. A damaged download (unreadable
+// config/tokenizer/ONNX) is removed, so the next try downloads afresh.
+import { AttentionLensError } from '../errors';
+import { loadModel } from '../load';
+import { ensureHubModel, removeHubFolder, type DownloadOptions, type DownloadProgress } from './download';
+import { formatHubId, type HubId } from './id';
+import type { LoadedModel } from '../types';
 
 export interface HubLoadOptions extends DownloadOptions {
   /** Where patched ONNX files are cached (see LoadOptions.cacheDir). */

@@ -1,10 +1,8 @@
-// Attention Lens: Show Diagnostics — how the extension host is doing since the last time it ran:
-// event-loop delay percentiles, memory over time (with its growth trend) and the live probe's
-// request/run/delivery counts and latencies. Written as JSON into the extension's storage and
-// opened, so a person (or the typing benchmark) can read it.
-import * as vscode from 'vscode';
+// How the extension host is doing since the last snapshot: event-loop delay percentiles, memory
+// over time (with its growth trend), the live probe's delivery counts and latencies, and each
+// inspection's timing. The Show Diagnostics command writes a snapshot out.
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import { Disposable } from '../panel/disposable';
+import { Disposable } from '../base/disposable';
 import { floorTrend, inspectionSummary, percentile, round, slopePerMinute, type InspectionTiming } from './trend';
 
 const SAMPLE_EVERY_MS = 1000;
@@ -87,13 +85,4 @@ export class HostDiagnostics extends Disposable {
     this.samples.push({ tMs: Date.now() - this.windowStart, rssMb: round(m.rss / 2 ** 20), heapUsedMb: round(m.heapUsed / 2 ** 20), arrayBuffersMb: round(m.arrayBuffers / 2 ** 20) });
     if (this.samples.length > MAX_SAMPLES) this.samples.shift();
   }
-}
-
-/** Writes the snapshot next to the extension's other files and opens it. */
-export async function showDiagnostics(storage: vscode.Uri, report: Record<string, unknown>): Promise<vscode.Uri> {
-  await vscode.workspace.fs.createDirectory(storage);
-  const file = vscode.Uri.joinPath(storage, 'diagnostics.json');
-  await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(JSON.stringify(report, null, 2) + '\n'));
-  await vscode.window.showTextDocument(file, { preview: true, preserveFocus: true, viewColumn: vscode.ViewColumn.Beside });
-  return file;
 }

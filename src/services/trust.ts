@@ -1,7 +1,7 @@
 // Workspace trust for the model settings: in an untrusted workspace only user settings count for
 // the restricted keys (model, quantized, remoteHost) and nothing is downloaded.
 import * as vscode from 'vscode';
-import { effectiveSetting } from './modelPath';
+import { effectiveSetting } from './settings';
 
 /** `attentionLens.<key>` as it counts here: workspace values only when the workspace is trusted. */
 export function restrictedSetting(key: string): unknown {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readSettings } from '../../../src/editor/settings';
+import { readSettings } from '../../../src/services/settings';
 
 test('defaults when nothing is set', () => {
   const s = readSettings(() => undefined);

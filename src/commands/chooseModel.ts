@@ -1,10 +1,8 @@
 // Attention Lens: Choose Model — a quick pick of the bundled model, recently used models, a few
 // Hub ids known to export plain attention, "Open folder…" and "Enter id…". Writes the user setting.
 import * as vscode from 'vscode';
-import { formatHubId, parseHubId } from '../model/hub/id';
-
-const RECENT_KEY = 'attentionLens.recentModels';
-const MAX_RECENT = 8;
+import { formatHubId, parseHubId } from '../model';
+import { recentModels } from '../services/recentModels';
 
 /** Hub repositories in the transformers.js layout whose exports keep attention as MatMul + Softmax. */
 export const KNOWN_MODELS: ReadonlyArray<{ id: string; detail: string }> = [
@@ -13,20 +11,6 @@ export const KNOWN_MODELS: ReadonlyArray<{ id: string; detail: string }> = [
   { id: 'Xenova/bert-base-uncased', detail: 'BERT base: 12 layers, 12 heads, encoder (masked-token predictions)' },
   { id: 'Xenova/distilbert-base-uncased', detail: 'DistilBERT: 6 layers, 12 heads, encoder' },
 ];
-
-/** Settings values used recently, newest first. */
-export function recentModels(state: vscode.Memento): string[] {
-  const v = state.get<unknown>(RECENT_KEY);
-  return Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [];
-}
-
-/** Remembers a setting value that loaded, for the quick pick. */
-export function rememberModel(state: vscode.Memento, setting: string): Thenable<void> {
-  const value = setting.trim();
-  if (value === '' || value.toLowerCase() === 'bundled') return Promise.resolve();
-  const list = [value, ...recentModels(state).filter((s) => s !== value)].slice(0, MAX_RECENT);
-  return state.update(RECENT_KEY, list);
-}
 
 interface Choice extends vscode.QuickPickItem {
   value?: string;

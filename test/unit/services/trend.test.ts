@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { floorTrend, inspectionSummary, percentile, slopePerMinute } from '../../../src/editor/trend';
+import { floorTrend, inspectionSummary, percentile, slopePerMinute } from '../../../src/services/trend';
 
 test('slope per minute of a straight line, and of a flat noisy one', () => {
   // 2 MB per second for 10 s → 120 MB per minute.

@@ -1,13 +1,13 @@
 // Latest-wins scheduling: stale requests are cancelled, results never arrive out of order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LatestWinsRunner } from '../../../src/model/scheduler';
-import { CancelledError } from '../../../src/model/errors';
+import { LatestWins } from '../../../src/base/latestWins';
+import { CancelledError } from '../../../src/base/cancel';
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('a newer request cancels a queued one before it starts and a running one after it finishes', async () => {
-  const runner = new LatestWinsRunner();
+  const runner = new LatestWins();
   const started: string[] = [];
   const task = (name: string, ms: number) => async (signal: AbortSignal) => {
     started.push(name);
@@ -26,7 +26,7 @@ test('a newer request cancels a queued one before it starts and a running one af
 });
 
 test('results arrive in request order even when an older task is slower', async () => {
-  const runner = new LatestWinsRunner();
+  const runner = new LatestWins();
   const order: string[] = [];
   let running = 0;
   let maxRunning = 0;
@@ -46,7 +46,7 @@ test('results arrive in request order even when an older task is slower', async 
 });
 
 test('errors of the newest task propagate; cancel() rejects what is pending', async () => {
-  const runner = new LatestWinsRunner();
+  const runner = new LatestWins();
   await assert.rejects(runner.run(async () => { throw new Error('boom'); }), /boom/);
   const p = runner.run(async (signal) => { await delay(20); return signal.aborted; });
   runner.cancel();

@@ -5,13 +5,14 @@
 // and nothing is downloaded.
 import * as vscode from 'vscode';
 import * as os from 'node:os';
-import { promises as fs, statSync } from 'node:fs';
-import { AttentionLensError, CancelledError, loadModel, type LoadedModel } from '../model';
-import { DEFAULT_REMOTE_HOST, describeProgress, loadHubModel, type DownloadProgress } from '../model/hub';
-import { Disposable } from '../panel/disposable';
-import { resolveModelSetting, type ModelSpec } from './modelPath';
+import { promises as fs } from 'node:fs';
+import {
+  AttentionLensError, CancelledError, DEFAULT_REMOTE_HOST, describeProgress, isDirectory, loadHubModel, loadModel, resolveModelSetting,
+  type DownloadProgress, type LoadedModel, type ModelSpec,
+} from '../model';
+import { Disposable } from '../base/disposable';
 import { restrictedSetting } from './trust';
-import { rememberModel } from './chooseModel';
+import { rememberModel } from './recentModels';
 import { ModelSlot } from './modelSlot';
 import { reportFailure } from './messages';
 
@@ -38,13 +39,7 @@ export class ModelManager extends Disposable {
       extensionPath: this.context.extensionPath,
       homeDir: os.homedir(),
       workspaceFolders: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
-      isDirectory: (p) => {
-        try {
-          return statSync(p).isDirectory();
-        } catch {
-          return false;
-        }
-      },
+      isDirectory,
     });
   }
 

@@ -1,5 +1,5 @@
 // A hand-driven clock for the debounce tests: timers fire only when the test advances time.
-import type { Timers } from '../../../src/editor/debouncedLatest';
+import type { Timers } from '../../../src/base/latestWins';
 
 export class FakeTimers implements Timers {
   now = 0;

@@ -1,24 +1,22 @@
 // Attention Lens: Inspect Selection — analyses the selected text and shows it in the panel.
 import * as vscode from 'vscode';
-import { AttentionPanel } from '../panel/attentionPanel';
-import type { AnalysisResult } from '../model/types';
-import { isCancelled } from '../model/errors';
-import type { ModelManager } from './modelManager';
-import type { SelectionSync } from './selectionSync';
-import type { Settings } from './settings';
-import { TokenMap, type TextChange } from './tokenMap';
-import { describeFailure, reportFailure, showHint } from './messages';
-import type { InspectionTiming } from './trend';
-
-/** Runs `fn` so that a newer call cancels an older one and only the newest result is returned. */
-export type RunLatest = <T>(fn: (signal: AbortSignal) => Promise<T>) => Promise<T>;
+import { isCancelled } from '../base/cancel';
+import type { LatestWins } from '../base/latestWins';
+import { AttentionPanel, type PanelHost } from '../panel/attentionPanel';
+import type { ModelManager } from '../services/modelManager';
+import type { Settings } from '../services/settings';
+import { describeFailure, reportFailure, showHint } from '../services/messages';
+import type { InspectionTiming } from '../services/trend';
+import type { SelectionSync } from '../editor/selectionSync';
+import { TokenMap, type TextChange } from '../editor/tokenMap';
 
 export interface InspectDeps {
-  extensionUri: vscode.Uri;
+  panelHost: PanelHost;
   models: ModelManager;
-  sync: SelectionSync;
+  sync: Pick<SelectionSync, 'attach'>;
   settings: () => Settings;
-  runLatest: RunLatest;
+  /** A newer inspection cancels an older one; only the newest result is shown. */
+  latest: LatestWins;
   /** Where each shown analysis's timing goes (Show Diagnostics). */
   timings?: { recordInspection(t: InspectionTiming): void };
 }
@@ -62,17 +60,17 @@ export async function inspectSelection(deps: InspectDeps): Promise<InspectOutcom
     if (e.document === document && e.contentChanges.length > 0) edits.push([...e.contentChanges]);
   });
   const settings = deps.settings();
-  const panel = AttentionPanel.show(deps.extensionUri);
-  panel.showLoading(`Analysing ${text.length.toLocaleString()} characters…`);
+  AttentionPanel.show(deps.panelHost).showLoading(`Analysing ${text.length.toLocaleString()} characters…`);
   try {
-    const result: AnalysisResult = await deps.runLatest((signal) =>
-      deps.models.run((model) => model.analyze(text, { topK: settings.topK, maxTokens: settings.maxTokens, signal }), signal),
+    const { result, model } = await deps.latest.run((signal) =>
+      deps.models.run(async (model) => ({ model, result: await model.analyze(text, { topK: settings.topK, maxTokens: settings.maxTokens, signal }) }), signal),
     );
     const resultMs = performance.now() - started;
     const map = new TokenMap(baseOffset, result.tokens);
     for (const change of edits) map.applyChanges(change);
-    const shownIn = AttentionPanel.show(deps.extensionUri); // reopened if it was closed meanwhile
-    const analysisId = shownIn.showAnalysis(result, { fileName: document.fileName });
+    // The panel opened above, unless it was closed while the model ran: then it opens again.
+    const shownIn = AttentionPanel.current() ?? AttentionPanel.show(deps.panelHost);
+    const analysisId = shownIn.showAnalysis(result, { fileName: document.fileName, tokenText: (id) => model.tokenText(id) });
     const { tokenizeMs, runMs, extractMs } = result.timings;
     deps.timings?.recordInspection({ nTokens: result.tokens.length, commandToResultMs: resultMs, commandToPanelMs: performance.now() - started, analysisMs: tokenizeMs + runMs + extractMs });
     deps.sync.attach(shownIn, document, map);

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ModelSlot } from '../../../src/editor/modelSlot';
-import { CancelledError } from '../../../src/model/errors';
-import { deferred, flush } from './fakeTimers';
+import { ModelSlot } from '../../../src/services/modelSlot';
+import { CancelledError } from '../../../src/base/cancel';
+import { deferred, flush } from '../base/fakeTimers';
 
 class FakeModel {
   disposed = false;
