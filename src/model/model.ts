@@ -1,4 +1,6 @@
-// A loaded model: analysis, probing and greedy continuation over one ONNX session.
+// A loaded model: analysis, probing and greedy continuation over one ONNX session, every call
+// through the model's one queue.
+import { SerialQueue } from '../base/serialQueue';
 import { AttentionLensError } from './errors';
 import { analyzeText } from './analyze';
 import { AttentionPool } from './attentionPool';
@@ -14,7 +16,7 @@ export class Model implements LoadedModel {
   private readonly attentionPool = new AttentionPool();
   private disposed = false;
   /** ONNX Runtime runs one at a time; requests queue here in arrival order. */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
 
   constructor(
     readonly info: ModelInfo,
@@ -26,39 +28,40 @@ export class Model implements LoadedModel {
   }
 
   analyze(text: string, opts: AnalyzeOptions): Promise<AnalysisResult> {
-    return this.serial(() => analyzeText(text, opts, this.info, this.tokens, this.runner, this.attentionPool));
+    return this.serial(() => analyzeText(text, opts, this.info, this.tokens, this.runner, this.attentionPool), opts.signal);
   }
 
   probe(prefix: string, opts: ProbeOptions): Promise<ProbeResult> {
-    return this.serial(() => this.prober.probe(prefix, opts));
+    return this.serial(() => this.prober.probe(prefix, opts), opts.signal);
   }
 
   continueGreedy(prefix: string, nTokens: number, signal?: AbortSignal): Promise<string> {
-    return this.serial(() => this.prober.continueGreedy(prefix, nTokens, signal));
+    return this.serial(() => this.prober.continueGreedy(prefix, nTokens, signal), signal);
   }
 
   predictMasked(text: string, tokenIndex: number, topK: number, signal?: AbortSignal): Promise<MaskedPrediction> {
-    return this.serial(() => predictMaskedToken(text, tokenIndex, topK, this.info, this.tokens, this.runner, signal));
+    return this.serial(() => predictMaskedToken(text, tokenIndex, topK, this.info, this.tokens, this.runner, signal), signal);
   }
 
   tokenText(id: number): string {
     return this.tokens.display(id);
   }
 
-  async dispose(): Promise<void> {
-    this.disposed = true;
-    this.prober.reset();
-    this.attentionPool.clear();
-    await this.queue.catch(() => undefined);
+  /** Unloads once the calls queued before it have finished; later calls fail with 'disposed'. */
+  dispose(): Promise<void> {
+    return this.queue.run(async () => {
+      this.disposed = true;
+      this.prober.reset();
+      this.attentionPool.clear();
+    });
   }
 
-  private serial<T>(task: () => Promise<T>): Promise<T> {
-    if (this.disposed) return Promise.reject(new AttentionLensError('disposed', `${this.info.name} was unloaded; load it again.`));
-    const run = this.queue.then(() => {
-      if (this.disposed) throw new AttentionLensError('disposed', `${this.info.name} was unloaded; load it again.`);
-      return task();
-    });
-    this.queue = run.catch(() => undefined);
-    return run;
+  serial<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (this.disposed) return Promise.reject(this.unloaded());
+    return this.queue.run(() => (this.disposed ? Promise.reject(this.unloaded()) : task()), signal);
+  }
+
+  private unloaded(): AttentionLensError {
+    return new AttentionLensError('disposed', `${this.info.name} was unloaded; load it again.`);
   }
 }

@@ -128,9 +128,14 @@ export interface ProbeOptions {
   useCache?: boolean;
 }
 
-/** A loaded model. Calls are safe to overlap; use a LatestWinsRunner to drop stale ones. */
+/** A loaded model. Calls are safe to overlap: they queue (one queue per model); use LatestWins to drop stale ones. */
 export interface LoadedModel {
   readonly info: ModelInfo;
+  /**
+   * Runs `task` in the model's queue, after the calls before it; the calls it makes to this model
+   * run inside its turn. A task still waiting when `signal` aborts never runs (CancelledError).
+   */
+  serial<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T>;
   analyze(text: string, opts: AnalyzeOptions): Promise<AnalysisResult>;
   /**
    * Next-token distribution after `prefix` (decoders only). A prefix longer than the context is
@@ -144,6 +149,7 @@ export interface LoadedModel {
   predictMasked(text: string, tokenIndex: number, topK: number, signal?: AbortSignal): Promise<MaskedPrediction>;
   /** Display text of a vocabulary id (whitespace visible). */
   tokenText(id: number): string;
+  /** Unloads after the calls queued before it; later calls fail with code 'disposed'. */
   dispose(): Promise<void>;
 }
 

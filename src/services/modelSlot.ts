@@ -1,12 +1,12 @@
 // The one model the editor features share, as plain state: loads lazily and once per folder, keeps
-// the previous model when a new folder fails, runs calls one at a time, and disposes a replaced
-// model only after the calls queued before it finished. No vscode import: unit-tested with fakes.
+// the previous model when a new folder fails, and runs each call in the model's own queue (see
+// LoadedModel.serial), so a replaced model, disposed through that queue, goes only after the calls
+// queued before it. No vscode import: unit-tested with fakes.
 import { CancelledError } from '../base/cancel';
-import type { ModelSpec } from '../model';
+import type { LoadedModel, ModelSpec } from '../model';
 
-export interface SlotModel {
-  dispose(): unknown;
-}
+/** What the slot needs of a model: its queue and dispose (which waits its turn in that queue). */
+export type SlotModel = Pick<LoadedModel, 'serial' | 'dispose'>;
 
 export interface ModelSlotHooks<M> {
   load(spec: ModelSpec): Promise<M>;
@@ -23,8 +23,6 @@ export class ModelSlot<M extends SlotModel> {
   private failedPath: string | undefined;
   /** The last load that failed with no model to fall back on. */
   private failure: { path: string; error: unknown } | undefined;
-  /** Serialises model calls; each call waits for the previous one. */
-  private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
   constructor(private readonly hooks: ModelSlotHooks<M>) {}
@@ -32,11 +30,6 @@ export class ModelSlot<M extends SlotModel> {
   /** The model in use, if one is loaded; never starts a load. */
   peek(): M | undefined {
     return this.current?.model;
-  }
-
-  /** The spec of the model in use. */
-  currentSpec(): ModelSpec | undefined {
-    return this.current?.spec;
   }
 
   /** The model for `spec`, loading it (once) when needed. */
@@ -48,21 +41,18 @@ export class ModelSlot<M extends SlotModel> {
   }
 
   /**
-   * Runs `fn` with the model for `spec()`, after every earlier call finished (calls share the
-   * model's cached past key values). A call aborted while it waited does not run. Background calls
-   * do not retry a folder that just failed with nothing to fall back on; explicit ones do.
+   * Runs `fn` with the model for `spec()` in one turn of that model's queue, after every earlier
+   * call finished (calls share the model's cached past key values). A call aborted while it waited
+   * does not run. Background calls do not retry a folder that just failed with nothing to fall
+   * back on; explicit ones do.
    */
-  run<T>(spec: () => ModelSpec, fn: (model: M) => Promise<T>, signal?: AbortSignal, opts: { background?: boolean } = {}): Promise<T> {
-    const turn = this.queue.then(async () => {
-      if (signal?.aborted || this.disposed) throw new CancelledError();
-      const s = spec();
-      if (opts.background && this.failure && this.failure.path === s.path) throw this.failure.error;
-      const model = await this.get(s);
-      if (signal?.aborted) throw new CancelledError();
-      return fn(model);
-    });
-    this.queue = turn.catch(() => undefined);
-    return turn;
+  async run<T>(spec: () => ModelSpec, fn: (model: M) => Promise<T>, signal?: AbortSignal, opts: { background?: boolean } = {}): Promise<T> {
+    if (signal?.aborted || this.disposed) throw new CancelledError();
+    const s = spec();
+    if (opts.background && this.failure && this.failure.path === s.path) throw this.failure.error;
+    const model = await this.get(s);
+    if (signal?.aborted) throw new CancelledError();
+    return model.serial(() => fn(model), signal);
   }
 
   /** The setting changed: forget failures; load `spec` now if a model was in use (else stay lazy). */
@@ -84,7 +74,7 @@ export class ModelSlot<M extends SlotModel> {
     this.disposed = true;
     const cur = this.current;
     this.current = undefined;
-    if (cur) this.disposeWhenIdle(cur.model);
+    if (cur) void cur.model.dispose();
   }
 
   private startLoad(spec: ModelSpec): Promise<M> {
@@ -121,14 +111,9 @@ export class ModelSlot<M extends SlotModel> {
     this.current = { spec, model };
     this.failedPath = undefined;
     this.failure = undefined;
-    if (old && old.model !== model) this.disposeWhenIdle(old.model);
+    if (old && old.model !== model) void old.model.dispose(); // after the calls queued before it
     this.hooks.loaded?.(model, spec);
     return model;
   }
 
-  /** Disposes a replaced model once the calls queued before the switch are done. */
-  private disposeWhenIdle(model: M): void {
-    const release = () => void model.dispose();
-    this.queue.then(release, release);
-  }
 }

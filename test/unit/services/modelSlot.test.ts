@@ -2,13 +2,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ModelSlot } from '../../../src/services/modelSlot';
 import { CancelledError } from '../../../src/base/cancel';
+import { SerialQueue } from '../../../src/base/serialQueue';
 import { deferred, flush } from '../base/fakeTimers';
 
+/** Keeps LoadedModel's contract with the real queue: calls in its queue, dispose after the calls queued before it. */
 class FakeModel {
   disposed = false;
+  private readonly queue = new SerialQueue();
   constructor(readonly path: string) {}
-  dispose(): void {
-    this.disposed = true;
+  serial<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.queue.run(task, signal);
+  }
+  dispose(): Promise<void> {
+    return this.queue.run(async () => { this.disposed = true; });
   }
 }
 
