@@ -9,9 +9,8 @@ import * as ort from 'onnxruntime-node';
 import { AttentionLensError } from './errors';
 import { explainSessionError } from './compat';
 import { Model } from './model';
-import { Runner } from './runner';
+import { OnnxSession, type PatchedGraph } from './onnxSession';
 import { exposeAttention } from './surgery';
-import type { PatchedGraph } from './runner';
 import { Tokenization, type TextTokenizer } from './tokenize';
 import { decideKind, modelDims, type ModelConfig } from './config';
 import type { LoadedModel, LoadOptions, ModelSpec } from './types';
@@ -66,7 +65,7 @@ async function load(spec: ModelSpec, opts: LoadOptions): Promise<LoadedModel> {
   const dims = modelDims(config);
   // Without vocab_size in the config, the tokenizer's vocabulary is the best bound for top-k sizes.
   if (dims.vocab === 0) dims.vocab = Object.keys(tokenizer.model.vocab).length;
-  const runner = new Runner(session, patched, dims, label);
+  const onnx = new OnnxSession(session, patched, dims, label);
   const tokens = new Tokenization(tokenizer, tokenizerJson);
   const info = {
     name: spec.name,
@@ -78,7 +77,7 @@ async function load(spec: ModelSpec, opts: LoadOptions): Promise<LoadedModel> {
     contextLength: dims.context,
     vocabSize: dims.vocab,
   };
-  return new Model(info, tokens, runner, eosIds(config));
+  return new Model(info, tokens, onnx, eosIds(config));
 }
 
 function sessionOptions(): ort.InferenceSession.SessionOptions {

@@ -2,7 +2,7 @@
 // read the model's distribution at that position.
 import { AttentionLensError, throwIfAborted } from './errors';
 import { rowDistribution } from './distribution';
-import type { Runner } from './runner';
+import type { OnnxSession } from './onnxSession';
 import type { Tokenization } from './tokenize';
 import type { MaskedPrediction, ModelInfo } from './types';
 
@@ -12,7 +12,7 @@ export async function predictMaskedToken(
   topK: number,
   info: ModelInfo,
   tokens: Tokenization,
-  runner: Runner,
+  onnx: OnnxSession,
   signal?: AbortSignal,
 ): Promise<MaskedPrediction> {
   if (info.kind !== 'encoder') {
@@ -30,7 +30,7 @@ export async function predictMaskedToken(
   const original = ids[tokenIndex]!;
   ids[tokenIndex] = maskId;
   throwIfAborted(signal);
-  const out = await runner.forward(ids, null, 0, { logits: true });
+  const out = await onnx.forward(ids, null, 0, { logits: true });
   throwIfAborted(signal);
   if (!out.logits) {
     throw new AttentionLensError('unsupported-architecture', `${info.name} has no language-model head (no "logits" output), so it cannot predict masked tokens.`);

@@ -6,7 +6,7 @@ import { analyzeText } from './analyze';
 import { AttentionPool } from './attentionPool';
 import { predictMaskedToken } from './masked';
 import { Prober } from './probe';
-import type { Runner } from './runner';
+import type { OnnxSession } from './onnxSession';
 import type { Tokenization } from './tokenize';
 import type { AnalysisResult, AnalyzeOptions, LoadedModel, MaskedPrediction, ModelInfo, ProbeOptions, ProbeResult } from './types';
 
@@ -21,14 +21,14 @@ export class Model implements LoadedModel {
   constructor(
     readonly info: ModelInfo,
     private readonly tokens: Tokenization,
-    private readonly runner: Runner,
+    private readonly onnx: OnnxSession,
     eosIds: number[],
   ) {
-    this.prober = new Prober(info, tokens, runner, eosIds);
+    this.prober = new Prober(info, tokens, onnx, eosIds);
   }
 
   analyze(text: string, opts: AnalyzeOptions): Promise<AnalysisResult> {
-    return this.serial(() => analyzeText(text, opts, this.info, this.tokens, this.runner, this.attentionPool), opts.signal);
+    return this.serial(() => analyzeText(text, opts, this.info, this.tokens, this.onnx, this.attentionPool), opts.signal);
   }
 
   probe(prefix: string, opts: ProbeOptions): Promise<ProbeResult> {
@@ -40,7 +40,7 @@ export class Model implements LoadedModel {
   }
 
   predictMasked(text: string, tokenIndex: number, topK: number, signal?: AbortSignal): Promise<MaskedPrediction> {
-    return this.serial(() => predictMaskedToken(text, tokenIndex, topK, this.info, this.tokens, this.runner, signal), signal);
+    return this.serial(() => predictMaskedToken(text, tokenIndex, topK, this.info, this.tokens, this.onnx, signal), signal);
   }
 
   tokenText(id: number): string {

@@ -106,3 +106,19 @@ export function valueDims(vi: onnx.IValueInfoProto): (number | string)[] {
     return d.dimParam || `dim${i}`;
   });
 }
+
+/** `wanted`, or a variant of it no value of the graph uses yet (then taken). */
+export function freshName(wanted: string, taken: Set<string>): string {
+  let name = wanted;
+  for (let i = 1; taken.has(name); i++) name = `attention_lens.${i}.${wanted}`;
+  taken.add(name);
+  return name;
+}
+
+/** Every value name of the graph: inputs, outputs and every node output, subgraphs included. */
+export function allValueNames(graph: Graph): Set<string> {
+  const names = new Set<string>();
+  for (const v of [...(graph.input ?? []), ...(graph.output ?? [])]) if (v.name) names.add(v.name);
+  walkNodes(graph, (n) => (n.output ?? []).forEach((o) => o && names.add(o)));
+  return names;
+}

@@ -2,7 +2,8 @@
 // (or shares a start with) the previous one, so a keystroke costs one or two positions.
 import { AttentionLensError, throwIfAborted } from './errors';
 import { rowDistribution } from './distribution';
-import { truncatePast, type PastCache, type Runner } from './runner';
+import type { OnnxSession } from './onnxSession';
+import { truncatePast, type PastCache } from './onnxTensors';
 import type { Tokenization } from './tokenize';
 import { DEFAULT_TOP_K, positiveInt, type ModelInfo, type ProbeOptions, type ProbeResult } from './types';
 
@@ -20,7 +21,7 @@ export class Prober {
   constructor(
     private readonly info: ModelInfo,
     private readonly tokens: Tokenization,
-    private readonly runner: Runner,
+    private readonly onnx: OnnxSession,
     private readonly eosIds: number[],
   ) {}
 
@@ -105,24 +106,24 @@ export class Prober {
     const prev = this.state;
     if (useCache && prev && sameIds(prev.ids, ids)) return { last: prev.last, cached: true }; // nothing changed
     let keep = 0;
-    if (useCache && prev?.past && this.runner.supportsCache) {
+    if (useCache && prev?.past && this.onnx.supportsCache) {
       keep = Math.min(commonPrefix(prev.ids, ids), ids.length - 1); // at least one new position to score
     }
     let past = keep > 0 ? truncatePast(prev!.past!, keep) : null;
     // Long runs (a first probe, a window that moved) go in chunks through the cache, yielding between
     // them: one runtime call blocks the extension host's event loop, so none may take long.
-    const chunk = this.runner.supportsCache ? PROBE_CHUNK : ids.length;
+    const chunk = this.onnx.supportsCache ? PROBE_CHUNK : ids.length;
     let start = keep;
     for (;;) {
       const end = Math.min(ids.length, start + chunk);
       // Only the last chunk's last row is read; earlier chunks hand over just the cache.
-      const out = await this.runner.forward(ids.slice(start, end), past, start, { logits: end === ids.length, present: true });
+      const out = await this.onnx.forward(ids.slice(start, end), past, start, { logits: end === ids.length, present: true });
       throwIfAborted(signal);
       if (end === ids.length) {
         const V = out.vocab;
         const S = end - start;
         const last = out.logits!.slice((S - 1) * V, S * V); // row S-1 of [S, V]
-        this.state = { ids, past: this.runner.supportsCache ? out.present : null, last };
+        this.state = { ids, past: this.onnx.supportsCache ? out.present : null, last };
         return { last, cached: keep > 0 };
       }
       past = out.present;

@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-node';
 import { loadModel, type LoadedModel } from '../../src/model/index';
 import { withTransformersEnv } from '../../src/model/load';
 import { exposeAttention } from '../../src/model/surgery';
-import { FETCH_ALL, Runner } from '../../src/model/runner';
+import { FETCH_ALL, OnnxSession } from '../../src/model/onnxSession';
 import { modelDims } from '../../src/model/config';
 import { ARCHS, archModelDir, type Arch } from '../helpers/archModels';
 import { fidelitySamples, readFloats, testCacheDir, type FidelitySample } from '../helpers/models';
@@ -51,26 +51,26 @@ for (const arch of ARCHS) {
       assert.equal(patched.nLayers, L, `${file}: one attention softmax per layer`);
       assert.equal(patched.layout, file === 'decoder_model.onnx' ? 'flat' : 'merged');
       const session = await ort.InferenceSession.create(patched.bytes, { logSeverityLevel: 3 });
-      const runner = new Runner(session, patched, modelDims(config), file);
+      const onnx = new OnnxSession(session, patched, modelDims(config), file);
       for (const sample of samples) {
         const T = sample.ids.length;
         const refAttention = readFloats(dir, sample.attention.file); // [L, H, T, T]
         const refLogits = readFloats(dir, sample.logits.file); // [T, V]
-        const out = await runner.forward(sample.ids, null, 0, FETCH_ALL, 3);
+        const out = await onnx.forward(sample.ids, null, 0, FETCH_ALL, 3);
         assert.deepEqual([out.attention!.nLayers, out.attention!.nHeads], [L, H], `${file} ${sample.name}: [L, H] with H the query heads`);
         assert.ok(maxAbsDiff(out.attention!.data, refAttention) <= tolerance, `${file} ${sample.name}: attention`);
         assert.ok(maxAbsDiff(out.logits!, refLogits) <= tolerance, `${file} ${sample.name}: logits`);
-        if (!runner.supportsCache) continue;
+        if (!onnx.supportsCache) continue;
         // The rest of the text after a cached prefix: its rows of attention over all T keys, and its logits.
         const P = Math.floor(T / 2);
-        const first = await runner.forward(sample.ids.slice(0, P), null, 0, { present: true });
-        const rest = await runner.forward(sample.ids.slice(P), first.present, P, { attention: true, logits: true, present: true });
+        const first = await onnx.forward(sample.ids.slice(0, P), null, 0, { present: true });
+        const rest = await onnx.forward(sample.ids.slice(P), first.present, P, { attention: true, logits: true, present: true });
         assert.ok(maxAbsDiff(rest.attention!.data, lastRows(refAttention, L, H, T, P)) <= tolerance, `${sample.name}: attention through the cache`);
         assert.ok(maxAbsDiff(rest.logits!, refLogits.subarray(P * out.vocab)) <= tolerance, `${sample.name}: logits through the cache`);
         const kv = config.num_key_value_heads ?? H;
         for (const [name, t] of rest.present) assert.deepEqual(t.dims, [1, kv, T, config.hidden_size! / H], `${name}: [1, kv heads, T, head size]`);
       }
-      assert.equal(runner.supportsCache, file !== 'decoder_model.onnx', `${file}: the merged export takes a cache`);
+      assert.equal(onnx.supportsCache, file !== 'decoder_model.onnx', `${file}: the merged export takes a cache`);
     }
   });
 

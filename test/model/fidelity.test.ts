@@ -8,7 +8,8 @@ import * as ort from 'onnxruntime-node';
 import { loadModel } from '../../src/model/index';
 import { analyzeText } from '../../src/model/analyze';
 import { AttentionPool } from '../../src/model/attentionPool';
-import { FETCH_ALL, Runner, type ModelDims } from '../../src/model/runner';
+import { FETCH_ALL, OnnxSession } from '../../src/model/onnxSession';
+import type { ModelDims } from '../../src/model/onnxFeeds';
 import type { Tokenization } from '../../src/model/tokenize';
 import { exposeAttention, type LogitReductions } from '../../src/model/surgery';
 import { modelDims } from '../../src/model/config';
@@ -35,7 +36,7 @@ test(`raw logits and attention of ${path.basename(path.dirname(dir))}/${path.bas
   const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
   const patched = exposeAttention(readFileSync(path.join(dir, 'onnx', 'decoder_model_merged.onnx')), 'decoder_model_merged.onnx');
   const session = await ort.InferenceSession.create(patched.bytes, { logSeverityLevel: 3 });
-  const runner = new Runner(session, patched, modelDims(config), 'test');
+  const runner = new OnnxSession(session, patched, modelDims(config), 'test');
   for (const sample of samples) {
     const out = await runner.forward(sample.ids, null, 0, FETCH_ALL, 3);
     const refLogits = readFloats(dir, sample.logits.file); // [T, V]
@@ -64,15 +65,15 @@ test(`raw logits and attention of ${path.basename(path.dirname(dir))}/${path.bas
 });
 
 /** The same session, as if surgery had not added token scoring. */
-function withoutTokenScores(runner: Runner): Runner {
+function withoutTokenScores(runner: OnnxSession): OnnxSession {
   const reductions = (runner as unknown as { reductions: LogitReductions }).reductions;
-  return new Runner(runner.session, { inputs: runner.inputs, attentionOutputs: runner.attentionOutputs, nLayers: 0, reductions: { ...reductions, tokenScores: null } }, (runner as unknown as { dims: ModelDims }).dims, 'test');
+  return new OnnxSession(runner.session, { inputs: runner.inputs, attentionOutputs: runner.attentionOutputs, nLayers: 0, reductions: { ...reductions, tokenScores: null } }, (runner as unknown as { dims: ModelDims }).dims, 'test');
 }
 
 test('analyze(): tokens, attention, log-probabilities, ranks and top-k agree with the reference', async () => {
   const model = await loadModel({ name: 'test', path: dir }, { cacheDir });
-  const internals = model as unknown as { tokens: Tokenization; runner: Runner };
-  assert.ok(internals.runner.scoresTokens, 'surgery added token scoring to the bundled export');
+  const internals = model as unknown as { tokens: Tokenization; onnx: OnnxSession };
+  assert.ok(internals.onnx.scoresTokens, 'surgery added token scoring to the bundled export');
   try {
     for (const sample of samples) {
       const result = await model.analyze(sample.text, { topK: 5, maxTokens: 100_000 });
@@ -107,7 +108,7 @@ test('analyze(): tokens, attention, log-probabilities, ranks and top-k agree wit
       for (const tok of result.tokens) assert.equal(sample.text.slice(tok.start, tok.end).length, tok.end - tok.start);
       // Graphs whose tokens the runtime cannot score (no int64 input_ids) fetch the distribution
       // and score in JavaScript: the same logprobs (to float rounding) and ranks.
-      const viaJs = await analyzeText(sample.text, { topK: 5, maxTokens: 100_000 }, model.info, internals.tokens, withoutTokenScores(internals.runner), new AttentionPool());
+      const viaJs = await analyzeText(sample.text, { topK: 5, maxTokens: 100_000 }, model.info, internals.tokens, withoutTokenScores(internals.onnx), new AttentionPool());
       assert.deepEqual(viaJs.tokens.map((t) => t.rank), result.tokens.map((t) => t.rank), `${sample.name}: same ranks either way`);
       assert.ok(viaJs.tokens.every((t, i) => t.logprob === null ? result.tokens[i]!.logprob === null : Math.abs(t.logprob - result.tokens[i]!.logprob!) <= 1e-6));
       assert.deepEqual(Array.from(viaJs.topK.ids), Array.from(result.topK.ids));

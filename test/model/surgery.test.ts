@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
 import { exposeAttention } from '../../src/model/surgery';
-import { runFetching } from '../../src/model/runner';
+import { runFetching } from '../../src/model/onnxSession';
 import { AttentionLensError } from '../../src/model/errors';
 import { graphReference, readGraph } from '../helpers/graphs';
 import { maxAbsDiff } from '../helpers/assertions';

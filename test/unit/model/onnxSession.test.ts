@@ -1,9 +1,9 @@
-// The runner's attention hand-over against stand-in runtimes: learning the layout, writing in place,
+// The ONNX session's attention hand-over against stand-in runtimes: learning the layout, writing in place,
 // and falling back to copies when a runtime refuses the buffers or silently ignores them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
-import { Runner } from '../../../src/model/runner';
+import { OnnxSession } from '../../../src/model/onnxSession';
 
 const H = 2;
 const LAYERS = ['attention_lens.layer_0', 'attention_lens.layer_1'];
@@ -39,13 +39,13 @@ function standIn(b: Behaviour) {
       return out;
     },
   };
-  const runner = new Runner(session as unknown as ort.InferenceSession, {
+  const onnx = new OnnxSession(session as unknown as ort.InferenceSession, {
     inputs: [{ name: 'input_ids', elemType: 7, dims: ['batch', 'sequence'] }],
     attentionOutputs: LAYERS,
     nLayers: 2,
     reductions: null,
   }, { heads: H, kvHeads: H, headDim: 4, vocab: 0 }, 'stand-in');
-  return { runner, calls };
+  return { onnx, calls };
 }
 
 const expected = (S: number) => {
@@ -55,42 +55,42 @@ const expected = (S: number) => {
 };
 
 test('the first forward learns the layout from copies; later ones have the runtime write into the buffer', async () => {
-  const { runner, calls } = standIn({ given: 'write' });
-  assert.equal(runner.attentionSize(3, 3), 2 * H * 9, 'sized from the config before any run');
+  const { onnx, calls } = standIn({ given: 'write' });
+  assert.equal(onnx.attentionSize(3, 3), 2 * H * 9, 'sized from the config before any run');
   const buffer = new Float32Array(100).fill(-1);
-  const first = await runner.forward([1, 2, 3], null, 0, { attention: true }, 1, buffer);
+  const first = await onnx.forward([1, 2, 3], null, 0, { attention: true }, 1, buffer);
   assert.equal(calls.preAllocated, 0);
   assert.equal(first.attention!.data.buffer, buffer.buffer, 'copied into the given buffer');
   assert.deepEqual(Array.from(first.attention!.data), Array.from(expected(3)));
-  const second = await runner.forward([1, 2, 3, 4], null, 0, { attention: true }, 1, buffer);
+  const second = await onnx.forward([1, 2, 3, 4], null, 0, { attention: true }, 1, buffer);
   assert.equal(calls.preAllocated, 2, 'both layers pre-allocated');
   assert.equal(second.attention!.data.buffer, buffer.buffer);
   assert.deepEqual([second.attention!.nLayers, second.attention!.nHeads], [2, H]);
   assert.deepEqual(Array.from(second.attention!.data), Array.from(expected(4)));
   const small = new Float32Array(5);
-  const fresh = await runner.forward([1, 2], null, 0, { attention: true }, 1, small);
+  const fresh = await onnx.forward([1, 2], null, 0, { attention: true }, 1, small);
   assert.notEqual(fresh.attention!.data.buffer, small.buffer, 'a buffer too small is not used');
   assert.deepEqual(Array.from(fresh.attention!.data), Array.from(expected(2)));
 });
 
 test('a runtime that refuses the buffers: the forward is run again with copies, and never in place again', async () => {
-  const { runner, calls } = standIn({ given: 'refuse' });
+  const { onnx, calls } = standIn({ given: 'refuse' });
   const buffer = new Float32Array(100);
-  await runner.forward([1, 2, 3], null, 0, { attention: true }, 1, buffer);
-  const out = await runner.forward([1, 2, 3], null, 0, { attention: true }, 1, buffer);
+  await onnx.forward([1, 2, 3], null, 0, { attention: true }, 1, buffer);
+  const out = await onnx.forward([1, 2, 3], null, 0, { attention: true }, 1, buffer);
   assert.equal(calls.preAllocated, 1, 'tried once');
   assert.deepEqual(Array.from(out.attention!.data), Array.from(expected(3)));
-  await runner.forward([1, 2, 3], null, 0, { attention: true }, 1, buffer);
+  await onnx.forward([1, 2, 3], null, 0, { attention: true }, 1, buffer);
   assert.equal(calls.preAllocated, 1);
 });
 
 test('a runtime that ignores the buffers is caught by the one check, and its copies are used', async () => {
-  const { runner, calls } = standIn({ given: 'ignore' });
+  const { onnx, calls } = standIn({ given: 'ignore' });
   const buffer = new Float32Array(100).fill(-1);
-  await runner.forward([1, 2, 3], null, 0, { attention: true }, 1, buffer); // leaves the right values in the buffer
-  const out = await runner.forward([1, 2, 3], null, 0, { attention: true }, 1, buffer); // same text: stale values must not pass
+  await onnx.forward([1, 2, 3], null, 0, { attention: true }, 1, buffer); // leaves the right values in the buffer
+  const out = await onnx.forward([1, 2, 3], null, 0, { attention: true }, 1, buffer); // same text: stale values must not pass
   assert.equal(calls.preAllocated, 2);
   assert.deepEqual(Array.from(out.attention!.data), Array.from(expected(3)), 'the copies, not the untouched buffer');
-  await runner.forward([1, 2, 3], null, 0, { attention: true }, 1, buffer);
+  await onnx.forward([1, 2, 3], null, 0, { attention: true }, 1, buffer);
   assert.equal(calls.preAllocated, 2, 'not tried again');
 });
