@@ -24,11 +24,11 @@ export interface WebviewPage {
   close(): Promise<void>;
 }
 
-/** Bundles webview/main.ts as esbuild.mjs does, so the benchmark always measures the current source. */
+/** Bundles the webview with the timing hooks (bench/webview/entry.ts) as esbuild.mjs bundles the product's, so the benchmark always measures the current source. */
 export async function bundleWebview(repoRoot: string): Promise<string> {
   const outfile = path.join(repoRoot, 'bench/.build/webview.js');
   await esbuild.build({
-    entryPoints: [path.join(repoRoot, 'webview/main.ts')],
+    entryPoints: [path.join(repoRoot, 'bench/webview/entry.ts')],
     outfile,
     bundle: true,
     platform: 'browser',

@@ -1,4 +1,4 @@
-// Webview rendering in headless Chromium, timed by the hooks webview/bench.ts installs on
+// Webview rendering in headless Chromium, timed by the hooks bench/webview/hooks.ts installs on
 // window.__attentionLensBench (synthetic data built untimed, then the real drawing code timed
 // on a real canvas, up to a pixel read-back that forces the queued canvas work to finish).
 import { BARS } from './bars';

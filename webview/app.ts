@@ -1,5 +1,5 @@
-// The panel's brain: keeps the view state and the data the host sent, asks the host for exactly
-// the slice the current view draws, and routes hover/click between views, host and editor.
+// The panel's brain: keeps the view state and the data the host sent (the slices each view draws
+// come through RequestCache), and routes hover/click between views, host and editor.
 import { el, clear } from './dom';
 import { loadState, post, saveState, type ViewState } from './state';
 import { makePalette, readTheme, watchTheme, type Palette, type Theme } from './theme';
@@ -11,14 +11,13 @@ import { KernelView } from './kernelView';
 import { StatsTable } from './statsTable';
 import { TokenStrip, renderLegend, renderNext, renderProbe } from './tokens';
 import { MaskedBox } from './masked';
-import { assertNever, type AnalysisHeader, type AttentionSelector, type HostToWebview, type MatrixSelector } from '../src/common/protocol';
+import { assertNever, type AnalysisHeader, type HostToWebview, type MatrixSelector } from '../src/common/protocol';
 import { withoutInvisible } from '../src/common/tokenText';
 import { thumbnailSize } from '../src/common/downsample';
 import { mostDistinctiveHead } from '../src/common/stats';
+import { RequestCache } from './requestCache';
 
 const THUMBNAIL = 48;
-/** Attention kept in the webview for quick switching back. */
-const CACHE_BYTES = 96 * 1024 * 1024;
 
 export class App {
   private state: ViewState = loadState();
@@ -29,11 +28,7 @@ export class App {
   private pickHead = false;
   private theme: Theme = readTheme();
   private palette: Palette = makePalette(this.state.scale, this.theme, this.state.log);
-  private requestSeq = 0;
-  /** requestId → cache key of what it will fill. */
-  private readonly pending = new Map<number, string>();
-  private readonly matrices = new Map<string, Float32Array>();
-  private overview: { key: string; size: number; data: Uint8Array } | null = null;
+  private readonly cache = new RequestCache(post);
   private hoverIndex: number | null = null;
 
   private readonly controls = new Controls({ onChange: (p) => this.change(p), onExport: (f) => this.export(f) });
@@ -91,20 +86,10 @@ export class App {
   receive(m: HostToWebview): void {
     switch (m.type) {
       case 'analysis': return this.setAnalysis(m.header);
-      case 'attention': {
-        const key = this.pending.get(m.requestId);
-        if (!key || !this.header || m.analysisId !== this.header.analysisId) return; // stale
-        this.pending.delete(m.requestId);
-        this.remember(key, m.data);
-        return this.render();
-      }
-      case 'overview': {
-        const key = this.pending.get(m.requestId);
-        if (!key || !this.header || m.analysisId !== this.header.analysisId) return;
-        this.pending.delete(m.requestId);
-        this.overview = { key, size: m.size, data: m.data };
-        return this.render();
-      }
+      case 'attention':
+      case 'overview':
+        if (this.header && this.cache.receive(m)) this.render(); // else stale
+        return;
       case 'headStats':
         if (!this.header || m.analysisId !== this.header.analysisId) return;
         this.stats = m.data;
@@ -152,9 +137,7 @@ export class App {
     this.header = h;
     this.labels = h.tokens.map((t) => withoutInvisible(t.display));
     this.stats = null;
-    this.matrices.clear();
-    this.pending.clear();
-    this.overview = null;
+    this.cache.reset(h.analysisId);
     this.hoverIndex = null;
     this.error.hidden = true;
     this.notice.classList.remove('busy');
@@ -219,49 +202,6 @@ export class App {
     return this.state.head === 'mean' ? { kind: 'layerMean', layer: this.state.layer } : { kind: 'head', layer: this.state.layer, head: this.state.head };
   }
 
-  private key(s: AttentionSelector): string {
-    return `${this.header!.analysisId}|${this.state.dropSink}|${JSON.stringify(s)}`;
-  }
-
-  /** The data for `s`, or null after asking the host for it (render runs again when it comes). */
-  private matrix(s: AttentionSelector): Float32Array | null {
-    const key = this.key(s);
-    const have = this.matrices.get(key);
-    if (have) return have;
-    if (![...this.pending.values()].includes(key)) {
-      const requestId = ++this.requestSeq;
-      this.pending.set(requestId, key);
-      post({ type: 'requestAttention', analysisId: this.header!.analysisId, requestId, selector: s, options: { dropSink: this.state.dropSink } });
-    }
-    return null;
-  }
-
-  /** Keeps received data up to CACHE_BYTES, dropping the oldest first (the newest always stays). */
-  private remember(key: string, data: Float32Array): void {
-    this.matrices.delete(key);
-    this.matrices.set(key, data);
-    let bytes = 0;
-    for (const d of this.matrices.values()) bytes += d.byteLength;
-    for (const [k, d] of this.matrices) {
-      if (bytes <= CACHE_BYTES || k === key) break;
-      this.matrices.delete(k);
-      bytes -= d.byteLength;
-    }
-  }
-
-  private overviewData(): { size: number; data: Uint8Array } | null {
-    const h = this.header!;
-    const encoding = this.state.log ? 'log' : 'linear';
-    const key = `${h.analysisId}|overview|${this.state.dropSink}|${encoding}`;
-    if (this.overview?.key === key) return this.overview;
-    if (![...this.pending.values()].includes(key)) {
-      const requestId = ++this.requestSeq;
-      this.pending.set(requestId, key);
-      post({ type: 'requestOverview', analysisId: h.analysisId, requestId, size: thumbnailSize(THUMBNAIL, h.shape.nTokens), options: { dropSink: this.state.dropSink }, encoding });
-    }
-    return null;
-  }
-
   /** Shows the current view, drawing it if its data is here. */
   private render(): void {
     const s = this.state, h = this.header;
@@ -276,7 +216,7 @@ export class App {
     if (this.pickHead && s.view !== 'overview' && s.view !== 'stats') return waiting('head statistics to open the most distinctive head');
     switch (s.view) {
       case 'heatmap': {
-        const m = this.matrix(this.selector());
+        const m = this.cache.matrix(this.selector(), s.dropSink);
         if (!m) return waiting('attention');
         show(this.heatmap.root);
         this.heatmap.setPalette(this.palette, this.theme);
@@ -287,14 +227,14 @@ export class App {
         return;
       }
       case 'overview': {
-        const o = this.overviewData();
+        const o = this.cache.overviewData(thumbnailSize(THUMBNAIL, T), s.dropSink, s.log ? 'log' : 'linear');
         if (!o) return waiting('every head');
         show(this.overviewView.root);
         this.overviewView.render({ nLayers: h.shape.nLayers, nHeads: h.shape.nHeads, size: o.size, data: o.data, stats: this.stats, T, causal }, this.palette, s);
         return;
       }
       case 'headView': {
-        const m = this.matrix({ kind: 'layerHeads', layer: s.layer });
+        const m = this.cache.matrix({ kind: 'layerHeads', layer: s.layer }, s.dropSink);
         if (!m) return waiting('the layer’s heads');
         show(this.headView.root);
         this.headView.setData(m, h.shape.nHeads, T, this.labels, s.hiddenHeads, this.theme);
@@ -303,8 +243,8 @@ export class App {
       case 'kernel': {
         // One row is all this view draws; reuse the whole matrix when the heatmap already fetched it.
         const q = s.query ?? T - 1;
-        const full = this.matrices.get(this.key(this.selector()));
-        const row = full ? full.subarray(q * T, (q + 1) * T) : this.matrix({ kind: 'row', matrix: this.selector(), query: q }); // [K]
+        const full = this.cache.peek(this.selector(), s.dropSink);
+        const row = full ? full.subarray(q * T, (q + 1) * T) : this.cache.matrix({ kind: 'row', matrix: this.selector(), query: q }, s.dropSink); // [K]
         if (!row) return waiting('attention');
         show(this.kernel.root);
         this.kernel.setRow(row, q, T, this.labels, this.palette, this.theme);

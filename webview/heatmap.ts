@@ -1,10 +1,12 @@
 // One [Q, K] attention matrix on a canvas: token labels on both axes, zoom and pan, a tooltip,
-// keyboard cursor. The matrix is painted once into a T×T ImageData through a palette lookup
-// table; zoom/pan only re-blit it, and hover only redraws a transparent overlay canvas.
+// keyboard cursor. The matrix is painted once into a T×T image (heatmapPaint.ts); zoom/pan only
+// re-blit it, and hover only redraws a transparent overlay canvas. Pointer, wheel and keys are
+// read in heatmapInput.ts, which drives this view through HeatmapControl.
 import { el } from './dom';
 import { rgbCss, type Palette, type Theme } from './theme';
-import { weightIndex } from '../src/common/colour';
 import { drawAxes, formatWeight } from './heatmapAxes';
+import { paintMatrix } from './heatmapPaint';
+import { HeatmapInput, type HeatmapControl } from './heatmapInput';
 
 export { formatWeight };
 
@@ -45,18 +47,12 @@ export class Heatmap {
   private hover: { query: number; key: number } | null = null;
   private cursor = { query: 0, key: 0 };
   private selectedQuery: number | null = null;
-  private drag: { x: number; y: number; panRow: number; panCol: number; moved: boolean } | null = null;
 
   constructor(private readonly events: HeatmapEvents) {
     const stack = el('div', { class: 'heatmap-stack' });
     stack.append(this.canvas, this.overlay, this.tooltip);
     this.root.append(stack, this.live);
-    this.overlay.addEventListener('pointermove', (e) => this.onPointerMove(e));
-    this.overlay.addEventListener('pointerleave', () => { if (!this.drag) this.setHover(null, false); });
-    this.overlay.addEventListener('pointerdown', (e) => this.onPointerDown(e));
-    this.overlay.addEventListener('pointerup', (e) => this.onPointerUp(e));
-    this.overlay.addEventListener('wheel', (e) => this.onWheel(e), { passive: false });
-    this.overlay.addEventListener('keydown', (e) => this.onKey(e));
+    new HeatmapInput(this.overlay, this.control());
     new ResizeObserver(() => this.resize()).observe(this.root);
   }
 
@@ -127,36 +123,9 @@ export class Heatmap {
     this.panCol = Math.max(0, Math.min(this.panCol, this.T - Math.min(this.T, v.cols)));
   }
 
-  /**
-   * Repaints the image from the matrix through the palette (only when data, colours or block size
-   * changed). With cells smaller than a pixel, each image pixel is the max over a block×block group
-   * of cells: thin patterns such as a previous-token diagonal stay visible, and no smoothing pass
-   * is needed when drawing (smoothing a 1,024² image costs far more than this loop).
-   */
+  /** Repaints the image (only when data, colours or block size changed). */
   private paintImage(): void {
-    const T = this.T, m = this.matrix!, p = this.palette!, b = this.block;
-    const S = Math.ceil(T / b);
-    if (this.image.width !== S || this.image.height !== S) { this.image.width = S; this.image.height = S; }
-    const ctx = this.image.getContext('2d')!;
-    const img = ctx.createImageData(S, S);
-    const px = new Uint32Array(img.data.buffer);
-    const table = p.index, colours = p.pixels, top = table.length - 1;
-    let source: Float32Array = m;
-    if (b > 1) {
-      source = new Float32Array(S * S);
-      for (let q = 0; q < T; q++) {
-        const row = q * T, out = ((q / b) | 0) * S; // [Q, K] → pooled [S, S]
-        for (let k = 0; k < T; k++) {
-          const w = m[row + k], o = out + ((k / b) | 0);
-          if (w > source[o]) source[o] = w;
-        }
-      }
-    }
-    for (let x = 0, n = S * S; x < n; x++) { // row-major, same as the image
-      const w = source[x];
-      px[x] = colours[table[w > 0 ? (w >= 1 ? top : (w * top + 0.5) | 0) : 0]];
-    }
-    ctx.putImageData(img, 0, 0);
+    paintMatrix(this.image, this.matrix!, this.T, this.palette!, this.block);
     this.imageDirty = false;
   }
 
@@ -244,41 +213,6 @@ export class Heatmap {
     return query >= 0 && query < this.T && key >= 0 && key < this.T ? { query, key } : null;
   }
 
-  private onPointerMove(e: PointerEvent): void {
-    if (this.drag) {
-      const c = this.cellSize();
-      const dx = e.clientX - this.drag.x, dy = e.clientY - this.drag.y;
-      if (Math.abs(dx) + Math.abs(dy) > 3) this.drag.moved = true;
-      if (this.drag.moved) {
-        this.panCol = this.drag.panCol - dx / c;
-        this.panRow = this.drag.panRow - dy / c;
-        this.clampPan();
-        this.draw();
-        return;
-      }
-    }
-    this.setHover(this.cellAt(e.clientX, e.clientY), false, e.clientX, e.clientY);
-  }
-
-  private onPointerDown(e: PointerEvent): void {
-    this.overlay.setPointerCapture?.(e.pointerId);
-    this.drag = { x: e.clientX, y: e.clientY, panRow: this.panRow, panCol: this.panCol, moved: false };
-  }
-
-  private onPointerUp(e: PointerEvent): void {
-    const drag = this.drag;
-    this.drag = null;
-    if (drag?.moved) { this.events.onViewChange(this.zoom, this.panRow, this.panCol); return; }
-    const cell = this.cellAt(e.clientX, e.clientY);
-    if (cell) { this.cursor = { ...cell }; this.events.onActivate(cell); }
-  }
-
-  private onWheel(e: WheelEvent): void {
-    e.preventDefault();
-    const rect = this.overlay.getBoundingClientRect();
-    this.zoomAt(e.deltaY < 0 ? 1.25 : 0.8, e.clientX - rect.left, e.clientY - rect.top);
-  }
-
   /** Zooms by `factor` keeping the point (px, py) (CSS px in the canvas) over the same cell. */
   zoomAt(factor: number, px: number, py: number): void {
     const before = this.cellSize();
@@ -301,39 +235,43 @@ export class Heatmap {
     this.clampPan();
   }
 
-  private onKey(e: KeyboardEvent): void {
-    if (!this.T) return;
-    const step = e.shiftKey ? 10 : 1;
-    let { query, key } = this.cursor;
-    const last = this.T - 1;
-    const centre = () => [LEFT + (this.cssWidth - LEFT) / 2, TOP + (this.cssHeight - TOP) / 2] as const;
-    switch (e.key) {
-      case 'ArrowUp': query = Math.max(0, query - step); break;
-      case 'ArrowDown': query = Math.min(last, query + step); break;
-      case 'ArrowLeft': key = Math.max(0, key - step); break;
-      case 'ArrowRight': key = Math.min(last, key + step); break;
-      case 'Home': key = 0; break;
-      case 'End': key = last; break;
-      case 'PageUp': query = Math.max(0, query - 10); break;
-      case 'PageDown': query = Math.min(last, query + 10); break;
-      case '+': case '=': this.zoomAt(1.5, ...centre()); e.preventDefault(); return;
-      case '-': this.zoomAt(1 / 1.5, ...centre()); e.preventDefault(); return;
-      case '0': this.zoom = 1; this.panRow = 0; this.panCol = 0; this.draw(); this.events.onViewChange(1, 0, 0); e.preventDefault(); return;
-      case 'Enter': case ' ': this.events.onActivate({ ...this.cursor }); e.preventDefault(); return;
-      case 'Escape': this.setHover(null, true); return;
-      default: return;
-    }
-    e.preventDefault();
-    this.cursor = { query, key };
-    const pan = [this.panRow, this.panCol];
-    this.ensureVisible(query, key);
-    if (pan[0] !== this.panRow || pan[1] !== this.panCol) { this.draw(); this.events.onViewChange(this.zoom, this.panRow, this.panCol); }
-    this.setHover({ query, key }, true);
+  /** What the input handlers may do with this view. */
+  private control(): HeatmapControl {
+    const view = this;
+    return {
+      get size() { return view.T; },
+      get cursor() { return view.cursor; },
+      set cursor(cell) { view.cursor = cell; },
+      pan: () => ({ row: view.panRow, col: view.panCol }),
+      panTo(row, col) {
+        view.panRow = row;
+        view.panCol = col;
+        view.clampPan();
+        view.draw();
+      },
+      reveal(query, key) {
+        const before = [view.panRow, view.panCol];
+        view.ensureVisible(query, key);
+        const moved = before[0] !== view.panRow || before[1] !== view.panCol;
+        if (moved) view.draw();
+        return moved;
+      },
+      resetView() {
+        view.zoom = 1;
+        view.panRow = 0;
+        view.panCol = 0;
+        view.draw();
+      },
+      plotCentre: () => [LEFT + (view.cssWidth - LEFT) / 2, TOP + (view.cssHeight - TOP) / 2] as const,
+      cellSize: () => view.cellSize(),
+      cellAt: (x, y) => view.cellAt(x, y),
+      setHover: (cell, fromKeyboard, x, y) => view.setHover(cell, fromKeyboard, x, y),
+      zoomAt: (factor, px, py) => view.zoomAt(factor, px, py),
+      activate: (cell) => view.events.onActivate(cell),
+      viewChanged: () => view.events.onViewChange(view.zoom, view.panRow, view.panCol),
+    };
   }
 
   /** The base canvas (for PNG export). */
   snapshot(): HTMLCanvasElement { return this.canvas; }
-
-  /** Weight under the palette used (for tests/diagnostics). */
-  paletteIndex(w: number): number { return weightIndex(w, this.palette!.index); }
 }

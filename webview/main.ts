@@ -1,7 +1,6 @@
 // Webview entry: builds the app, wires host messages, then tells the host it is ready.
 import { App } from './app';
 import { post } from './state';
-import { installBench } from './bench';
 import type { HostToWebview } from '../src/common/protocol';
 
 const app = new App();
@@ -17,5 +16,4 @@ window.addEventListener('message', (event: MessageEvent) => {
   }
 });
 
-installBench();
 post({ type: 'ready' });

@@ -26,10 +26,6 @@ export class TokenMap {
     this.spans = tokens.map((t) => ({ start: baseOffset + t.start, end: baseOffset + t.end }));
   }
 
-  get size(): number {
-    return this.spans.length;
-  }
-
   /** Document offsets of token `index`, or null when it is stale or out of range. */
   range(index: number): TokenSpan | null {
     return this.spans[index] ?? null;

@@ -69,7 +69,7 @@ interface ByteStream {
   end: Int32Array;
   /** The byte belongs to whitespace or an invisible control character. */
   skippable: Uint8Array;
-  /** Text offset where each byte's unit starts, plus one entry for the end. */
+  /** The text's length in UTF-16 units: the offset of the end, past the last byte's unit. */
   textLength: number;
 }
 

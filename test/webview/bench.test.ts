@@ -1,4 +1,5 @@
-// The benchmark hooks exist and time real drawing (no time limits here: the benchmark judges speed).
+// The benchmark hooks exist in the benchmark's bundle and time real drawing (no time limits here:
+// the benchmark judges speed); the product's bundle has none.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
@@ -6,8 +7,14 @@ import { launch, openPanel, type PanelPage } from './harness';
 
 let browser: Browser;
 let p: PanelPage;
-before(async () => { browser = await launch(); p = await openPanel(browser); });
+before(async () => { browser = await launch(); p = await openPanel(browser, { bench: true }); });
 after(async () => { await browser?.close(); });
+
+test('the product webview installs no benchmark hooks', async () => {
+  const product = await openPanel(browser);
+  assert.equal(await product.page.evaluate(() => typeof (window as any).__attentionLensBench), 'undefined');
+  assert.deepEqual(product.errors, []);
+});
 
 test('window.__attentionLensBench times heatmap, overview and hover on real canvases', async () => {
   const r = await p.page.evaluate(() => {

@@ -16,11 +16,11 @@ async function bundle(entry: string): Promise<string> {
   return r.outputFiles[0].text;
 }
 
-let bundles: Promise<[string, string]> | null = null;
-/** The webview bundle built from source (so tests never run a stale dist/), and the fake host. */
-function getBundles(): Promise<[string, string]> {
-  bundles ??= Promise.all([bundle('webview/main.ts'), bundle('test/webview/fakeHost.ts')]);
-  return bundles;
+const bundles = new Map<string, Promise<string>>();
+/** A bundle built from source once per run (so tests never run a stale dist/). */
+function bundleOnce(entry: string): Promise<string> {
+  if (!bundles.has(entry)) bundles.set(entry, bundle(entry));
+  return bundles.get(entry)!;
 }
 
 export async function launch(): Promise<Browser> {
@@ -43,8 +43,9 @@ export interface PanelPage {
   waitHeatmap(): Promise<void>;
 }
 
-export async function openPanel(browser: Browser, opts: { theme?: ThemeName; width?: number; scale?: number } = {}): Promise<PanelPage> {
-  const [webviewJs, fakeHostJs] = await getBundles();
+/** `bench`: the benchmark's bundle (the product's webview plus its timing hooks) instead of the product's. */
+export async function openPanel(browser: Browser, opts: { theme?: ThemeName; width?: number; scale?: number; bench?: boolean } = {}): Promise<PanelPage> {
+  const [webviewJs, fakeHostJs] = await Promise.all([bundleOnce(opts.bench ? 'bench/webview/entry.ts' : 'webview/main.ts'), bundleOnce('test/webview/fakeHost.ts')]);
   const context = await browser.newContext({ viewport: { width: opts.width ?? 1100, height: 900 }, deviceScaleFactor: opts.scale ?? 1 });
   const page = await context.newPage();
   const errors: string[] = [], dialogs: string[] = [];

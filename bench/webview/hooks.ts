@@ -1,10 +1,11 @@
 // Timing hooks for the benchmark (window.__attentionLensBench): each call builds synthetic data
-// (not timed), then times the real drawing code on a real canvas/DOM in this page.
-import { Heatmap } from './heatmap';
-import { Overview } from './overview';
-import { makePalette, readTheme } from './theme';
-import { overviewBytes } from '../src/common/slices';
-import { allHeadStats } from '../src/common/stats';
+// (not timed), then times the real drawing code on a real canvas/DOM in this page. Bundled only
+// into the benchmark's page (entry.ts), never into the product's webview.
+import { Heatmap } from '../../webview/heatmap';
+import { Overview } from '../../webview/overview';
+import { makePalette, readTheme } from '../../webview/theme';
+import { overviewBytes } from '../../src/common/slices';
+import { allHeadStats } from '../../src/common/stats';
 
 /** A causal pattern that mixes a sink, a previous-token diagonal and a smooth local kernel: rows sum to 1. */
 export function syntheticHead(T: number, seed: number): Float32Array {
