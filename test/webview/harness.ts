@@ -1,6 +1,7 @@
 // Loads the panel's real HTML (same CSP) and the real webview bundle into headless Chromium,
 // with a stand-in VS Code host (fakeHost.ts). Served from a fake origin through request routing.
 import * as esbuild from 'esbuild';
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -40,6 +41,8 @@ export interface PanelPage {
   sent(): Promise<{ type: string; bytes: number }[]>;
   /** RGB at the centre of heatmap cell (query, key). */
   heatmapCell(query: number, key: number): Promise<[number, number, number]>;
+  /** Waits until heatmap cell (query, key) shows `rgb` (within `tol` per channel): the view redraws after a change on its own time. Fails with the colour it shows. */
+  expectCell(query: number, key: number, rgb: readonly number[], tol?: number): Promise<void>;
   waitHeatmap(): Promise<void>;
 }
 
@@ -78,6 +81,16 @@ export async function openPanel(browser: Browser, opts: { theme?: ThemeName; wid
         const c = document.querySelector('canvas.heatmap-base') as HTMLCanvasElement | null;
         return !!c && !c.closest('[hidden]') && !!c.dataset.cell;
       });
+    },
+    async expectCell(query, key, rgb, tol = 2) {
+      const shows = async () => { const got = await pp.heatmapCell(query, key); return { got, ok: got.every((x, i) => Math.abs(x - rgb[i]!) <= tol) }; };
+      const deadline = Date.now() + 5000;
+      for (;;) {
+        const { got, ok } = await shows();
+        if (ok) return;
+        if (Date.now() > deadline) assert.fail(`cell (${query}, ${key}) shows ${got}, expected ${rgb.map((x) => Math.round(x))}`);
+        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null)))); // one frame, then look again
+      }
     },
     heatmapCell: (query, key) => page.evaluate(([q, k]) => {
       const c = document.querySelector('canvas.heatmap-base') as HTMLCanvasElement;

@@ -1,20 +1,67 @@
 // Drawn pixels at known cells for known data, the tooltip, hover/click messages, bytes per view.
-import { after, before, test } from 'node:test';
+// Each test opens its own panel and sets up what it looks at.
+import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { launch, openPanel, patterned, type PanelPage } from './harness';
 import { COLORBLIND_STOPS, interpolateStops } from '../../src/common/colour';
 
 let browser: Browser;
-let p: PanelPage;
-before(async () => { browser = await launch(); p = await openPanel(browser); });
+const opened: PanelPage[] = [];
+before(async () => { browser = await launch(); });
+afterEach(async () => { for (const x of opened.splice(0)) await x.page.context().close(); });
 after(async () => { await browser?.close(); });
 
 const near = (a: number[], b: number[], tol = 2) => assert.ok(a.every((x, i) => Math.abs(x - b[i]) <= tol), `${a} ≠ ${b}`);
+const BLUE = [0x37, 0x94, 0xff]; // --vscode-charts-blue
+const BACKGROUND = [0x1e, 0x1e, 0x1e]; // --vscode-editor-background
 
-test('one head is drawn cell by cell in the theme scale, from background to accent', async () => {
+/** A fresh panel showing the patterned six-token analysis (opens on layer 0 head 0, previous-token). */
+async function sixTokens(opts: { width?: number } = {}): Promise<PanelPage> {
+  const p = await openPanel(browser, opts);
+  opened.push(p);
   await p.load(patterned(['The', ' cat', ' sat', ' on', ' the', ' mat']));
   await p.waitHeatmap();
+  return p;
+}
+
+/** Sets controls by id, as the person would. */
+async function setControls(p: PanelPage, values: Record<string, string | boolean>): Promise<void> {
+  await p.page.evaluate((v) => {
+    for (const [id, value] of Object.entries(v)) {
+      const d = document.getElementById(id) as any;
+      if (typeof value === 'boolean') d.checked = value; else d.value = value;
+      d.dispatchEvent(new Event('change'));
+    }
+  }, values);
+}
+
+/** The colour-blind scale on layer 1's mean: (uniform causal + self) / 2, drawn once its data came. */
+async function layerMean(p: PanelPage): Promise<void> {
+  await setControls(p, { 'ctl-scale': 'colorblind', 'ctl-layer': '1', 'ctl-head': 'mean' });
+  await p.page.waitForFunction(() => (window as any).__fakeHost.posted.some((m: any) => m.type === 'requestAttention' && m.selector.kind === 'layerMean'));
+  await p.waitHeatmap();
+  await p.expectCell(1, 1, interpolateStops(COLORBLIND_STOPS, Math.round(0.75 * 255) / 255));
+}
+
+/** A fresh panel on a 900-token previous-token head, shrunk below a pixel per cell. */
+async function longDiagonal(): Promise<PanelPage> {
+  const p = await openPanel(browser);
+  opened.push(p);
+  const T = 900;
+  await p.page.evaluate((n) => {
+    const att = new Array<number>(n * n).fill(0);
+    for (let q = 0; q < n; q++) att[q * n + Math.max(0, q - 1)] = 1; // previous-token head
+    (window as any).__fakeHost.load({ tokens: Array.from({ length: n }, (_, i) => `t${i}`), nLayers: 1, nHeads: 1, attention: att });
+  }, T);
+  await setControls(p, { 'ctl-scale': 'theme', 'ctl-layer': '0', 'ctl-head': '0' });
+  await p.page.waitForFunction(() => Number((document.querySelector('canvas.heatmap-base') as HTMLCanvasElement | null)?.dataset.cell) < 1);
+  return p;
+}
+
+test('one head is drawn cell by cell in the theme scale, from background to accent', async () => {
+  const p = await sixTokens();
+  await p.expectCell(3, 2, BLUE);
   // Layer 0 head 0 is previous-token: a[q][q-1] = 1, everything else 0 (a[0][0] = 1).
   near(await p.heatmapCell(3, 2), [0x37, 0x94, 0xff]); // --vscode-charts-blue
   near(await p.heatmapCell(3, 3), [0x1e, 0x1e, 0x1e]); // --vscode-editor-background
@@ -24,16 +71,8 @@ test('one head is drawn cell by cell in the theme scale, from background to acce
 });
 
 test('the colour-blind scale and a layer mean draw the exact interpolated colours', async () => {
-  const { page } = p;
-  await page.evaluate(() => {
-    const set = (id: string, v: string) => { const d = document.getElementById(id) as any; d.value = v; d.dispatchEvent(new Event('change')); };
-    set('ctl-scale', 'colorblind');
-    set('ctl-layer', '1');
-    set('ctl-head', 'mean');
-  });
-  await page.waitForFunction(() => (window as any).__fakeHost.posted.some((m: any) => m.type === 'requestAttention' && m.selector.kind === 'layerMean'));
-  await p.waitHeatmap();
-  await page.waitForTimeout(50);
+  const p = await sixTokens();
+  await layerMean(p);
   // Layer 1 mean = (uniform causal + self) / 2: a[1][0] = 0.25, a[1][1] = 0.75, a[3][3] = (0.25 + 1) / 2 = 0.625.
   const expect = (w: number) => interpolateStops(COLORBLIND_STOPS, Math.round(w * 255) / 255);
   near(await p.heatmapCell(1, 0), expect(0.25));
@@ -43,15 +82,17 @@ test('the colour-blind scale and a layer mean draw the exact interpolated colour
 });
 
 test('log scale maps 0.01 halfway along the colour scale', async () => {
-  await p.page.evaluate(() => { const c = document.getElementById('ctl-log') as any; c.checked = true; c.dispatchEvent(new Event('change')); });
-  await p.page.waitForTimeout(50);
+  const p = await sixTokens();
+  await layerMean(p);
+  await setControls(p, { 'ctl-log': true });
   // Layer 1 mean row 1: 0.25 → log10(0.25) = -0.602 → unit (4 - 0.602) / 4 = 0.849.
   const u = (Math.log10(0.25) + 4) / 4;
-  near(await p.heatmapCell(1, 0), interpolateStops(COLORBLIND_STOPS, Math.round(u * 255) / 255));
-  await p.page.evaluate(() => { const c = document.getElementById('ctl-log') as any; c.checked = false; c.dispatchEvent(new Event('change')); });
+  await p.expectCell(1, 0, interpolateStops(COLORBLIND_STOPS, Math.round(u * 255) / 255));
 });
 
 test('hover shows query, key and weight; hover and click post token indices', async () => {
+  const p = await sixTokens();
+  await layerMean(p);
   const { page } = p;
   const box = await page.evaluate(() => {
     const c = document.querySelector('canvas.heatmap-base') as HTMLCanvasElement;
@@ -71,6 +112,8 @@ test('hover shows query, key and weight; hover and click post token indices', as
 });
 
 test('bytes sent per view are what the view draws, never the whole tensor', async () => {
+  const p = await sixTokens();
+  await layerMean(p);
   const sent = await p.sent();
   const T = 6;
   const attention = sent.filter((m) => m.type === 'attention');
@@ -80,6 +123,7 @@ test('bytes sent per view are what the view draws, never the whole tensor', asyn
 });
 
 test('host selectQuery marks that row', async () => {
+  const p = await sixTokens();
   const id = await p.page.evaluate(() => (window as any).__fakeHost.posted.find((m: any) => m.type === 'requestAttention').analysisId);
   await p.page.evaluate((analysisId) => (window as any).__fakeHost.send({ type: 'selectQuery', analysisId, query: 2 }), id);
   await p.page.waitForFunction(() => document.querySelector('.strip-token.strip-current')?.getAttribute('data-index') === '2');
@@ -88,29 +132,25 @@ test('host selectQuery marks that row', async () => {
 });
 
 test('no console errors and no CSP violations', async () => {
+  const p = await sixTokens();
+  await layerMean(p);
+  await setControls(p, { 'ctl-log': true });
   assert.deepEqual(await p.page.evaluate(() => (window as any).__fakeHost.cspViolations), []);
   assert.deepEqual(p.errors, []);
 });
 
 test('a long sequence shrinks by max-pooling: a one-cell diagonal stays lit', async () => {
-  const T = 900;
-  await p.page.evaluate((n) => {
-    const att = new Array<number>(n * n).fill(0);
-    for (let q = 0; q < n; q++) att[q * n + Math.max(0, q - 1)] = 1; // previous-token head
-    (window as any).__fakeHost.load({ tokens: Array.from({ length: n }, (_, i) => `t${i}`), nLayers: 1, nHeads: 1, attention: att });
-    const set = (id: string, v: string) => { const d = document.getElementById(id) as any; d.value = v; d.dispatchEvent(new Event('change')); };
-    set('ctl-scale', 'theme'); set('ctl-layer', '0'); set('ctl-head', '0');
-  }, T);
-  await p.page.waitForFunction(() => Number((document.querySelector('canvas.heatmap-base') as HTMLCanvasElement).dataset.cell) < 1);
-  await p.page.waitForTimeout(50);
+  const p = await longDiagonal();
+  await p.expectCell(10, 9, BLUE);
   for (const q of [10, 300, 451, 899]) {
-    near(await p.heatmapCell(q, q - 1), [0x37, 0x94, 0xff]);
-    near(await p.heatmapCell(q, Math.floor(q / 3)), [0x1e, 0x1e, 0x1e]);
+    near(await p.heatmapCell(q, q - 1), BLUE);
+    near(await p.heatmapCell(q, Math.floor(q / 3)), BACKGROUND);
   }
 });
 
 test('in a narrow panel the views stack and the heatmap takes the full width', async () => {
   const narrow = await openPanel(browser, { width: 520 }); // narrow from the start, as a panel beside the editor
+  opened.push(narrow);
   await narrow.load(patterned(['a', ' b', ' c', ' d']));
   await narrow.waitHeatmap();
   const box = await narrow.page.evaluate(() => {
@@ -118,11 +158,12 @@ test('in a narrow panel the views stack and the heatmap takes the full width', a
     return { w: c.clientWidth, h: c.clientHeight, body: document.body.clientWidth };
   });
   assert.ok(box.w >= box.body - 30 && box.h >= 300, JSON.stringify(box));
-  await narrow.page.context().close();
 });
 
 test('zoom with the wheel and pan by dragging keep every cell where its pixels are', async () => {
-  const { page } = p; // still showing the 900-token previous-token head
+  const p = await longDiagonal();
+  await p.expectCell(10, 9, BLUE);
+  const { page } = p;
   const geo = () => page.evaluate(() => {
     const c = document.querySelector('canvas.heatmap-base') as HTMLCanvasElement;
     const r = c.getBoundingClientRect();

@@ -28,12 +28,16 @@ export class FakeWebviewPanel {
   private readonly receive = new EventEmitter<any>();
   private readonly disposeEmitter = new EventEmitter<void>();
   private readonly viewState = new EventEmitter<unknown>();
+  private readonly postedEmitter = new EventEmitter<any>();
   readonly webview = {
     html: '',
     options: {} as any,
     cspSource: 'vscode-resource:',
     asWebviewUri: (u: Uri) => u,
-    postMessage: async (m: any) => { if (this.visible) this.posted.push(m); return this.visible; },
+    postMessage: async (m: any) => {
+      if (this.visible) { this.posted.push(m); this.postedEmitter.fire(m); }
+      return this.visible;
+    },
     onDidReceiveMessage: this.receive.event,
   };
   onDidDispose = this.disposeEmitter.event;
@@ -44,6 +48,14 @@ export class FakeWebviewPanel {
   /** Test helpers: a message from the webview; the panel hidden or shown. */
   fromWebview(m: any): void { this.receive.fire(m); }
   setVisible(v: boolean): void { this.visible = v; this.viewState.fire({ webviewPanel: this }); }
+  /** The first message of `type` posted from now on (or already among `posted`, when `seen`). */
+  nextPosted(type: string, seen = false): Promise<any> {
+    const had = seen ? this.posted.find((m) => m.type === type) : undefined;
+    if (had) return Promise.resolve(had);
+    return new Promise((resolve) => {
+      const sub = this.postedEmitter.event((m) => { if (m.type === type) { sub.dispose(); resolve(m); } });
+    });
+  }
 }
 
 export const recorded = {
@@ -52,7 +64,21 @@ export const recorded = {
   saveDialog: null as Uri | null,
   written: [] as { uri: Uri; bytes: Uint8Array }[],
   messages: [] as string[],
+  /** Fires with every message shown (`info: …`, `error: …`). */
+  shown: new EventEmitter<string>(),
 };
+
+/** The next message shown that matches `pattern`. */
+export function nextMessage(pattern: RegExp): Promise<string> {
+  return new Promise((resolve) => {
+    const sub = recorded.shown.event((m) => { if (pattern.test(m)) { sub.dispose(); resolve(m); } });
+  });
+}
+
+function show(m: string): void {
+  recorded.messages.push(m);
+  recorded.shown.fire(m);
+}
 
 export const window = {
   createWebviewPanel(viewType: string, title: string, showOptions: any, options: any) {
@@ -65,8 +91,8 @@ export const window = {
     return { dispose() {} };
   },
   showSaveDialog: async () => recorded.saveDialog,
-  showErrorMessage: async (m: string) => { recorded.messages.push(`error: ${m}`); },
-  showInformationMessage: async (m: string) => { recorded.messages.push(`info: ${m}`); },
+  showErrorMessage: async (m: string) => { show(`error: ${m}`); },
+  showInformationMessage: async (m: string) => { show(`info: ${m}`); },
 };
 
 export const workspace = {
