@@ -2,13 +2,18 @@
 // Shared by host and webview: no vscode/node imports. Big numbers travel as typed arrays.
 import type { AttentionShape } from './tensor';
 
-/** A token as the panel shows it. Ranges are UTF-16 offsets into the analysed text. */
+/** A token as the panel shows it (the model's TokenInfo adds its id and own text). */
 export interface PanelToken {
+  /** Text for display with whitespace made visible (␣ ⏎ ⇥) and partial bytes shown as <0xNN>. */
   display: string;
+  /** [start, end) in UTF-16 code units of the analysed text (as VS Code counts offsets). */
   start: number;
   end: number;
+  /** ln p(token_i | tokens_<i); null for the first token and for encoders. */
   logprob: number | null;
+  /** 1-based rank of this token in the model's distribution at i-1; null where logprob is null. */
   rank: number | null;
+  /** True for special tokens the tokenizer added (e.g. [CLS], [SEP]); their range is empty. */
   special: boolean;
 }
 

@@ -30,60 +30,60 @@ export function isAttentionSoftmax(node: Node, index: GraphIndex, opset: number)
 
 const isActivation = (name: string | null | undefined, index: GraphIndex): name is string => !!name && !index.constants.has(name);
 
-/** Walks back from the softmax input to a MatMul whose two operands are both activations. */
-function comesFromScores(value: string, index: GraphIndex): boolean {
+/** The two activation operands of a matrix product (QLinearMatMul interleaves scales: its operands are inputs 0 and 3). */
+function operands(op: string, inputs: readonly string[]): (string | undefined)[] {
+  return op === 'QLinearMatMul' ? [inputs[0], inputs[3]] : [inputs[0], inputs[1]];
+}
+
+/**
+ * Breadth-first from `start`, at most MAX_DEPTH steps: `step` visits one value, says whether it
+ * ends the search (true) and adds the values to visit next.
+ */
+function searchFrom(start: string, step: (name: string, next: string[]) => boolean): boolean {
   const seen = new Set<string>();
-  let frontier = [value];
+  let frontier = [start];
   for (let depth = 0; depth <= MAX_DEPTH && frontier.length > 0; depth++) {
     const next: string[] = [];
     for (const name of frontier) {
       if (seen.has(name)) continue;
       seen.add(name);
-      const node = index.producer.get(name);
-      if (!node) continue;
-      const op = node.opType ?? '';
-      const inputs = node.input ?? [];
-      if (MATMULS.has(op)) {
-        // QLinearMatMul interleaves scales: its operands are inputs 0 and 3.
-        const [a, b] = op === 'QLinearMatMul' ? [inputs[0], inputs[3]] : [inputs[0], inputs[1]];
-        if (isActivation(a, index) && isActivation(b, index)) return true;
-        continue;
-      }
-      if (SCORE_PASS_THROUGH.has(op) || op === 'DequantizeLinear') {
-        for (const x of inputs) if (isActivation(x, index)) next.push(x);
-      } else if (VIEWS.has(op) && isActivation(inputs[0], index)) {
-        next.push(inputs[0]);
-      }
+      if (step(name, next)) return true;
     }
     frontier = next;
   }
   return false;
+}
+
+/** Walks back from the softmax input to a MatMul whose two operands are both activations. */
+function comesFromScores(value: string, index: GraphIndex): boolean {
+  return searchFrom(value, (name, next) => {
+    const node = index.producer.get(name);
+    if (!node) return false;
+    const op = node.opType ?? '';
+    const inputs = node.input ?? [];
+    if (MATMULS.has(op)) return operands(op, inputs).every((x) => isActivation(x, index));
+    if (SCORE_PASS_THROUGH.has(op) || op === 'DequantizeLinear') {
+      for (const x of inputs) if (isActivation(x, index)) next.push(x);
+    } else if (VIEWS.has(op) && isActivation(inputs[0], index)) {
+      next.push(inputs[0]);
+    }
+    return false;
+  });
 }
 
 /** Walks forward from the softmax output to a MatMul with another activation operand. */
 function feedsValueProduct(value: string, index: GraphIndex): boolean {
-  const seen = new Set<string>();
-  let frontier = [value];
-  for (let depth = 0; depth <= MAX_DEPTH && frontier.length > 0; depth++) {
-    const next: string[] = [];
-    for (const name of frontier) {
-      if (seen.has(name)) continue;
-      seen.add(name);
-      for (const node of index.consumers.get(name) ?? []) {
-        const op = node.opType ?? '';
-        const inputs = node.input ?? [];
-        if (MATMULS.has(op)) {
-          const operands = op === 'QLinearMatMul' ? [inputs[0], inputs[3]] : [inputs[0], inputs[1]];
-          const other = operands.find((x) => x !== name);
-          if (isActivation(other, index)) return true;
-        } else if (PROB_PASS_THROUGH.has(op) && (!VIEWS.has(op) || inputs[0] === name)) {
-          const out = node.output?.[0]; // DynamicQuantizeLinear: y; scale/zero point are outputs 1, 2
-          if (out) next.push(out);
-        }
+  return searchFrom(value, (name, next) => {
+    for (const node of index.consumers.get(name) ?? []) {
+      const op = node.opType ?? '';
+      if (MATMULS.has(op)) {
+        const other = operands(op, node.input ?? []).find((x) => x !== name);
+        if (isActivation(other, index)) return true;
+      } else if (PROB_PASS_THROUGH.has(op) && (!VIEWS.has(op) || node.input?.[0] === name)) {
+        const out = node.output?.[0]; // DynamicQuantizeLinear: y; scale/zero point are outputs 1, 2
+        if (out) next.push(out);
       }
     }
-    frontier = next;
-  }
-  return false;
+    return false;
+  });
 }
-

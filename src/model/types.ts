@@ -1,4 +1,5 @@
 // What the model layer hands to the rest of the extension (and to the CLI).
+import type { PanelToken } from '../common/protocol';
 import type { AttentionShape } from '../common/tensor';
 import type { HubId } from './hub/id';
 
@@ -18,21 +19,11 @@ export interface ModelInfo {
   vocabSize: number;
 }
 
-export interface TokenInfo {
+/** One analysed token: what the panel shows of it (PanelToken), its vocabulary id and its own text. */
+export interface TokenInfo extends PanelToken {
   id: number;
   /** The token's own text (decoded on its own; may be a partial character for byte-level BPE). */
   text: string;
-  /** Text for display with whitespace made visible (␣ ⏎ ⇥) and partial bytes shown as <0xNN>. */
-  display: string;
-  /** [start, end) in UTF-16 code units of the analysed text (as VS Code counts offsets). */
-  start: number;
-  end: number;
-  /** ln p(token_i | tokens_<i); null for the first token and for encoders. */
-  logprob: number | null;
-  /** 1-based rank of this token in the model's distribution at i-1; null where logprob is null. */
-  rank: number | null;
-  /** True for special tokens the tokenizer added (e.g. [CLS], [SEP]); their range is empty. */
-  special: boolean;
 }
 
 export interface NextToken {
