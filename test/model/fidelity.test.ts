@@ -36,9 +36,9 @@ test(`raw logits and attention of ${path.basename(path.dirname(dir))}/${path.bas
   const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
   const patched = exposeAttention(readFileSync(path.join(dir, 'onnx', 'decoder_model_merged.onnx')), 'decoder_model_merged.onnx');
   const session = await ort.InferenceSession.create(patched.bytes, { logSeverityLevel: 3 });
-  const runner = new OnnxSession(session, patched, modelDims(config), 'test');
+  const onnx = new OnnxSession(session, patched, modelDims(config), 'test');
   for (const sample of samples) {
-    const out = await runner.forward(sample.ids, null, 0, FETCH_ALL, 3);
+    const out = await onnx.forward(sample.ids, null, 0, FETCH_ALL, 3);
     const refLogits = readFloats(dir, sample.logits.file); // [T, V]
     assert.ok(maxAbsDiff(out.logits!, refLogits) <= tolerance, `${sample.name}: logits within ${tolerance}`);
     const [L, H, T] = sample.attention.shape;
@@ -47,27 +47,27 @@ test(`raw logits and attention of ${path.basename(path.dirname(dir))}/${path.bas
     assert.ok(maxAbsDiff(out.attention!.data, refAttention) <= tolerance, `${sample.name}: attention within ${tolerance}`);
     // Given a buffer (larger than needed, holding stale values), the runtime writes each layer into its slice of it.
     const buffer = new Float32Array(L * H * T * T + 7).fill(-1);
-    const into = await runner.forward(sample.ids, null, 0, { attention: true }, 3, buffer);
+    const into = await onnx.forward(sample.ids, null, 0, { attention: true }, 3, buffer);
     assert.equal(into.attention!.data.buffer, buffer.buffer, `${sample.name}: attention written into the given buffer`);
     assert.deepEqual(Array.from(into.attention!.data), Array.from(out.attention!.data), `${sample.name}: same attention written in place`);
-    // Fetching a subset hands back the same values under the right names (the runtime mislabels them; the runner relabels).
-    const some = await runner.forward(sample.ids, null, 0, { attention: true, tokenScores: true, present: true }, 3);
+    // Fetching a subset hands back the same values under the right names (the runtime mislabels them; the session relabels).
+    const some = await onnx.forward(sample.ids, null, 0, { attention: true, tokenScores: true, present: true }, 3);
     assert.equal(some.logits, null);
     assert.equal(some.top, null);
     assert.deepEqual(Array.from(some.attention!.data), Array.from(out.attention!.data));
     assert.deepEqual(Array.from(some.tokenScores!.logProbs), Array.from(out.tokenScores!.logProbs));
     assert.deepEqual([...some.present.keys()], [...out.present.keys()]);
     for (const [name, t] of out.present) assert.deepEqual(Array.from(some.present.get(name)!.data as Float32Array), Array.from(t.data as Float32Array), name);
-    const only = await runner.forward(sample.ids, null, 0, { top: true }, 3);
+    const only = await onnx.forward(sample.ids, null, 0, { top: true }, 3);
     assert.deepEqual(Array.from(only.top!.indices), Array.from(out.top!.indices));
     assert.equal(only.attention, null);
   }
 });
 
 /** The same session, as if surgery had not added token scoring. */
-function withoutTokenScores(runner: OnnxSession): OnnxSession {
-  const reductions = (runner as unknown as { reductions: LogitReductions }).reductions;
-  return new OnnxSession(runner.session, { inputs: runner.inputs, attentionOutputs: runner.attentionOutputs, nLayers: 0, reductions: { ...reductions, tokenScores: null } }, (runner as unknown as { dims: ModelDims }).dims, 'test');
+function withoutTokenScores(onnx: OnnxSession): OnnxSession {
+  const reductions = (onnx as unknown as { reductions: LogitReductions }).reductions;
+  return new OnnxSession(onnx.session, { inputs: onnx.inputs, attentionOutputs: onnx.attentionOutputs, nLayers: 0, reductions: { ...reductions, tokenScores: null } }, (onnx as unknown as { dims: ModelDims }).dims, 'test');
 }
 
 test('analyze(): tokens, attention, log-probabilities, ranks and top-k agree with the reference', async () => {
