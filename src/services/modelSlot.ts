@@ -50,9 +50,12 @@ export class ModelSlot<M extends SlotModel> {
     if (signal?.aborted || this.disposed) throw new CancelledError();
     const s = spec();
     if (opts.background && this.failure && this.failure.path === s.path) throw this.failure.error;
-    const model = await this.get(s);
+    let model = await this.get(s);
+    // A switch finished while this call waited for its model: the old one is on its way out.
+    if (this.current && this.current.model !== model) model = await this.get(spec());
     if (signal?.aborted) throw new CancelledError();
-    return model.serial(() => fn(model), signal);
+    const chosen = model;
+    return chosen.serial(() => fn(chosen), signal);
   }
 
   /** The setting changed: forget failures; load `spec` now if a model was in use (else stay lazy). */

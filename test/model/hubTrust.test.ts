@@ -52,7 +52,6 @@ function encoderResult(): AnalysisResult {
 }
 
 const lastPanel = () => vscode.recorded.panels.at(-1)!;
-const settle = () => new Promise((r) => setTimeout(r, 0));
 
 test('untrusted: only the user setting counts, and the panel says which one is ignored', () => {
   assert.equal(restrictedSetting('model'), 'Xenova/gpt2');
@@ -73,11 +72,14 @@ test('untrusted: only the user setting counts, and the panel says which one is i
 });
 
 test('masked-token requests for an encoder analysis go to the model command and come back', async () => {
-  const panel = AttentionPanel.current()!;
-  const id = panel.showAnalysis(encoderResult(), { fileName: '/ws/a.txt', tokenText: (i) => `#${i}` });
+  AttentionPanel.current()?.dispose();
+  const panel = AttentionPanel.show(host);
   const p = lastPanel();
+  p.fromWebview({ type: 'ready' });
+  const id = panel.showAnalysis(encoderResult(), { fileName: '/ws/a.txt', tokenText: (i) => `#${i}` });
+  let answered = p.nextPosted('masked');
   p.fromWebview({ type: 'requestMasked', analysisId: id, index: 2 });
-  await settle();
+  await answered;
   assert.deepEqual(executed.at(-1), { text: 'a b c', index: 2, modelPath: '/models/enc' });
   const masked = () => p.posted.filter((m: { type: string }) => m.type === 'masked'); // head statistics may arrive in between
   assert.deepEqual(masked().at(-1), { type: 'masked', analysisId: id, index: 2, original: 'c', next: [{ token: 'x', prob: 0.75 }], entropy: 0.5 });
@@ -85,11 +87,11 @@ test('masked-token requests for an encoder analysis go to the model command and 
   const before = executed.length;
   p.fromWebview({ type: 'requestMasked', analysisId: id, index: 3 }); // no such token
   p.fromWebview({ type: 'requestMasked', analysisId: id + 100, index: 0 }); // another analysis
-  await settle();
-  assert.equal(executed.length, before, 'bad requests are not sent on');
+  assert.equal(executed.length, before, 'bad requests are not sent on (a request goes out at once or never)');
 
   answer = { original: '', next: [], entropy: NaN, error: 'The model changed' };
+  answered = p.nextPosted('masked');
   p.fromWebview({ type: 'requestMasked', analysisId: id, index: 0 });
-  await settle();
+  await answered;
   assert.equal(masked().at(-1).error, 'The model changed');
 });
