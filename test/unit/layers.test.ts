@@ -3,7 +3,8 @@
 // A file imports its own folder or folders below it; outside src/model only src/model/index.ts is
 // imported; src/cli stands beside the host and uses model/, base/, common/; webview/ uses only
 // itself and src/common/; common/ has no vscode or node imports, base/ and model/ no vscode; and
-// there are no import cycles. Plain file reading and regular expressions, no dependency.
+// there are no import cycles; no file passes 300 lines. Plain file reading and regular expressions,
+// no dependency.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -119,6 +120,11 @@ test('no upward or cross-layer import, no deep import into src/model, no forbidd
 
 test('no import cycles', () => {
   assert.deepEqual(cycles().map((c) => c.join(' → ')), []);
+});
+
+test('no source file over 300 lines (split where it divides)', () => {
+  const long = sources.map((f) => [f, readFileSync(path.join(root, f), 'utf8').split('\n').length] as const).filter(([, n]) => n > 300);
+  assert.deepEqual(long, []);
 });
 
 test('the rules catch what they are for', () => {
