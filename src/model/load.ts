@@ -12,6 +12,7 @@ import { Model } from './model';
 import { OnnxSession, type PatchedGraph } from './onnxSession';
 import { exposeAttention } from './surgery';
 import { Tokenization, type TextTokenizer } from './tokenize';
+import { prepareTokenizerJson, tokenizerFromJson } from './tokenizerJson';
 import { decideKind, modelDims, type ModelConfig } from './config';
 import type { LoadedModel, LoadOptions, ModelSpec } from './types';
 
@@ -95,32 +96,38 @@ function sessionOptions(): ort.InferenceSession.SessionOptions {
 }
 
 async function readConfigAndTokenizer(dir: string): Promise<{ config: ModelConfig; tokenizer: TextTokenizer; tokenizerJson: Record<string, unknown> }> {
-  let tokenizerJson: Record<string, unknown>;
   let config: ModelConfig;
   try {
     config = JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8')) as ModelConfig;
   } catch (err) {
     throw new AttentionLensError('config-unreadable', `config.json in ${dir} is not valid JSON (${(err as Error).message}). Re-export or re-download the model.`);
   }
-  try {
-    tokenizerJson = JSON.parse(await fs.readFile(path.join(dir, 'tokenizer.json'), 'utf8')) as Record<string, unknown>;
-  } catch (err) {
-    throw new AttentionLensError('config-unreadable', `tokenizer.json in ${dir} is not valid JSON (${(err as Error).message}). Re-export or re-download the model.`);
-  }
-  try {
-    return { config, tokenizer: await loadTokenizer(dir), tokenizerJson };
-  } catch (err) {
-    throw new AttentionLensError('config-unreadable', `The tokenizer in ${dir} could not be loaded: ${(err as Error).message}`);
-  }
+  return { config, ...(await loadTokenizerFiles(dir)) };
 }
 
-/** The folder's tokenizer through transformers.js, offline (callers serialise: env is global). */
+/** The folder's tokenizer through transformers.js, offline. */
 export async function loadTokenizer(dir: string): Promise<TextTokenizer> {
-  const { AutoTokenizer, env } = await import('@xenova/transformers');
-  env.allowRemoteModels = false;
-  env.allowLocalModels = true;
-  env.localModelPath = path.dirname(path.resolve(dir)) + path.sep;
-  return (await AutoTokenizer.from_pretrained(path.basename(path.resolve(dir)), { local_files_only: true })) as unknown as TextTokenizer;
+  return (await loadTokenizerFiles(dir)).tokenizer;
+}
+
+/** tokenizer.json (normalised for transformers.js 2.17) and tokenizer_config.json → the tokenizer and the JSON it was built from. */
+export async function loadTokenizerFiles(dir: string): Promise<{ tokenizer: TextTokenizer; tokenizerJson: Record<string, unknown> }> {
+  const read = async (name: string) => {
+    const file = path.join(dir, name);
+    try {
+      return JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      throw new AttentionLensError('config-unreadable', `${file} is not valid JSON (${(err as Error).message}). Re-export or re-download the model.`);
+    }
+  };
+  const tokenizerFile = path.join(dir, 'tokenizer.json');
+  const tokenizerJson = prepareTokenizerJson(await read('tokenizer.json'), tokenizerFile);
+  const tokenizerConfig = await read('tokenizer_config.json');
+  try {
+    return { tokenizer: await tokenizerFromJson(tokenizerJson, tokenizerConfig), tokenizerJson };
+  } catch (err) {
+    throw new AttentionLensError('config-unreadable', `The tokenizer in ${tokenizerFile} could not be loaded: ${(err as Error).message}`);
+  }
 }
 
 /** Picks the ONNX file for the model kind; quantized when asked or when only that exists. */

@@ -1,237 +1,188 @@
-// Maps every token to its exact [start, end) range in the text, in UTF-16 code units.
+// Token → exact [start, end) range in the text, in UTF-16 code units.
 //
-// The text is normalised unit by unit the way the tokenizer's normaliser would (lowercasing,
-// accent stripping, Unicode forms, replacements), each normalised byte remembering the
-// range of the text it came from. Token bytes are then matched against that byte stream in
-// order. Tokens splitting one character (byte-level pieces of an emoji) share its range;
-// special tokens the tokenizer added get an empty range where they sit.
-import { SPACE_MARK, flattenSequence, pieceBytes, type TokenizerFamily } from './tokenBytes';
+// The tokenizer's own text (normalised and pre-tokenized by alignedText.ts, every unit knowing its
+// original range) is laid out as UTF-8 bytes; each token's bytes are matched there in order,
+// skipping only whitespace the pre-tokenizer dropped. A token's range is the union of the
+// original ranges of the bytes it matched, leaving out bytes the tokenizer inserted (a prepended
+// ▁). Tokens sharing a character (pieces of one emoji, of a composed Hangul syllable) end up with
+// the same range: the union of the group.
+import type { Aligned } from './alignedText';
+import { SPACE_MARK, pieceBytes, type TokenizerFamily } from './tokenBytes';
 
 export interface TokenRange { start: number; end: number }
 
-type Json = Record<string, unknown>;
-type UnitNormalizer = (unit: string) => string;
-
-/** Builds a per-unit normaliser from tokenizer.json's `normalizer`, and whether units must keep combining marks together. */
-export function unitNormalizer(config: Json | null | undefined): { normalize: UnitNormalizer; composes: boolean } {
-  const steps: UnitNormalizer[] = [];
-  let composes = false;
-  for (const n of flattenSequence(config)) {
-    switch (n.type) {
-      case 'Lowercase': steps.push((s) => s.toLowerCase()); break;
-      case 'NFD': case 'NFKD': steps.push((s) => s.normalize(n.type as string)); break;
-      case 'NFC': case 'NFKC': composes = true; steps.push((s) => s.normalize(n.type as string)); break;
-      case 'Precompiled': composes = true; steps.push((s) => s.normalize('NFKC')); break;
-      case 'StripAccents': steps.push(stripAccents); break;
-      case 'Replace': {
-        const pattern = n.pattern as Json;
-        const content = String(n.content ?? '');
-        if (typeof pattern?.String === 'string' && pattern.String) {
-          const from = pattern.String;
-          steps.push((s) => s.split(from).join(content));
-        } else if (typeof pattern?.Regex === 'string') {
-          const re = new RegExp(pattern.Regex, 'gu');
-          steps.push((s) => s.replace(re, content));
-        }
-        break;
-      }
-      case 'BertNormalizer': {
-        const lowercase = n.lowercase !== false;
-        const strip = (n.strip_accents as boolean | null | undefined) ?? lowercase;
-        if (n.clean_text !== false) steps.push(cleanText);
-        if (strip) steps.push(stripAccents);
-        if (lowercase) steps.push((s) => s.toLowerCase());
-        break;
-      }
-      // Prepend / Strip change only the ends: the matcher treats a leading marker not in the text
-      // as synthetic and skips unmatched whitespace, so they need no emulation here.
-      default: break;
-    }
-  }
-  if (steps.length === 0) return { normalize: IDENTITY, composes: false };
-  return { normalize: (s) => steps.reduce((acc, f) => f(acc), s), composes };
-}
-
-const IDENTITY: UnitNormalizer = (s) => s;
-
-function stripAccents(s: string): string {
-  return s.normalize('NFD').replace(/\p{Mn}/gu, '');
-}
-
-function cleanText(s: string): string {
-  return s.replace(/[\0\uFFFD]/g, '').replace(/[\p{Cc}\p{Cf}]/gu, (c) => (/\s/.test(c) ? ' ' : '')).replace(/\s/g, ' ');
-}
-
 interface ByteStream {
   bytes: Uint8Array;
-  /** Range of the text unit each byte came from. */
   start: Int32Array;
   end: Int32Array;
-  /** The byte belongs to whitespace or an invisible control character. */
-  skippable: Uint8Array;
-  /** The text's length in UTF-16 units: the offset of the end, past the last byte's unit. */
-  textLength: number;
+  /** 1: whitespace or inserted by the tokenizer (may be skipped between tokens). 2: inserted. */
+  kind: Uint8Array;
+  /** Byte offset where each unit of the aligned text starts (plus one entry for the end). */
+  unitByte: Int32Array;
+  tail: number;
 }
 
-const UNIT = /\P{M}\p{M}*|\p{M}+/gsu;
-const SKIPPABLE = /^[\s\p{Cc}\p{Cf}]+$/u;
-const encoder = new TextEncoder();
+const SKIPPABLE = 1;
+const INSERTED = 2;
 
-export function buildStream(text: string, normalize: UnitNormalizer, composes: boolean): ByteStream {
-  if (normalize === IDENTITY) return rawStream(text);
-  const bytes: number[] = [];
-  const start: number[] = [];
-  const end: number[] = [];
-  const skippable: number[] = [];
-  let unitFirstByte = 0; // where the previous unit's bytes begin
-  const push = (unit: string, s: number, e: number) => {
-    const normalized = normalize(unit);
-    if (normalized.length === 0) {
-      // Removed by normalisation (a stripped accent, a control character): it belongs to the unit before.
-      if (bytes.length > 0 && end[end.length - 1] === s) for (let i = unitFirstByte; i < bytes.length; i++) end[i] = e;
-      return;
-    }
-    unitFirstByte = bytes.length;
-    const skip = SKIPPABLE.test(normalized) ? 1 : 0;
-    for (const b of encoder.encode(normalized)) { bytes.push(b); start.push(s); end.push(e); skippable.push(skip); }
-  };
-  if (composes) {
-    for (const m of text.matchAll(UNIT)) push(m[0], m.index!, m.index! + m[0].length);
-  } else {
-    for (let i = 0; i < text.length; ) {
-      const cp = text.codePointAt(i)!;
-      const len = cp > 0xffff ? 2 : 1;
-      push(text.slice(i, i + len), i, i + len);
-      i += len;
-    }
-  }
-  return {
-    bytes: Uint8Array.from(bytes), start: Int32Array.from(start), end: Int32Array.from(end),
-    skippable: Uint8Array.from(skippable), textLength: text.length,
-  };
-}
-
-/** The text's own UTF-8 bytes, each mapped to its code point's UTF-16 range (fast path, no normaliser). */
-function rawStream(text: string): ByteStream {
-  const bytes = encoder.encode(text);
-  const n = bytes.length;
-  const start = new Int32Array(n);
-  const end = new Int32Array(n);
-  const skippable = new Uint8Array(n);
+function buildStream(a: Aligned): ByteStream {
+  const n = a.text.length;
+  const bytes = new Uint8Array(n * 3 + 4);
+  const start = new Int32Array(bytes.length);
+  const end = new Int32Array(bytes.length);
+  const kind = new Uint8Array(bytes.length);
+  const unitByte = new Int32Array(n + 1);
   let b = 0;
-  for (let i = 0; i < text.length; ) {
-    const cp = text.codePointAt(i)!;
+  for (let i = 0; i < n; ) {
+    const cp = a.text.codePointAt(i)!;
     const units = cp > 0xffff ? 2 : 1;
-    const isSurrogate = cp >= 0xd800 && cp <= 0xdfff; // lone: encoded as U+FFFD, 3 bytes
-    const len = isSurrogate ? 3 : cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    const skip = cp <= 0x20 || cp === 0x7f || (cp >= 0x80 && SKIPPABLE.test(String.fromCodePoint(cp))) ? 1 : 0;
-    for (let j = 0; j < len; j++, b++) { start[b] = i; end[b] = i + units; skippable[b] = skip; }
+    const c = cp >= 0xd800 && cp <= 0xdfff ? 0xfffd : cp; // a lone surrogate is encoded as U+FFFD
+    const s = Math.min(a.start[i]!, a.start[i + units - 1]!);
+    const e = Math.max(a.end[i]!, a.end[i + units - 1]!);
+    const k = (s === e ? INSERTED | SKIPPABLE : 0) | (c <= 0x20 || (c >= 0x80 && /\s/u.test(String.fromCodePoint(c))) ? SKIPPABLE : 0);
+    const from = b;
+    if (c < 0x80) bytes[b++] = c;
+    else if (c < 0x800) { bytes[b++] = 0xc0 | (c >> 6); bytes[b++] = 0x80 | (c & 0x3f); }
+    else if (c < 0x10000) { bytes[b++] = 0xe0 | (c >> 12); bytes[b++] = 0x80 | ((c >> 6) & 0x3f); bytes[b++] = 0x80 | (c & 0x3f); }
+    else { bytes[b++] = 0xf0 | (c >> 18); bytes[b++] = 0x80 | ((c >> 12) & 0x3f); bytes[b++] = 0x80 | ((c >> 6) & 0x3f); bytes[b++] = 0x80 | (c & 0x3f); }
+    for (let j = from; j < b; j++) { start[j] = s; end[j] = e; kind[j] = k; }
+    unitByte[i] = from;
+    if (units === 2) unitByte[i + 1] = from;
     i += units;
   }
-  return { bytes, start, end, skippable, textLength: text.length };
+  unitByte[n] = b;
+  return { bytes: bytes.subarray(0, b), start, end, kind, unitByte, tail: a.tail };
 }
 
-const META = [0xe2, 0x96, 0x81]; // "▁" in UTF-8
-
-/** Length in stream bytes of a match of `token` at `pos`, or -1. */
-function matchAt(stream: ByteStream, pos: number, token: number[]): number {
+/** Length in stream bytes of a match of `token` at `pos`, or -1 (a ▁ marker matches ▁ or a space). */
+function matchAt(stream: ByteStream, pos: number, token: number[], from = 0): number {
   let p = pos;
-  for (const b of token) {
+  const bytes = stream.bytes;
+  for (let t = from; t < token.length; t++) {
+    const b = token[t]!;
     if (b === SPACE_MARK) {
-      if (stream.bytes[p] === 0x20) { p += 1; continue; }
-      if (stream.bytes[p] === META[0] && stream.bytes[p + 1] === META[1] && stream.bytes[p + 2] === META[2]) { p += 3; continue; }
+      if (bytes[p] === 0x20) { p += 1; continue; }
+      if (bytes[p] === 0xe2 && bytes[p + 1] === 0x96 && bytes[p + 2] === 0x81) { p += 3; continue; }
       return -1;
     }
-    if (p >= stream.bytes.length || stream.bytes[p] !== b) return -1;
+    if (p >= bytes.length || bytes[p] !== b) return -1;
     p += 1;
   }
   return p - pos;
 }
 
-const isSpaceAt = (stream: ByteStream, pos: number) => matchAt(stream, pos, [SPACE_MARK]) > 0;
-const offsetAt = (stream: ByteStream, pos: number) => (pos < stream.bytes.length ? stream.start[pos]! : stream.textLength);
-const PUNCT = /[\p{P}\p{S}]/u;
-
-export interface AlignInput {
-  /** Vocabulary piece of every token. */
-  pieces: string[];
-  /** Tokens added by the tokenizer or written as special tokens (e.g. <|endoftext|>, [CLS]). */
-  special: boolean[];
+/** The next position ≥ pos where `token` (from its byte `from`) matches, skipping only skippable bytes; [at, len] or null. */
+function matchSkipping(stream: ByteStream, pos: number, token: number[], from: number): [number, number] | null {
+  for (let p = pos; p <= stream.bytes.length; p++) {
+    const len = matchAt(stream, p, token, from);
+    if (len >= 0) return [p, len];
+    if (p >= stream.bytes.length || !(stream.kind[p]! & SKIPPABLE)) return null;
+  }
+  return null;
 }
 
-/** Ranges for every token of `text`. */
-export function alignTokens(text: string, input: AlignInput, family: TokenizerFamily, normalizer: Json | null | undefined): TokenRange[] {
-  const { normalize, composes } = unitNormalizer(normalizer);
-  const stream = buildStream(text, normalize, composes);
-  let rawCache: ByteStream | null = null; // special tokens match the text as written
-  const rawText = () => (rawCache ??= normalize === IDENTITY ? stream : rawStream(text));
+export interface SectionInput {
+  /** The section's text as the model saw it (normalised, pre-tokenized), aligned to the original. */
+  aligned: Aligned;
+  /** The model's pieces for this section, in order. */
+  pieces: string[];
+  family: TokenizerFamily;
+  /** How the pre-tokenizer cuts words (an unknown WordPiece token stands for a whole word), or null. */
+  wordPattern: RegExp | null;
+  fuseUnknown: boolean;
+}
+
+/** Ranges (in original text offsets) for the pieces of one section. */
+export function alignSection(input: SectionInput): TokenRange[] {
+  const { aligned, pieces, family } = input;
+  const stream = buildStream(aligned);
+  const n = stream.bytes.length;
+  const offsetAt = (p: number) => (p < n ? stream.start[p]! : stream.tail);
+  let wordEnd: Int32Array | null = null; // byte index of a word start → byte index of its end
   const ranges: TokenRange[] = [];
-  let pos = 0; // in the normalised stream
-  let sectionStart = true; // the tokenizer may add a space marker here
-  let firstSection = true;
-  for (let i = 0; i < input.pieces.length; i++) {
-    const piece = input.pieces[i]!;
-    if (input.special[i]) {
-      const here = offsetAt(stream, pos);
-      const raw = rawText();
-      const rawPos = raw.start.findIndex((s) => s >= here);
-      const literal = rawPos >= 0 ? matchAt(raw, rawPos, Array.from(encoder.encode(piece))) : -1;
-      if (literal > 0) {
-        const endOffset = raw.end[rawPos + literal - 1]!;
-        ranges.push({ start: here, end: endOffset });
-        while (pos < stream.bytes.length && stream.start[pos]! < endOffset) pos++;
-        sectionStart = true;
-        firstSection = false;
-      } else {
-        ranges.push({ start: here, end: here }); // added by the tokenizer, not in the text
+  let pos = 0;
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i]!;
+    let at = -1;
+    let len = -1;
+    if (piece === family.unkToken && family.unkToken !== null) {
+      let p = pos;
+      while (p < n && stream.kind[p]! & SKIPPABLE) p++;
+      if (input.wordPattern) {
+        wordEnd ??= wordEnds(stream, aligned.text, input.wordPattern);
+        if (wordEnd[p]! > p) [at, len] = [p, wordEnd[p]! - p];
       }
-      continue;
+      if (at < 0 && p < n) {
+        let q = nextChar(stream, p);
+        const next = i + 1 < pieces.length ? pieceBytes(pieces[i + 1]!, family) : null;
+        if (input.fuseUnknown) while (q < n && !(stream.kind[q]! & SKIPPABLE) && (next === null || matchAt(stream, q, next) < 0)) q = nextChar(stream, q);
+        [at, len] = [p, q - p];
+      }
+    } else {
+      const token = pieceBytes(piece, family);
+      const marker = token[0] === SPACE_MARK || (family.byteLevel && token[0] === 0x20) ? 1 : 0;
+      let m = matchSkipping(stream, pos, token, 0);
+      // A leading marker the tokenizer added to a piece of its own (not emulated as text): not in the text.
+      if (!m && marker) m = matchSkipping(stream, pos, token, 1);
+      if (!m) m = resync(stream, pos, token, marker);
+      if (m) [at, len] = m;
     }
-    let token = pieceBytes(piece, family);
-    const leadingMarker = token[0] === SPACE_MARK || (family.byteLevel && token[0] === 0x20);
-    if (leadingMarker && isSyntheticMarker(family, sectionStart, firstSection, isSpaceAt(stream, pos))) token = token.slice(1);
-    sectionStart = false;
-    if (token.length === 0) { ranges.push({ start: offsetAt(stream, pos), end: offsetAt(stream, pos) }); continue; }
-    // Whitespace and control characters the tokenizer dropped.
-    let p = pos;
-    while (p < stream.bytes.length && stream.skippable[p] && matchAt(stream, p, token) < 0) p++;
-    let len = matchAt(stream, p, token);
-    if (len < 0 && piece === family.unkToken) len = unknownWordLength(stream, p);
-    if (len < 0) {
-      // Out of step (an unemulated normaliser): resynchronise on the next occurrence nearby.
-      const limit = Math.min(stream.bytes.length, pos + 256);
-      for (p = pos; p < limit && len < 0; p++) len = matchAt(stream, p, token);
-      p -= 1;
-    }
-    if (len <= 0) { ranges.push({ start: offsetAt(stream, pos), end: offsetAt(stream, pos) }); continue; }
-    ranges.push({ start: stream.start[p]!, end: stream.end[p + len - 1]! });
-    pos = p + len;
+    if (at < 0) { ranges.push({ start: offsetAt(pos), end: offsetAt(pos) }); continue; }
+    ranges.push(rangeOf(stream, at, len, offsetAt(at)));
+    pos = at + len;
   }
   return ranges;
 }
 
-/** Whether a token's leading space marker was added by the tokenizer rather than taken from the text. */
-function isSyntheticMarker(family: TokenizerFamily, sectionStart: boolean, firstSection: boolean, spaceInText: boolean): boolean {
-  if (family.prefixSpace === null) return !spaceInText; // unknown scheme: a marker without a space is synthetic
-  if (!sectionStart || (family.prefixFirstSectionOnly && !firstSection)) return false;
-  return family.prefixSpace === 'always' || !spaceInText;
+/** Out of step (a normaliser not emulated): the next occurrence within 256 bytes. */
+function resync(stream: ByteStream, pos: number, token: number[], marker: number): [number, number] | null {
+  const limit = Math.min(stream.bytes.length, pos + 256);
+  for (let p = pos; p < limit; p++) {
+    for (const from of marker ? [0, 1] : [0]) {
+      const len = matchAt(stream, p, token, from);
+      if (len > 0) return [p, len];
+    }
+  }
+  return null;
 }
 
-/** An unknown-word token covers one punctuation character or a run up to whitespace/punctuation. */
-function unknownWordLength(stream: ByteStream, pos: number): number {
-  if (pos >= stream.bytes.length) return -1;
-  const unitText = (p: number) => {
-    let q = p;
-    while (q < stream.bytes.length && stream.start[q] === stream.start[p]) q++;
-    return { text: new TextDecoder().decode(stream.bytes.subarray(p, q)), next: q };
-  };
-  const first = unitText(pos);
-  if (PUNCT.test(first.text)) return first.next - pos;
-  let p = pos;
-  while (p < stream.bytes.length) {
-    const u = unitText(p);
-    if (stream.skippable[p] || PUNCT.test(u.text)) break;
-    p = u.next;
+function nextChar(stream: ByteStream, p: number): number {
+  let q = p + 1;
+  while (q < stream.bytes.length && (stream.bytes[q]! & 0xc0) === 0x80 && stream.start[q] === stream.start[p]) q++;
+  return q;
+}
+
+/** Union of the original ranges of bytes [at, at + len), inserted bytes left out. */
+function rangeOf(stream: ByteStream, at: number, len: number, here: number): TokenRange {
+  let s = Infinity;
+  let e = -Infinity;
+  for (let p = at; p < at + len; p++) {
+    if (stream.kind[p]! & INSERTED) continue;
+    if (stream.start[p]! < s) s = stream.start[p]!;
+    if (stream.end[p]! > e) e = stream.end[p]!;
   }
-  return p - pos;
+  return s === Infinity ? { start: here, end: here } : { start: s, end: e };
+}
+
+function wordEnds(stream: ByteStream, text: string, pattern: RegExp): Int32Array {
+  const out = new Int32Array(stream.bytes.length + 1);
+  for (const m of text.matchAll(new RegExp(pattern.source, 'gu'))) {
+    out[stream.unitByte[m.index!]!] = stream.unitByte[m.index! + m[0].length]!;
+  }
+  return out;
+}
+
+/** Tokens whose ranges overlap share a character: each gets the union of its group. In place. */
+export function unionOverlaps(starts: Int32Array, ends: Int32Array): void {
+  let g = -1; // first token of the current group
+  let gStart = 0;
+  let gEnd = -1;
+  const close = (to: number) => { for (let k = g; k < to; k++) if (starts[k]! < ends[k]!) { starts[k] = gStart; ends[k] = gEnd; } };
+  for (let i = 0; i < starts.length; i++) {
+    if (starts[i] === ends[i]) continue;
+    if (g >= 0 && starts[i]! < gEnd) { gStart = Math.min(gStart, starts[i]!); gEnd = Math.max(gEnd, ends[i]!); continue; }
+    if (g >= 0) close(i);
+    g = i; gStart = starts[i]!; gEnd = ends[i]!;
+  }
+  if (g >= 0) close(starts.length);
 }

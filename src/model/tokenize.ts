@@ -1,5 +1,7 @@
 // Text → tokens with exact UTF-16 ranges, display text, and truncation to a token budget.
-import { alignTokens } from './offsets';
+import { alignedOf, normalizeAligned, preTokenizeAligned } from './alignedText';
+import { SectionEncoder, type EncodedText } from './encodeSections';
+import { alignSection, unionOverlaps } from './offsets';
 import { displayPiece, pieceText, tokenizerFamily, type TokenizerFamily } from './tokenBytes';
 import type { Truncation } from './types';
 
@@ -25,18 +27,30 @@ export interface TokenizedText {
 const HEAD_CHARS_PER_TOKEN = 8;
 /** Texts up to this long are tokenized whole, so their token count is exact. */
 const EXACT_COUNT_CHARS = 8192;
+/**
+ * At most this many characters per wanted token are ever tokenized (Gemma's longest pieces are 31
+ * spaces): a 2 MB selection of whitespace or of one endless word costs no more than a short one.
+ */
+const MAX_CHARS_PER_TOKEN = 64;
 
 export class Tokenization {
   readonly family: TokenizerFamily;
   private readonly specialIds: Set<number>;
+  private readonly encoder: SectionEncoder;
 
   constructor(
     readonly tokenizer: TextTokenizer,
     private readonly tokenizerJson: Record<string, unknown>,
   ) {
-    this.family = effectiveFamily(tokenizerFamily(tokenizerJson), tokenizer, tokenizerJson);
+    this.family = tokenizerFamily(tokenizerJson);
     // The unknown token stands for text that is there, so it is not "special" here.
     this.specialIds = new Set(tokenizer.all_special_ids.filter((id) => this.piece(id) !== this.family.unkToken));
+    this.encoder = new SectionEncoder(tokenizer, tokenizerJson, this.family);
+  }
+
+  /** Token ids of `text` (with BOS/[CLS] as the tokenizer adds them). */
+  encodeIds(text: string): number[] {
+    return this.encoder.ids(text) ?? this.tokenizer.encode(text);
   }
 
   piece(id: number): string {
@@ -88,7 +102,7 @@ export class Tokenization {
    * tokens the tokenizer always puts first (a model trained with a BOS at position 0 keeps it).
    */
   ids(text: string, keepLast?: number): number[] {
-    if (keepLast === undefined) return this.tokenizer.encode(text);
+    if (keepLast === undefined) return this.encodeIds(text);
     const lead = this.leadingIds;
     const keep = (ids: number[]) => {
       if (ids.length <= keepLast) return ids;
@@ -99,7 +113,7 @@ export class Tokenization {
     // Only the end matters: tokenize a tail long enough for keepLast tokens, growing it if needed.
     for (let tailLength = keepLast * HEAD_CHARS_PER_TOKEN; ; tailLength *= 4) {
       const tail = tailLength >= text.length ? text : text.slice(cutBack(text, text.length - tailLength));
-      const ids = this.tokenizer.encode(tail);
+      const ids = this.encodeIds(tail);
       // +2: the first token or two of a cut tail may differ from the whole text's.
       if (tail.length === text.length || ids.length >= keepLast + 2 + lead.length) return keep(ids);
     }
@@ -107,53 +121,59 @@ export class Tokenization {
 
   /** Tokens of `text` with ranges, at most `limit` of them (`reason` says which limit applies). */
   tokenize(text: string, limit: number, reason: Truncation['reason']): TokenizedText {
-    // Tokenize a head of the text just long enough for `limit` tokens (growing it if needed), not
-    // the whole text: a huge selection costs no more than a small one.
+    // Tokenize a head of the text just long enough for `limit` tokens (growing it if needed), never
+    // more than MAX_CHARS_PER_TOKEN characters per token: a huge selection costs no more than a small one.
+    const maxHead = Math.max(limit * MAX_CHARS_PER_TOKEN, EXACT_COUNT_CHARS);
     let headLength = Math.min(text.length, Math.max(limit * HEAD_CHARS_PER_TOKEN, EXACT_COUNT_CHARS));
     let head: string;
-    let ids: number[];
+    let enc: EncodedText;
     for (;;) {
       head = headLength >= text.length ? text : text.slice(0, cutForward(text, headLength));
-      ids = this.tokenizer.encode(head);
+      enc = this.encodeWithRanges(head);
       // +2: the last token or two of a cut head may differ from the whole text's.
-      if (head.length === text.length || ids.length >= limit + 2) break;
-      headLength *= 4;
+      if (head.length === text.length || enc.ids.length >= limit + 2 || headLength >= maxHead) break;
+      headLength = Math.min(headLength * 4, maxHead);
     }
-    const totalTokens = ids.length;
-    let truncated: Truncation | null = null;
-    if (ids.length > limit || head.length < text.length) ids = ids.slice(0, limit);
-    const pieces = ids.map((id) => this.piece(id));
+    const totalTokens = enc.ids.length;
+    let n = enc.ids.length;
+    if (n > limit || head.length < text.length) n = Math.min(n, limit);
+    const ids = enc.ids.slice(0, n);
+    const pieces = enc.pieces.slice(0, n);
     const special = ids.map((id) => this.isSpecial(id));
-    // The tokens the tokenizer puts first (a BOS, [CLS]) cover no text, even where the text starts with their string.
-    const lead = startsWith(ids, this.leadingIds) ? Math.min(this.leadingIds.length, ids.length) : 0;
-    const aligned = alignTokens(head, { pieces: pieces.slice(lead), special: special.slice(lead) }, this.family, this.tokenizerJson.normalizer as Record<string, unknown> | null);
-    const ranges = [...Array.from({ length: lead }, () => ({ start: 0, end: 0 })), ...aligned];
-    const starts = Int32Array.from(ranges, (r) => r.start);
-    const ends = Int32Array.from(ranges, (r) => r.end);
-    if (ids.length < totalTokens || head.length < text.length) {
+    const starts = enc.starts.slice(0, n);
+    const ends = enc.ends.slice(0, n);
+    let truncated: Truncation | null = null;
+    if (n < totalTokens || head.length < text.length) {
       let shownChars = 0;
       for (const e of ends) shownChars = Math.max(shownChars, e);
-      truncated = { reason, totalTokens, shownTokens: ids.length, shownChars, totalIsLowerBound: head.length < text.length };
+      truncated = { reason, totalTokens, shownTokens: n, shownChars, totalIsLowerBound: head.length < text.length };
     }
     return { ids, pieces, special, starts, ends, truncated };
+  }
+
+  /** Every token of `text` with its range: section by section, or (tokenizer classes that rewrite the text themselves) by aligning encode's tokens to the whole text. */
+  private encodeWithRanges(text: string): EncodedText {
+    const exact = this.encoder.encode(text);
+    if (exact) return exact;
+    const ids = this.tokenizer.encode(text);
+    const pieces = ids.map((id) => this.piece(id));
+    const inText = pieces.filter((_, i) => !this.isSpecial(ids[i]!));
+    const normalized = normalizeAligned(alignedOf(text), this.tokenizerJson.normalizer as Record<string, unknown> | null);
+    const aligned = preTokenizeAligned(normalized, this.tokenizerJson.pre_tokenizer as Record<string, unknown> | null, 0);
+    const ranges = alignSection({ aligned, pieces: inText, family: this.family, wordPattern: null, fuseUnknown: false });
+    const starts = new Int32Array(ids.length);
+    const ends = new Int32Array(ids.length);
+    for (let i = 0, k = 0, last = 0; i < ids.length; i++) {
+      if (this.isSpecial(ids[i]!)) { starts[i] = ends[i] = last; continue; }
+      starts[i] = ranges[k]!.start; ends[i] = ranges[k]!.end; last = ends[i]!; k++;
+    }
+    unionOverlaps(starts, ends);
+    return { ids, pieces, starts, ends };
   }
 }
 
 function startsWith(ids: number[], prefix: number[]): boolean {
   return prefix.every((id, i) => ids[i] === id);
-}
-
-/**
- * transformers.js's LlamaTokenizer with `legacy: false` (TinyLlama and most Llama 2 repositories)
- * ignores tokenizer.json's Prepend normaliser: it puts one ▁ before the text and none after special
- * tokens written in it (seen as a null normaliser and a Metaspace pre-tokenizer prepending 'first').
- */
-function effectiveFamily(family: TokenizerFamily, tokenizer: TextTokenizer, json: Record<string, unknown>): TokenizerFamily {
-  const runtime = tokenizer as unknown as { normalizer?: unknown; pre_tokenizer?: { prepend_scheme?: unknown } | null };
-  if (json.normalizer && runtime.normalizer === null && runtime.pre_tokenizer?.prepend_scheme === 'first') {
-    return { ...family, prefixSpace: 'always', prefixFirstSectionOnly: true };
-  }
-  return family;
 }
 
 /** Moves a cut position back to the start of a whitespace run, so no word or surrogate pair is split. */

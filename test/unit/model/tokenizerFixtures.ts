@@ -16,7 +16,8 @@ function byteAlphabet(): string[] {
   return out;
 }
 
-export function byteLevelTokenizer(): { json: Json; config: Json } {
+/** GPT-2-style byte-level BPE; with `bos`, a TemplateProcessing post-processor puts <|endoftext|> first (as Llama 3 / Qwen-style exports do with their BOS). */
+export function byteLevelTokenizer(opts: { bos?: boolean } = {}): { json: Json; config: Json } {
   const alphabet = byteAlphabet();
   const sp = alphabet[0x20]!; // "Ġ"
   const merges = [
@@ -35,7 +36,9 @@ export function byteLevelTokenizer(): { json: Json; config: Json } {
       added_tokens: [added(eos, '<|endoftext|>')],
       normalizer: null,
       pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
-      post_processor: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: false, use_regex: true },
+      post_processor: opts.bos
+        ? { type: 'TemplateProcessing', single: [{ SpecialToken: { id: '<|endoftext|>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }], pair: [], special_tokens: { '<|endoftext|>': { id: '<|endoftext|>', ids: [eos], tokens: ['<|endoftext|>'] } } }
+        : { type: 'ByteLevel', add_prefix_space: true, trim_offsets: false, use_regex: true },
       decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
       model: { type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: '', end_of_word_suffix: '', fuse_unk: false, byte_fallback: false, vocab, merges },
     },

@@ -1,0 +1,136 @@
+// The tokenizer's encode, section by section, with every token's range in the text.
+//
+// transformers.js 2.17 encodes by splitting the text at added tokens, then normalising,
+// pre-tokenizing and running the model on each text section, then letting the post-processor add
+// BOS/[CLS]/[SEP]. The same steps are run here through the tokenizer's own parts (so the ids are
+// its ids), and each section's tokens are aligned to that section alone: a typed special token gets
+// the range of its text, a token the post-processor added an empty range, and a ▁ the normaliser
+// prepends to a section after a typed token is known to be inserted, not read as a space.
+import { AddedTokenSplitter, type AddedTokenInfo } from './addedTokens';
+import { alignedOf, normalizeAligned, preTokenizeAligned } from './alignedText';
+import { alignSection, unionOverlaps } from './offsets';
+import { flattenSequence, type TokenizerFamily } from './tokenBytes';
+
+type Json = Record<string, unknown>;
+
+/** The parts of a transformers.js 2.17 PreTrainedTokenizer that encoding goes through. */
+interface TokenizerParts {
+  added_tokens: AddedTokenInfo[];
+  normalizer: ((text: string) => string) | null;
+  pre_tokenizer: ((text: string, options: { section_index: number }) => string[]) | null;
+  model: ((words: string[]) => string[]) & { convert_tokens_to_ids(tokens: string[]): number[]; fuse_unk?: boolean };
+  post_processor: ((tokens: string[], pair: null, options: { add_special_tokens: boolean }) => { tokens: string[] }) | null;
+  remove_space?: boolean;
+  do_lowercase_and_remove_accent?: boolean;
+  _encode_text(text: string): string[];
+  _encode_plus?: unknown;
+}
+
+export interface EncodedText {
+  ids: number[];
+  pieces: string[];
+  starts: Int32Array;
+  ends: Int32Array;
+}
+
+/** Word splitting of the pre-tokenizers whose words an unknown token replaces whole. */
+const PUNCT = '\\p{P}\\u0021-\\u002F\\u003A-\\u0040\\u005B-\\u0060\\u007B-\\u007E';
+const WORD_PATTERNS: Record<string, RegExp> = {
+  BertPreTokenizer: new RegExp(`[^\\s${PUNCT}]+|[${PUNCT}]`, 'gu'),
+  Whitespace: /\w+|[^\w\s]+/gu,
+  WhitespaceSplit: /\S+/gu,
+};
+
+export class SectionEncoder {
+  private readonly parts: TokenizerParts;
+  private readonly splitter: AddedTokenSplitter;
+  /** The tokenizer's class encodes the way the base class does (no text rewriting of its own). */
+  readonly exact: boolean;
+  private readonly wordPattern: RegExp | null;
+
+  constructor(tokenizer: unknown, private readonly json: Json, private readonly family: TokenizerFamily) {
+    this.parts = tokenizer as TokenizerParts;
+    this.splitter = new AddedTokenSplitter(this.parts.added_tokens ?? []);
+    const own = ownerOf(this.parts, '_encode_text');
+    // LlamaTokenizer overrides it only for legacy: false (it then rewrites the text itself).
+    const legacyLlama = (this.parts as { legacy?: unknown }).legacy === true && own !== null
+      && /this\.legacy/.test(String((own as TokenizerParts)._encode_text)) && Object.getPrototypeOf(own) === ownerOf(this.parts, '_encode_plus');
+    this.exact = (own === ownerOf(this.parts, '_encode_plus') || legacyLlama)
+      && !this.parts.remove_space && !this.parts.do_lowercase_and_remove_accent && typeof this.parts.model === 'function';
+    const pre = flattenSequence(json.pre_tokenizer as Json).find((p) => typeof p.type === 'string' && p.type in WORD_PATTERNS);
+    this.wordPattern = (json.model as Json | undefined)?.type === 'WordPiece' ? (pre ? WORD_PATTERNS[pre.type as string]! : /\S+/gu) : null;
+  }
+
+  /** Token pieces of `text` without ranges (what encode gives), or null when this tokenizer must go through encode. */
+  pieces(text: string): string[] | null {
+    if (!this.exact) return null;
+    const core = this.splitter.split(text).flatMap((s, index) => (s.added ? [s.added.content] : this.sectionPieces(text.slice(s.start, s.end), index)));
+    return this.postProcess(core);
+  }
+
+  /** Ids, pieces and ranges of `text`, as the tokenizer's encode(text) would give them. */
+  encode(text: string): EncodedText | null {
+    if (!this.exact) return null;
+    const core: string[] = [];
+    const starts: number[] = [];
+    const ends: number[] = [];
+    const sections = this.splitter.split(text);
+    for (let index = 0; index < sections.length; index++) {
+      const s = sections[index]!;
+      if (s.added) { core.push(s.added.content); starts.push(s.start); ends.push(s.end); continue; }
+      const sectionText = text.slice(s.start, s.end);
+      const pieces = this.sectionPieces(sectionText, index);
+      if (pieces.length === 0) continue;
+      const normalized = normalizeAligned(alignedOf(sectionText, s.start), this.json.normalizer as Json | null);
+      const aligned = preTokenizeAligned(normalized, this.json.pre_tokenizer as Json | null, index);
+      const ranges = alignSection({ aligned, pieces, family: this.family, wordPattern: this.wordPattern, fuseUnknown: this.parts.model.fuse_unk === true });
+      for (let i = 0; i < pieces.length; i++) { core.push(pieces[i]!); starts.push(ranges[i]!.start); ends.push(ranges[i]!.end); }
+    }
+    const all = this.postProcess(core);
+    // Tokens the post-processor added sit before (BOS, [CLS]) or after ([SEP], EOS) the text, empty.
+    const at = findRun(all, core);
+    const outStarts = new Int32Array(all.length).fill(0);
+    const outEnds = new Int32Array(all.length).fill(0);
+    for (let i = 0; i < all.length; i++) {
+      const k = i - at;
+      if (k >= 0 && k < core.length) { outStarts[i] = starts[k]!; outEnds[i] = ends[k]!; }
+      else if (k >= core.length) { outStarts[i] = outEnds[i] = text.length; }
+    }
+    unionOverlaps(outStarts, outEnds);
+    return { ids: this.parts.model.convert_tokens_to_ids(all), pieces: all, starts: outStarts, ends: outEnds };
+  }
+
+  ids(text: string): number[] | null {
+    const pieces = this.pieces(text);
+    return pieces && this.parts.model.convert_tokens_to_ids(pieces);
+  }
+
+  private sectionPieces(sectionText: string, index: number): string[] {
+    const { normalizer, pre_tokenizer: pre, model } = this.parts;
+    const normalized = normalizer ? normalizer(sectionText) : sectionText;
+    if (normalized.length === 0) return [];
+    return model(pre ? pre(normalized, { section_index: index }) : [normalized]);
+  }
+
+  private postProcess(core: string[]): string[] {
+    return this.parts.post_processor ? this.parts.post_processor(core, null, { add_special_tokens: true }).tokens : core;
+  }
+}
+
+/** The prototype in the chain that defines `key` (to tell whether a subclass overrides it). */
+function ownerOf(obj: object, key: string): object | null {
+  for (let p: object | null = Object.getPrototypeOf(obj); p; p = Object.getPrototypeOf(p)) {
+    if (Object.prototype.hasOwnProperty.call(p, key)) return p;
+  }
+  return null;
+}
+
+/** Where `core` sits inside `all` (the post-processor only adds tokens around it). */
+function findRun(all: string[], core: string[]): number {
+  for (let at = 0; at + core.length <= all.length; at++) {
+    let ok = true;
+    for (let i = 0; ok && i < core.length; i++) ok = all[at + i] === core[i];
+    if (ok) return at;
+  }
+  return 0;
+}
