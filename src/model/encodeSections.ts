@@ -88,7 +88,7 @@ export class SectionEncoder {
     }
     const all = this.postProcess(core);
     // Tokens the post-processor added sit before (BOS, [CLS]) or after ([SEP], EOS) the text, empty.
-    const at = findRun(all, core);
+    const at = this.prefixLength(all.length - core.length);
     const outStarts = new Int32Array(all.length).fill(0);
     const outEnds = new Int32Array(all.length).fill(0);
     for (let i = 0; i < all.length; i++) {
@@ -112,6 +112,18 @@ export class SectionEncoder {
     return model(pre ? pre(normalized, { section_index: index }) : [normalized]);
   }
 
+  private prefix: number | null = null;
+
+  /** How many of the post-processor's `added` tokens go before the text (a BOS typed in the text is not one of them). */
+  private prefixLength(added: number): number {
+    if (this.prefix === null) {
+      const marker = '\u0000attention-lens-sentinel\u0000';
+      const probe = this.postProcess([marker]);
+      this.prefix = Math.max(0, probe.indexOf(marker));
+    }
+    return Math.min(this.prefix, added);
+  }
+
   private postProcess(core: string[]): string[] {
     return this.parts.post_processor ? this.parts.post_processor(core, null, { add_special_tokens: true }).tokens : core;
   }
@@ -123,14 +135,4 @@ function ownerOf(obj: object, key: string): object | null {
     if (Object.prototype.hasOwnProperty.call(p, key)) return p;
   }
   return null;
-}
-
-/** Where `core` sits inside `all` (the post-processor only adds tokens around it). */
-function findRun(all: string[], core: string[]): number {
-  for (let at = 0; at + core.length <= all.length; at++) {
-    let ok = true;
-    for (let i = 0; ok && i < core.length; i++) ok = all[at + i] === core[i];
-    if (ok) return at;
-  }
-  return 0;
 }
