@@ -135,7 +135,8 @@ export class App {
       return;
     }
     this.header = h;
-    this.labels = h.tokens.map((t) => withoutInvisible(t.display));
+    // A continuation of a split character is labelled by its bytes where a view needs a name (axes, captions).
+    this.labels = h.tokens.map((t) => withoutInvisible(t.continuation ? t.partial ?? '·' : t.display));
     this.stats = null;
     this.cache.reset(h.analysisId);
     this.hoverIndex = null;
@@ -150,7 +151,7 @@ export class App {
     Object.assign(this.state, patch);
     // Until the person picks a head, wait for the statistics and open on the most distinctive one.
     this.pickHead = !s.headChosen;
-    const shown = h.truncated ? ` Showing the first ${h.truncated.shownTokens} of ${h.truncated.totalTokens} tokens (${h.truncated.reason === 'context' ? 'the model’s context length' : 'the maxTokens setting'}).` : '';
+    const shown = h.truncated ? ` Showing the first ${h.truncated.shownTokens} of ${h.truncated.totalIsLowerBound ? 'more than ' : ''}${h.truncated.totalTokens} tokens (${h.truncated.reason === 'context' ? 'the model’s context length' : 'the maxTokens setting'}).` : '';
     this.notice.textContent = `${h.source.fileName}: ${T} tokens, ${h.model.name} (${h.model.nLayers} layers × ${h.model.nHeads} heads).${shown}`;
     this.strip.render(h, this.labels, this.palette);
     renderNext(this.next, h, this.labels, T - 1);
@@ -247,7 +248,7 @@ export class App {
         const row = full ? full.subarray(q * T, (q + 1) * T) : this.cache.matrix({ kind: 'row', matrix: this.selector(), query: q }, s.dropSink); // [K]
         if (!row) return waiting('attention');
         show(this.kernel.root);
-        this.kernel.setRow(row, q, T, this.labels, this.palette, this.theme);
+        this.kernel.setRow(row, q, T, this.labels, this.palette, this.theme, h.tokens);
         return;
       }
       case 'stats': {

@@ -4,6 +4,8 @@ import { el, clear } from './dom';
 import { rgbCss, type Palette, type Theme } from './theme';
 import { contrast, weightIndex } from '../src/common/colour';
 import { formatWeight } from './heatmap';
+import { tokenName } from './tokens';
+import type { PanelToken } from '../src/common/protocol';
 
 export interface KernelEvents {
   onHover(index: number | null): void;
@@ -24,6 +26,7 @@ export class KernelView {
   private T = 0;
   private labels: string[] = [];
   private query = 0;
+  private tokens: PanelToken[] = [];
 
   constructor(private readonly events: KernelEvents) {
     this.root.append(this.caption, this.text);
@@ -31,10 +34,11 @@ export class KernelView {
   }
 
   /** Shows query `query`'s row of weights [K] over the tokens. */
-  setRow(row: Float32Array, query: number, T: number, labels: string[], palette: Palette, theme: Theme): void {
+  setRow(row: Float32Array, query: number, T: number, labels: string[], palette: Palette, theme: Theme, tokens: PanelToken[] = []): void {
     this.row = row;
     this.T = T;
     this.query = Math.min(query, T - 1);
+    this.tokens = tokens;
     if (labels !== this.labels || this.spans.length !== T) this.buildSpans(labels);
     this.paint(palette, theme);
   }
@@ -44,7 +48,9 @@ export class KernelView {
     clear(this.text);
     this.spans = labels.map((label, i) => {
       // Spaces and tabs as themselves so the text reads like the source; ⏎ stays visible (it has a weight too).
-      const span = el('span', { class: 'kernel-token', 'data-index': i }, label.replace(/␣/g, ' ').replace(/⇥/g, '\t'));
+      // A character split over tokens is drawn once, on its first token; the rest are thin markers.
+      const cont = this.tokens[i]?.continuation === true;
+      const span = el('span', { class: `kernel-token${cont ? ' continuation' : ''}`, 'data-index': i }, cont ? '' : label.replace(/␣/g, ' ').replace(/⇥/g, '\t'));
       span.addEventListener('pointerenter', () => this.events.onHover(i));
       span.addEventListener('pointerleave', () => this.events.onHover(null));
       span.addEventListener('click', () => { this.events.onQueryChange(i); this.events.onActivate(i); });
@@ -67,7 +73,7 @@ export class KernelView {
       const bg = palette.colours[idx];
       span.style.backgroundColor = idx > 0 ? rgbCss(bg) : '';
       span.style.color = idx > 0 ? rgbCss(contrast(bg, dark) >= contrast(bg, light) ? dark : light) : '';
-      span.title = `key ${k}: weight ${formatWeight(w)}`;
+      span.title = `key ${k}${this.tokens[k] ? ` ${tokenName(this.tokens[k]!, this.labels[k]!)}` : ''}: weight ${formatWeight(w)}`;
       span.classList.toggle('kernel-query', k === q);
     }
     this.caption.textContent = `Query ${q} “${this.labels[q]}”: its weights over every token (colour = weight). ${theme.kind.startsWith('high') ? '' : 'Click a token to make it the query.'}`;

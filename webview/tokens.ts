@@ -3,7 +3,7 @@
 import { el, clear, fmt } from './dom';
 import { rgbCss, type Palette } from './theme';
 import { contrast, unitToWeight, type Rgb } from '../src/common/colour';
-import type { AnalysisHeader, HostToWebview } from '../src/common/protocol';
+import type { AnalysisHeader, HostToWebview, PanelToken } from '../src/common/protocol';
 import { withoutInvisible } from '../src/common/tokenText';
 
 /** Surprisal (nats) that gets the strongest colour. */
@@ -30,15 +30,17 @@ export class TokenStrip {
     clear(this.root);
     this.cursor = -1;
     this.spans = header.tokens.map((t, i) => {
-      const span = el('span', { class: `strip-token${t.special ? ' special' : ''}`, 'data-index': i }, labels[i]);
+      // A character split over tokens is drawn once; its other tokens are thin markers.
+      const span = el('span', { class: `strip-token${t.special ? ' special' : ''}${t.continuation ? ' continuation' : ''}`, 'data-index': i }, t.continuation ? '' : labels[i]);
+      if (t.continuation) span.setAttribute('aria-label', `continues the character before: ${t.partial ?? ''}`);
       if (t.logprob !== null) {
         const surprisal = -t.logprob;
         const bg = palette.colours[Math.round(Math.min(1, surprisal / MAX_SURPRISAL) * 255)];
         span.style.backgroundColor = rgbCss(bg);
         span.style.color = textOn(bg);
-        span.title = `“${labels[i]}”: surprisal ${fmt(surprisal, 2)} nats, p = ${fmt(Math.exp(t.logprob), 4)}${t.rank !== null ? `, rank ${t.rank}` : ''}`;
+        span.title = `${tokenName(t, labels[i])}: surprisal ${fmt(surprisal, 2)} nats, p = ${fmt(Math.exp(t.logprob), 4)}${t.rank !== null ? `, rank ${t.rank}` : ''}`;
       } else {
-        span.title = `“${labels[i]}”: no prediction (first token or encoder model)`;
+        span.title = `${tokenName(t, labels[i])}: no prediction (first token or encoder model)`;
       }
       span.addEventListener('pointerenter', () => this.events.onHover(i));
       span.addEventListener('pointerleave', () => this.events.onHover(null));
@@ -70,6 +72,12 @@ export class TokenStrip {
     this.mark(i);
     this.events.onHover(i);
   }
+}
+
+/** How a tooltip names a token: its characters, with the bytes it holds when it holds part of one. */
+export function tokenName(t: PanelToken, label: string): string {
+  if (t.continuation) return `continuation of the character before, bytes ${t.partial ?? ''}`;
+  return t.partial ? `“${label}” (this token: bytes ${t.partial})` : `“${label}”`;
 }
 
 export function textOn(bg: Rgb): string {

@@ -4,8 +4,12 @@ import type { AttentionShape } from './tensor';
 
 /** A token as the panel shows it (the model's TokenInfo adds its id and own text). */
 export interface PanelToken {
-  /** Text for display with whitespace made visible (␣ ⏎ ⇥) and partial bytes shown as <0xNN>. */
+  /** The token's characters in the text ('' for the continuation of a split character); the piece for an added token (BOS, [CLS]). */
   display: string;
+  /** Bytes of a partial character, readably (‹0xED 0x95›), for the tooltip. */
+  partial?: string | null;
+  /** The token continues a character shown on the token before it. */
+  continuation?: boolean;
   /** [start, end) in UTF-16 code units of the analysed text (as VS Code counts offsets). */
   start: number;
   end: number;
@@ -25,7 +29,8 @@ export interface AnalysisHeader {
   shape: AttentionShape;
   /** Top-k next tokens after each position: ids/probs are [nTokens, k]; `vocab` maps every id used to its display text. */
   topK: { k: number; ids: Int32Array; probs: Float32Array; vocab: Record<number, string> };
-  truncated: { reason: 'maxTokens' | 'context'; totalTokens: number; shownTokens: number } | null;
+  /** totalIsLowerBound: only a bounded head of a long text was tokenized, so the text has more than totalTokens. */
+  truncated: { reason: 'maxTokens' | 'context'; totalTokens: number; shownTokens: number; totalIsLowerBound?: boolean } | null;
   source: { fileName: string };
 }
 

@@ -30,8 +30,11 @@ export function untemperedAt(result: AnalysisResult, index: number, tokenText: (
     const id = result.topK.ids[row + j]!;
     alternatives.push({ token: tokenText(id), prob: result.topK.probs[row + j]!, actual: id === tok.id });
   }
-  return { display: tok.display, prob: Math.exp(tok.logprob), rank: tok.rank, vocabSize: result.model.vocabSize, temperature: 1, alternatives };
+  return { display: tokenLabel(tok), prob: Math.exp(tok.logprob), rank: tok.rank, vocabSize: result.model.vocabSize, temperature: 1, alternatives };
 }
+
+/** A continuation of a split character shows its bytes (its characters are on the token before). */
+const tokenLabel = (tok: { display: string; partial?: string | null; text: string }) => tok.display || tok.partial || tok.text;
 
 export type Probe = (prefix: string, opts: { topK: number; temperature: number }) => Promise<ProbeResult>;
 
@@ -48,7 +51,7 @@ export async function temperedAt(result: AnalysisResult, index: number, temperat
   const hit = r.next[tok.rank - 1];
   if (!hit || hit.id !== tok.id) return undefined;
   return {
-    display: tok.display,
+    display: tokenLabel(tok),
     prob: hit.prob,
     rank: tok.rank,
     vocabSize: result.model.vocabSize,

@@ -62,7 +62,17 @@ function charLength(text: string, i: number): number {
   return isHigh(text.charCodeAt(i)) && isLow(text.charCodeAt(i + 1)) ? 2 : 1;
 }
 
-const MARK = /^\p{M}/u;
+/**
+ * Whether `c` is a non-starter a normal form may reorder (canonical combining class > 1): such a
+ * character would be moved in front of U+0334 (class 1). Variation selectors and other class-0
+ * marks are starters: they stay put and need not join the run before them.
+ */
+const reorderable = new Map<string, boolean>();
+function isReorderable(c: string): boolean {
+  let r = reorderable.get(c);
+  if (r === undefined) reorderable.set(c, (r = (c + '\u0334').normalize('NFD') !== c.normalize('NFD') + '\u0334'));
+  return r;
+}
 
 /** Applies `f` to each character on its own. */
 export function mapChars(a: Aligned, f: (ch: string) => string): Aligned {
@@ -77,8 +87,9 @@ export function mapChars(a: Aligned, f: (ch: string) => string): Aligned {
 
 /**
  * Applies a whole-text transform (a Unicode normal form) to the smallest runs of characters it
- * treats independently: a run grows over combining marks and while f(run + next) differs from
- * f(run) + f(next), so Hangul jamo that compose, or marks that reorder, stay with their base.
+ * treats independently: a run grows while f(run + next) differs from f(run) + f(next) (and, when
+ * marks were reordered across runs, over every reorderable mark), so Hangul
+ * jamo that compose, or marks that reorder, stay with their base.
  */
 export function segmentwise(a: Aligned, f: (s: string) => string, growOverMarks = false): Aligned {
   const whole = f(a.text);
@@ -93,7 +104,7 @@ export function segmentwise(a: Aligned, f: (s: string) => string, growOverMarks 
       const n = charLength(a.text, j);
       const next = a.text.slice(j, j + n);
       const joined = f(run + next);
-      if (joined === out + f(next) && !(growOverMarks && MARK.test(next))) break;
+      if (joined === out + f(next) && !(growOverMarks && isReorderable(next))) break;
       run += next; out = joined; j += n;
     }
     b.push(out, i, j);

@@ -54,10 +54,13 @@ export async function analyzeText(
 
   const k = decoder ? Math.min(wantK, out.vocab) : 0;
   const { topIds, topProbs, logprobs, ranks } = decoder ? scoreTokens(out, tok.ids, k, info.name) : noScores(T);
+  const labels = tokens.labels(text, tok);
   const tokenInfos: TokenInfo[] = tok.ids.map((id, i) => ({
     id,
     text: tokens.text(id),
-    display: tokens.display(id),
+    display: labels.display[i]!,
+    partial: labels.partial[i]!,
+    continuation: labels.continuation[i]!,
     start: tok.starts[i]!,
     end: tok.ends[i]!,
     logprob: logprobs[i]!,

@@ -76,7 +76,6 @@ function buildByteTable(): Map<string, number> {
 }
 const BYTE_OF_CHAR = buildByteTable();
 const utf8 = new TextEncoder();
-const lenientUtf8 = new TextDecoder('utf-8', { fatal: false });
 const BYTE_PIECE = /^<0x([0-9A-Fa-f]{2})>$/;
 
 /** Bytes a vocabulary piece stands for (SPACE_MARK for a metaspace marker). */
@@ -110,9 +109,16 @@ export function pieceBytes(piece: string, family: TokenizerFamily): number[] {
 
 const VISIBLE: Record<string, string> = { ' ': '␣', '\n': '⏎', '\t': '⇥', '\r': '␍' };
 
-/** UTF-8 bytes → text, with bytes that do not form a whole character written as <0xNN>. */
+/** Bytes that do not form a whole character, readably: ‹0xED 0x95›. */
+export function bytesLabel(bytes: ArrayLike<number>): string {
+  return `‹${Array.from(bytes, (b) => `0x${b.toString(16).toUpperCase().padStart(2, '0')}`).join(' ')}›`;
+}
+
+/** UTF-8 bytes → text; each run of bytes that do not form whole characters written as ‹0xNN 0xNN›. */
 export function bytesForDisplay(bytes: number[]): string {
   let out = '';
+  let partial: number[] = [];
+  const flush = () => { if (partial.length) { out += bytesLabel(partial); partial = []; } };
   for (let i = 0; i < bytes.length; ) {
     const b = bytes[i]!;
     const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
@@ -126,22 +132,30 @@ export function bytesForDisplay(bytes: number[]): string {
     // Reject overlong forms, surrogates and values past U+10FFFF, as a strict decoder would.
     const min = len === 2 ? 0x80 : len === 3 ? 0x800 : len === 4 ? 0x10000 : 0;
     if (ok && cp >= min && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff)) {
+      flush();
       out += String.fromCodePoint(cp);
       i += len;
       continue;
     }
-    out += `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`;
+    partial.push(b);
     i += 1;
   }
+  flush();
   return out;
 }
+
+/** Whether the bytes are whole UTF-8 characters. */
+export function isWholeUtf8(bytes: number[]): boolean {
+  try { strictUtf8.decode(Uint8Array.from(bytes)); return true; } catch { return false; }
+}
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Whitespace made visible (␣ ⏎ ⇥ ␍), other control characters as their pictures (␀ ␇ ␡…). */
 export function visibleWhitespace(text: string): string {
   return text.replace(/[\u0000-\u0020\u007f]/g, (c) => VISIBLE[c] ?? (c === '\u007f' ? '␡' : String.fromCharCode(0x2400 + c.charCodeAt(0))));
 }
 
-/** Display text for a piece: its characters, whitespace visible, partial bytes as <0xNN>. */
+/** Display text for a piece: its characters, whitespace visible, partial bytes as ‹0xNN 0xNN›. */
 export function displayPiece(piece: string, family: TokenizerFamily, special: boolean): string {
   if (special) return piece;
   if (family.continuingPrefix && !family.byteLevel && piece.startsWith(family.continuingPrefix)) return piece; // "##ing" reads as a continuation
@@ -149,9 +163,8 @@ export function displayPiece(piece: string, family: TokenizerFamily, special: bo
   return visibleWhitespace(bytesForDisplay(bytes));
 }
 
-/** The token's own text (partial characters decode to U+FFFD). */
+/** The token's own text; bytes of a partial character as ‹0xED 0x95› (a top-k candidate reads as what it is). */
 export function pieceText(piece: string, family: TokenizerFamily, special: boolean): string {
   if (special) return piece;
-  const bytes = pieceBytes(piece, family).map((b) => (b === SPACE_MARK ? 0x20 : b));
-  return lenientUtf8.decode(Uint8Array.from(bytes));
+  return bytesForDisplay(pieceBytes(piece, family).map((b) => (b === SPACE_MARK ? 0x20 : b)));
 }

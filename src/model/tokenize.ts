@@ -3,6 +3,7 @@ import { alignedOf, normalizeAligned, preTokenizeAligned } from './alignedText';
 import { SectionEncoder, type EncodedText } from './encodeSections';
 import { alignSection, unionOverlaps } from './offsets';
 import { displayPiece, pieceText, tokenizerFamily, type TokenizerFamily } from './tokenBytes';
+import { tokenLabels, type TokenLabels } from './tokenLabels';
 import type { Truncation } from './types';
 
 /** The part of a transformers.js tokenizer we use. */
@@ -71,6 +72,11 @@ export class Tokenization {
     let d = this.displayCache.get(id);
     if (d === undefined) this.displayCache.set(id, (d = displayPiece(this.piece(id), this.family, this.isSpecial(id))));
     return d;
+  }
+
+  /** What each token of `tok` (from tokenize(text)) is called in the views: its characters in the text. */
+  labels(text: string, tok: TokenizedText): TokenLabels {
+    return tokenLabels(text, tok, this.family, (i) => this.display(tok.ids[i]!));
   }
 
   /** The token decoded on its own. */

@@ -14,7 +14,8 @@ export interface AnalysisSource {
 /** The small part of an analysis the webview gets first (everything but attention). */
 export function toHeader(result: AnalysisResult, analysisId: number, source: AnalysisSource): AnalysisHeader {
   const vocab: Record<number, string> = {};
-  for (const t of result.tokens) vocab[t.id] = t.display;
+  // The vocabulary entry, not this occurrence's text (a continuation has none of its own).
+  for (const t of result.tokens) vocab[t.id] = visibleToken(t.text);
   for (const n of result.next) vocab[n.id] = visibleToken(n.token);
   for (const id of result.topK.ids) {
     if (vocab[id] !== undefined) continue;
@@ -31,11 +32,11 @@ export function toHeader(result: AnalysisResult, analysisId: number, source: Ana
       nHeads: result.model.nHeads,
       contextLength: result.model.contextLength,
     },
-    tokens: result.tokens.map((t) => ({ display: t.display, start: t.start, end: t.end, logprob: t.logprob, rank: t.rank, special: t.special })),
+    tokens: result.tokens.map((t) => ({ display: t.display, partial: t.partial ?? null, continuation: t.continuation ?? false, start: t.start, end: t.end, logprob: t.logprob, rank: t.rank, special: t.special })),
     shape: { ...result.shape },
     // Copies: a view into a larger buffer would otherwise ship the whole buffer.
     topK: { k: result.topK.k, ids: result.topK.ids.slice(), probs: result.topK.probs.slice(), vocab },
-    truncated: result.truncated ? { reason: result.truncated.reason, totalTokens: result.truncated.totalTokens, shownTokens: result.truncated.shownTokens } : null,
+    truncated: result.truncated ? { reason: result.truncated.reason, totalTokens: result.truncated.totalTokens, shownTokens: result.truncated.shownTokens, totalIsLowerBound: result.truncated.totalIsLowerBound } : null,
     source: { fileName: source.fileName },
   };
 }
@@ -50,7 +51,7 @@ export function csvField(text: string): string {
 export function headCsv(result: AnalysisResult, selector: MatrixSelector): string {
   const T = result.shape.nTokens;
   const m = sliceAttention(result.attention, result.shape, selector, { dropSink: false }); // [Q, K]
-  const labels = result.tokens.map((t, i) => csvField(`${i}:${t.display}`));
+  const labels = result.tokens.map((t, i) => csvField(`${i}:${t.display || t.partial || t.text}`));
   const lines = [[csvField('query \\ key'), ...labels].join(',')];
   for (let q = 0; q < T; q++) {
     const row = [labels[q]];

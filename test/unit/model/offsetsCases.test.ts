@@ -85,3 +85,9 @@ test('SentencePiece/Metaspace: byte-fallback pieces of one character share its r
   const s = await spans('metaspace', 'a 中');
   assert.deepEqual(s.slice(-3), ['<0xE4>[2,3)', '<0xB8>[2,3)', '<0xAD>[2,3)']);
 });
+
+test('WordPiece: marks NFD reorders stay with their base, a variation selector after punctuation stays its own word', async () => {
+  // Found by the 50,000-string run: U+FE0F (class 0) was pulled into the run of "\" when earlier marks were reordered.
+  const s = await spans('wordpiece', '\u09cd\u0323\u20d7\\\ufe0f');
+  assert.deepEqual(s.slice(-3), ['\\[3,4)', '[UNK][4,5)', '[SEP][5,5)']);
+});
