@@ -6,6 +6,7 @@ import path from 'node:path';
 import {
   AttentionLensError, describeProgress, isDirectory, loadHubModel, loadModel, resolveModelSetting, writeAnalysisJson, type LoadedModel,
 } from '../model';
+import { cappedFlagNotes, decodeInput } from './notes';
 
 const USAGE = `Usage: attention-lens analyze --model <bundled|DIR> [--text-file FILE] [--top-k K] [--max-tokens N] --json
 
@@ -75,8 +76,10 @@ function rootDir(): string {
   }
 }
 
-function readStdin(): string {
-  return readFileSync(0, 'utf8');
+function readInput(file: string | undefined): string {
+  const { text, note } = decodeInput(readFileSync(file ?? 0), file ?? 'standard input');
+  if (note) process.stderr.write(`attention-lens: ${note}\n`);
+  return text;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -92,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
   const spec = resolveModelSetting(args.model, { extensionPath: rootDir(), homeDir: os.homedir(), workspaceFolders: [process.cwd()], isDirectory });
   let text: string;
   try {
-    text = args.textFile !== undefined ? readFileSync(args.textFile, 'utf8') : readStdin();
+    text = readInput(args.textFile);
   } catch (err) {
     process.stderr.write(`attention-lens: cannot read ${args.textFile ?? 'standard input'}: ${(err as Error).message}\n`);
     return 1;
@@ -108,6 +111,7 @@ async function main(argv: string[]): Promise<number> {
         onProgress: (p) => { if (p.loaded === p.total || p.loaded === 0) process.stderr.write(`attention-lens: downloading ${describeProgress(p)}\n`); },
       })
       : await loadModel(spec, { cacheDir: args.cacheDir });
+    for (const note of cappedFlagNotes(args, model.info)) process.stderr.write(`attention-lens: ${note}\n`);
     const result = await model.analyze(text, { topK: args.topK, maxTokens: args.maxTokens });
     writeAnalysisJson(result, (piece) => process.stdout.write(piece));
     process.stdout.write('\n');
