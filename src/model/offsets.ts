@@ -11,6 +11,16 @@ import { SPACE_MARK, pieceBytes, type TokenizerFamily } from './tokenBytes';
 
 export interface TokenRange { start: number; end: number }
 
+/** pieceBytes per family, memoised: a text repeats its pieces (bounded by the vocabulary). */
+const byteCache = new WeakMap<TokenizerFamily, Map<string, number[]>>();
+function bytesOf(piece: string, family: TokenizerFamily): number[] {
+  let cache = byteCache.get(family);
+  if (!cache) byteCache.set(family, (cache = new Map()));
+  let b = cache.get(piece);
+  if (!b) cache.set(piece, (b = pieceBytes(piece, family)));
+  return b;
+}
+
 interface ByteStream {
   bytes: Uint8Array;
   start: Int32Array;
@@ -114,12 +124,12 @@ export function alignSection(input: SectionInput): TokenRange[] {
       }
       if (at < 0 && p < n) {
         let q = nextChar(stream, p);
-        const next = i + 1 < pieces.length ? pieceBytes(pieces[i + 1]!, family) : null;
+        const next = i + 1 < pieces.length ? bytesOf(pieces[i + 1]!, family) : null;
         if (input.fuseUnknown) while (q < n && !(stream.kind[q]! & SKIPPABLE) && (next === null || matchAt(stream, q, next) < 0)) q = nextChar(stream, q);
         [at, len] = [p, q - p];
       }
     } else {
-      const token = pieceBytes(piece, family);
+      const token = bytesOf(piece, family);
       const marker = token[0] === SPACE_MARK || (family.byteLevel && token[0] === 0x20) ? 1 : 0;
       let m = matchSkipping(stream, pos, token, 0);
       // A leading marker the tokenizer added to a piece of its own (not emulated as text): not in the text.

@@ -29,10 +29,12 @@ const HEAD_CHARS_PER_TOKEN = 8;
 /** Texts up to this long are tokenized whole, so their token count is exact. */
 const EXACT_COUNT_CHARS = 8192;
 /**
- * At most this many characters per wanted token are ever tokenized (Gemma's longest pieces are 31
- * spaces): a 2 MB selection of whitespace or of one endless word costs no more than a short one.
+ * At most this many characters per wanted token are ever tokenized (and never fewer than
+ * EXACT_COUNT_CHARS): a 2 MB selection of spaces, newlines or one endless word costs about what
+ * 8,192 characters cost (transformers.js runs BPE on a whole pre-token, 32k spaces took ~1 s).
+ * Past it the panel and CLI say "more than N tokens".
  */
-const MAX_CHARS_PER_TOKEN = 64;
+const MAX_CHARS_PER_TOKEN = 16;
 
 export class Tokenization {
   readonly family: TokenizerFamily;
