@@ -114,7 +114,14 @@ export function segmentwise(a: Aligned, f: (s: string) => string, growOverMarks 
       if (joined === out + f(next) && !(growOverMarks && isReorderable(next))) break;
       run += next; out = joined; j += n;
     }
-    b.push(out, i, j);
+    // A base the marks could not attach to (a control character) keeps its own range.
+    const first = charLength(a.text, i);
+    if (growOverMarks && j > i + first && out === f(run.slice(0, first)) + f(run.slice(first))) {
+      b.push(f(run.slice(0, first)), i, i + first);
+      b.push(f(run.slice(first)), i + first, j);
+    } else {
+      b.push(out, i, j);
+    }
     i = j;
   }
   const result = b.done();
