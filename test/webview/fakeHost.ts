@@ -18,6 +18,8 @@ export interface FakeAnalysis {
   kind?: 'decoder' | 'encoder';
   /** Top-k per position: [T][k] of [token, prob]. */
   topK?: [string, number][][];
+  /** Per token: it holds part of a character (its bytes, e.g. ‹0xED 0x95›); a continuation shares the range of the token before and has no text of its own. */
+  parts?: ({ partial: string; continuation: boolean } | null)[];
 }
 
 interface FakeHostApi {
@@ -63,10 +65,14 @@ const api: FakeHostApi = {
     const T = a.tokens.length;
     const kind = a.kind ?? 'decoder';
     let offset = 0;
+    let prev = { start: 0, end: 0 };
     const tokens: TokenInfo[] = a.tokens.map((text, i) => {
+      const part = a.parts?.[i] ?? null;
+      if (part?.continuation) return { id: a.ids?.[i] ?? i, text, display: '', partial: part.partial, continuation: true, ...prev, logprob: a.logprobs?.[i] ?? null, rank: null, special: false };
       const start = offset;
       offset += text.length;
-      return { id: a.ids?.[i] ?? i, text, display: text.replace(/ /g, '␣').replace(/\n/g, '⏎').replace(/\t/g, '⇥'), start, end: offset, logprob: a.logprobs?.[i] ?? null, rank: null, special: false };
+      prev = { start, end: offset };
+      return { id: a.ids?.[i] ?? i, text, display: text.replace(/ /g, '␣').replace(/\n/g, '⏎').replace(/\t/g, '⇥'), partial: part?.partial ?? null, start, end: offset, logprob: a.logprobs?.[i] ?? null, rank: null, special: false };
     });
     const k = a.topK?.[0]?.length ?? 0;
     const vocabIds = new Map<string, number>();
@@ -79,7 +85,7 @@ const api: FakeHostApi = {
     const names = new Map([...vocabIds].map(([t, id]) => [id, t]));
     const result: AnalysisResult = {
       model: { name: 'fake', path: '/fake', kind, modelType: 'gpt2', nLayers: a.nLayers, nHeads: a.nHeads, contextLength: 4096, vocabSize: 5000 },
-      text: a.tokens.join(''),
+      text: a.tokens.filter((_, i) => !a.parts?.[i]?.continuation).join(''),
       tokens,
       shape: { nLayers: a.nLayers, nHeads: a.nHeads, nTokens: T },
       attention: new Float32Array(a.attention),
