@@ -48,56 +48,82 @@ export class SectionEncoder {
   readonly exact: boolean;
   private readonly wordPattern: RegExp | null;
 
-  constructor(tokenizer: unknown, private readonly json: Json, private readonly family: TokenizerFamily) {
+  /** LlamaTokenizer with legacy: false: it encodes "▁" + text (▁ in the text read as spaces) through a Metaspace 'first' pre-tokenizer. */
+  private readonly spaceFirst: boolean;
+  private readonly normalizerJson: Json | null;
+  private readonly preTokenizerJson: Json | null;
+
+  constructor(tokenizer: unknown, json: Json, private readonly family: TokenizerFamily) {
     this.parts = tokenizer as TokenizerParts;
     this.splitter = new AddedTokenSplitter(this.parts.added_tokens ?? []);
     const own = ownerOf(this.parts, '_encode_text');
-    // LlamaTokenizer overrides it only for legacy: false (it then rewrites the text itself).
-    const legacyLlama = (this.parts as { legacy?: unknown }).legacy === true && own !== null
-      && /this\.legacy/.test(String((own as TokenizerParts)._encode_text)) && Object.getPrototypeOf(own) === ownerOf(this.parts, '_encode_plus');
-    this.exact = (own === ownerOf(this.parts, '_encode_plus') || legacyLlama)
+    const base = ownerOf(this.parts, '_encode_plus');
+    // LlamaTokenizer overrides it (its parent is the base class) for legacy: false only.
+    const llama = own !== base && own !== null && Object.getPrototypeOf(own) === base && /this\.legacy/.test(String((own as TokenizerParts)._encode_text));
+    const legacy = (this.parts as { legacy?: unknown }).legacy;
+    this.spaceFirst = llama && !legacy;
+    this.exact = (own === base || llama)
       && !this.parts.remove_space && !this.parts.do_lowercase_and_remove_accent && typeof this.parts.model === 'function';
+    this.normalizerJson = this.spaceFirst ? null : (json.normalizer as Json | null) ?? null;
+    this.preTokenizerJson = this.spaceFirst
+      ? { type: 'Metaspace', replacement: '▁', add_prefix_space: true, prepend_scheme: 'first' }
+      : (json.pre_tokenizer as Json | null) ?? null;
     const pre = flattenSequence(json.pre_tokenizer as Json).find((p) => typeof p.type === 'string' && p.type in WORD_PATTERNS);
     this.wordPattern = (json.model as Json | undefined)?.type === 'WordPiece' ? (pre ? WORD_PATTERNS[pre.type as string]! : /\S+/gu) : null;
   }
 
   /** Token pieces of `text` without ranges (what encode gives), or null when this tokenizer must go through encode. */
   pieces(text: string): string[] | null {
-    if (!this.exact) return null;
-    const core = this.splitter.split(text).flatMap((s, index) => (s.added ? [s.added.content] : this.sectionPieces(text.slice(s.start, s.end), index)));
-    return this.postProcess(core);
+    return this.exact ? this.postProcess(this.core(text, false).pieces) : null;
   }
 
   /** Ids, pieces and ranges of `text`, as the tokenizer's encode(text) would give them. */
   encode(text: string): EncodedText | null {
     if (!this.exact) return null;
-    const core: string[] = [];
-    const starts: number[] = [];
-    const ends: number[] = [];
-    const sections = this.splitter.split(text);
-    for (let index = 0; index < sections.length; index++) {
-      const s = sections[index]!;
-      if (s.added) { core.push(s.added.content); starts.push(s.start); ends.push(s.end); continue; }
-      const sectionText = text.slice(s.start, s.end);
-      const pieces = this.sectionPieces(sectionText, index);
-      if (pieces.length === 0) continue;
-      const normalized = normalizeAligned(alignedOf(sectionText, s.start), this.json.normalizer as Json | null);
-      const aligned = preTokenizeAligned(normalized, this.json.pre_tokenizer as Json | null, index);
-      const ranges = alignSection({ aligned, pieces, family: this.family, wordPattern: this.wordPattern, fuseUnknown: this.parts.model.fuse_unk === true });
-      for (let i = 0; i < pieces.length; i++) { core.push(pieces[i]!); starts.push(ranges[i]!.start); ends.push(ranges[i]!.end); }
-    }
-    const all = this.postProcess(core);
+    const core = this.core(text, true);
+    const all = this.postProcess(core.pieces);
     // Tokens the post-processor added sit before (BOS, [CLS]) or after ([SEP], EOS) the text, empty.
-    const at = this.prefixLength(all.length - core.length);
+    const at = this.prefixLength(all.length - core.pieces.length);
     const outStarts = new Int32Array(all.length).fill(0);
     const outEnds = new Int32Array(all.length).fill(0);
     for (let i = 0; i < all.length; i++) {
       const k = i - at;
-      if (k >= 0 && k < core.length) { outStarts[i] = starts[k]!; outEnds[i] = ends[k]!; }
-      else if (k >= core.length) { outStarts[i] = outEnds[i] = text.length; }
+      if (k >= 0 && k < core.pieces.length) { outStarts[i] = core.starts[k]!; outEnds[i] = core.ends[k]!; }
+      else if (k >= core.pieces.length) { outStarts[i] = outEnds[i] = text.length; }
     }
     unionOverlaps(outStarts, outEnds);
     return { ids: this.parts.model.convert_tokens_to_ids(all), pieces: all, starts: outStarts, ends: outEnds };
+  }
+
+  /** The pieces of the text itself (before the post-processor), with their ranges when asked. */
+  private core(text: string, withRanges: boolean): { pieces: string[]; starts: number[]; ends: number[] } {
+    const pieces: string[] = [];
+    const starts: number[] = [];
+    const ends: number[] = [];
+    // legacy: false Llama: "▁" + text; offsets in it are one more than in the text, its ▁ is inserted.
+    const shift = this.spaceFirst && text.length > 0 ? 1 : 0;
+    const encoded = shift ? '▁' + text.replaceAll('▁', ' ') : text;
+    const sections = this.splitter.split(encoded);
+    for (let index = 0; index < sections.length; index++) {
+      const s = sections[index]!;
+      if (s.added) { pieces.push(s.added.content); starts.push(s.start - shift); ends.push(s.end - shift); continue; }
+      const sectionText = encoded.slice(s.start, s.end);
+      const sectionPieces = this.sectionPieces(sectionText, index);
+      if (sectionPieces.length === 0) continue;
+      pieces.push(...sectionPieces);
+      if (!withRanges) continue;
+      const original = alignedOf(sectionText, s.start - shift);
+      if (shift) for (let i = 0; i < original.start.length; i++) { original.start[i] = Math.max(0, original.start[i]!); original.end[i] = Math.max(0, original.end[i]!); }
+      const normalized = normalizeAligned(original, this.normalizerJson);
+      const aligned = preTokenizeAligned(normalized, this.preTokenizerJson, index);
+      const ranges = alignSection({ aligned, pieces: sectionPieces, family: this.family, wordPattern: this.wordPattern, fuseUnknown: this.parts.model.fuse_unk === true });
+      for (const r of ranges) { starts.push(r.start); ends.push(r.end); }
+    }
+    // Its lone ▁ before a special token written first is dropped, as LlamaTokenizer does.
+    if (shift && pieces.length > 1 && pieces[0] === '▁' && (this.parts as { special_tokens?: string[] }).special_tokens?.includes(pieces[1]!)) {
+      pieces.shift(); starts.shift(); ends.shift();
+    }
+    return { pieces, starts, ends };
   }
 
   ids(text: string): number[] | null {

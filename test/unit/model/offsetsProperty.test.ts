@@ -39,3 +39,8 @@ test(`WordPiece: ${COUNT} random strings map exactly`, async () => {
 test(`SentencePiece/Metaspace with BOS: ${COUNT} random strings map exactly`, async () => {
   run('Metaspace', await tokenization('metaspace', metaspaceTokenizer()), 4, { normalize: (s) => s.replaceAll(' ', '▁') });
 });
+
+test(`SentencePiece, LlamaTokenizer legacy: false (▁ before the text only): ${COUNT} random strings map exactly`, async () => {
+  const f = metaspaceTokenizer();
+  run('Metaspace legacy:false', await tokenization('metaspace-nonlegacy', { ...f, config: { ...f.config, legacy: false } }), 5, { normalize: (s) => s.replaceAll(' ', '▁') });
+});
