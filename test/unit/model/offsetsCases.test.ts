@@ -7,7 +7,8 @@ import { Tokenization } from '../../../src/model/tokenize';
 import { bertReference, checkRanges } from '../../helpers/offsetCheck';
 import { byteLevelTokenizer, metaspaceTokenizer, wordPieceTokenizer, writeTokenizerFolder } from './tokenizerFixtures';
 
-const fixtures = { wordpiece: wordPieceTokenizer, bytelevel: byteLevelTokenizer, metaspace: metaspaceTokenizer };
+const nonLegacy = () => { const f = metaspaceTokenizer(); return { ...f, config: { ...f.config, legacy: false } }; };
+const fixtures = { wordpiece: wordPieceTokenizer, bytelevel: byteLevelTokenizer, metaspace: metaspaceTokenizer, nonlegacy: nonLegacy };
 const loaded = new Map<string, Promise<Tokenization>>();
 
 function tokenization(name: keyof typeof fixtures): Promise<Tokenization> {
@@ -25,7 +26,7 @@ async function spans(name: keyof typeof fixtures, text: string): Promise<string[
   const t = await tokenization(name);
   const tok = t.tokenize(text, 1000, 'maxTokens');
   if (name === 'wordpiece') checkRanges(text, t, tok, { normalize: bertReference, droppable: /\s/g, wordPiece: true });
-  else checkRanges(text, t, tok, name === 'metaspace' ? { normalize: (s) => s.replaceAll(' ', '▁') } : {});
+  else checkRanges(text, t, tok, name === 'metaspace' || name === 'nonlegacy' ? { normalize: (s) => s.replaceAll(' ', '▁') } : {});
   return tok.pieces.map((p, i) => `${p}[${tok.starts[i]},${tok.ends[i]})`);
 }
 
@@ -90,4 +91,10 @@ test('WordPiece: marks NFD reorders stay with their base, a variation selector a
   // Found by the 50,000-string run: U+FE0F (class 0) was pulled into the run of "\" when earlier marks were reordered.
   const s = await spans('wordpiece', '\u09cd\u0323\u20d7\\\ufe0f');
   assert.deepEqual(s.slice(-3), ['\\[3,4)', '[UNK][4,5)', '[SEP][5,5)']);
+});
+
+test('LlamaTokenizer legacy: false: one ▁ before the text, none after a typed special token, which covers its text', async () => {
+  assert.deepEqual(await spans('nonlegacy', '<s>the'), ['<s>[0,0)', '<s>[0,3)', 't[3,4)', 'he[4,6)']);
+  assert.deepEqual(await spans('nonlegacy', 'the</s> the'), ['<s>[0,0)', '▁the[0,3)', '</s>[3,7)', '▁the[7,11)']);
+  assert.deepEqual(await spans('nonlegacy', ' the'), ['<s>[0,0)', '▁[0,0)', '▁the[0,4)']);
 });
