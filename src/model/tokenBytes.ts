@@ -18,13 +18,6 @@ export interface TokenizerFamily {
   /** `<0xNN>` pieces are raw bytes. */
   byteFallback: boolean;
   unkToken: string | null;
-  /**
-   * How the tokenizer adds a space marker of its own before the text (and after each special token
-   * written in the text): always, only when the text does not start with a space, or never/unknown (null).
-   */
-  prefixSpace: 'always' | 'ifMissing' | null;
-  /** The marker is added to the first section only (not after special tokens). */
-  prefixFirstSectionOnly: boolean;
 }
 
 type Json = Record<string, unknown> | null | undefined;
@@ -50,13 +43,7 @@ export function tokenizerFamily(tokenizerJson: Record<string, unknown>): Tokeniz
   );
   const metaspace = (metaspacePart?.replacement as string | undefined) ?? (replaceSpace?.content as string | undefined) ?? null;
   const isWordPiece = model.type === 'WordPiece';
-  const prepend = flattenSequence(tokenizerJson.normalizer as Json).some((n) => n.type === 'Prepend');
-  const preTokenizers = flattenSequence(tokenizerJson.pre_tokenizer as Json);
-  const addsPrefix = preTokenizers.some((p) => (p.type === 'Metaspace' || p.type === 'ByteLevel') && p.add_prefix_space === true && p.prepend_scheme !== 'never');
-  const firstOnly = preTokenizers.some((p) => p.type === 'Metaspace' && p.prepend_scheme === 'first');
   return {
-    prefixSpace: prepend ? 'always' : addsPrefix ? 'ifMissing' : null,
-    prefixFirstSectionOnly: !prepend && firstOnly,
     byteLevel,
     continuingPrefix: isWordPiece ? ((model.continuing_subword_prefix as string | undefined) ?? '##') : ((model.continuing_subword_prefix as string | null | undefined) ?? null),
     endOfWordSuffix: (model.end_of_word_suffix as string | null | undefined) ?? null,
