@@ -13,6 +13,8 @@
 //     probe(prefix, { topK, temperature?, signal?, useCache? }) → ProbeResult (reuses past keys/values)
 //     continueGreedy(prefix, nTokens, signal?)          → string (greedy continuation)
 //     predictMasked(text, tokenIndex, topK, signal?)    → MaskedPrediction (encoders only)
+//     contextReach(ids, { maxContext?, signal?, onProgress? }) → ContextReach (decoders only:
+//                                                        ln p(token | last k tokens), k = 1..K, and each token's reach)
 //     tokenText(id)                                     → display text of a vocabulary id
 //     dispose()
 //   writeAnalysisJson(result, write): the CLI's and the panel's JSON export
@@ -22,8 +24,9 @@ export { analysisJson, writeAnalysisJson } from './analysisJson';
 export { loadHubModel, describeProgress, type HubLoadOptions } from './hub/load';
 export { parseHubId, formatHubId, isExplicitHubId, type HubId } from './hub/id';
 export { cachedHubFolder, hubFolder, DEFAULT_REMOTE_HOST, type DownloadProgress } from './hub/download';
+export { DEFAULT_REACH_CONTEXT, REACH_TOLERANCE } from './reach';
 export { AttentionLensError, CancelledError, isCancelled, type AttentionLensErrorCode } from './errors';
 export type {
-  AnalysisResult, AnalyzeOptions, LoadedModel, LoadOptions, MaskedPrediction, ModelInfo, ModelKind, ModelSpec, NextToken,
-  ProbeOptions, ProbeResult, TokenInfo, Truncation,
+  AnalysisResult, AnalyzeOptions, ContextReach, LoadedModel, LoadOptions, MaskedPrediction, ModelInfo, ModelKind, ModelSpec, NextToken,
+  ProbeOptions, ProbeResult, ReachOptions, TokenInfo, Truncation,
 } from './types';

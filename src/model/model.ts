@@ -8,7 +8,8 @@ import { predictMaskedToken } from './masked';
 import { Prober } from './probe';
 import type { OnnxSession } from './onnxSession';
 import type { Tokenization } from './tokenize';
-import type { AnalysisResult, AnalyzeOptions, LoadedModel, MaskedPrediction, ModelInfo, ProbeOptions, ProbeResult } from './types';
+import { alwaysAddedPrefix, contextReach } from './reach';
+import type { AnalysisResult, AnalyzeOptions, ContextReach, LoadedModel, MaskedPrediction, ModelInfo, ProbeOptions, ProbeResult, ReachOptions } from './types';
 
 export class Model implements LoadedModel {
   private readonly prober: Prober;
@@ -41,6 +42,15 @@ export class Model implements LoadedModel {
 
   predictMasked(text: string, tokenIndex: number, topK: number, signal?: AbortSignal): Promise<MaskedPrediction> {
     return this.serial(() => predictMaskedToken(text, tokenIndex, topK, this.info, this.tokens, this.onnx, signal), signal);
+  }
+
+  contextReach(ids: readonly number[], opts: ReachOptions = {}): Promise<ContextReach> {
+    if (this.info.kind !== 'decoder' || !this.onnx.hasLogits) {
+      return Promise.reject(new AttentionLensError('unsupported-architecture', `${this.info.name} is an encoder (bidirectional) model: context reach is for causal models only, whose prediction of a token sees only the tokens before it.`));
+    }
+    const prefix = alwaysAddedPrefix(ids, this.tokens.tokenizer.encode(''));
+    // Each runtime call is its own task on the queue, so a probe or an analysis waits for one call at most.
+    return contextReach(ids, prefix, this.onnx, (task) => this.serial(task), opts);
   }
 
   tokenText(id: number): string {
