@@ -18,6 +18,8 @@
 //     tokenText(id)                                     → display text of a vocabulary id
 //     dispose()
 //   writeAnalysisJson(result, write): the CLI's and the panel's JSON export
+//   compressionBaselines(result, corpus?) → Baselines: bits per byte under the model, deflate, brotli
+//                                                        and adaptive order-1..4 Markov models on the tokens
 export { loadModel } from './load';
 export { bundledModelPath, isDirectory, resolveModelSetting, type ResolveContext } from './modelSpec';
 export { analysisJson, writeAnalysisJson } from './analysisJson';
@@ -25,6 +27,7 @@ export { loadHubModel, describeProgress, type HubLoadOptions } from './hub/load'
 export { parseHubId, formatHubId, isExplicitHubId, type HubId } from './hub/id';
 export { cachedHubFolder, hubFolder, DEFAULT_REMOTE_HOST, type DownloadProgress } from './hub/download';
 export { DEFAULT_REACH_CONTEXT, REACH_TOLERANCE } from './reach';
+export { compressionBaselines, MARKOV_ORDERS, type Baselines, type CorpusMarkov } from './baselines';
 export { AttentionLensError, CancelledError, isCancelled, type AttentionLensErrorCode } from './errors';
 export type {
   AnalysisResult, AnalyzeOptions, ContextReach, LoadedModel, LoadOptions, MaskedPrediction, ModelInfo, ModelKind, ModelSpec, NextToken,
