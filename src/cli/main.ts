@@ -4,11 +4,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  AttentionLensError, describeProgress, isDirectory, loadHubModel, loadModel, resolveModelSetting, writeAnalysisJson, type LoadedModel,
+  AttentionLensError, compressionBaselines, DEFAULT_REACH_CONTEXT, describeProgress, isDirectory, loadHubModel, loadModel, resolveModelSetting, writeAnalysisJson, type LoadedModel,
 } from '../model';
 import { cappedFlagNotes, decodeInput } from './notes';
+import { jsonExtras, type Extras } from './extras';
 
-const USAGE = `Usage: attention-lens analyze --model <bundled|DIR> [--text-file FILE] [--top-k K] [--max-tokens N] --json
+const USAGE = `Usage: attention-lens analyze --model <bundled|DIR> [--text-file FILE] [--top-k K] [--max-tokens N] [--reach [K]] [--baselines] --json
 
 Runs the model on the text (from FILE, or standard input) and prints one JSON object:
   {"model", "tokens": [{"id", "text", "start", "end", "logprob"}],
@@ -23,6 +24,15 @@ Options:
   --text-file FILE      read the text from FILE (UTF-8) instead of standard input
   --top-k K             number of next-token candidates (default 10)
   --max-tokens N        analyse at most N tokens (default 512; also capped by the model's context)
+  --reach [K]           context reach (causal models only): each token gets "logprobByContext",
+                        ln p(token | only the k tokens before it) for k in the top-level
+                        "reachContexts" [1..K] (null where fewer tokens precede it), and "reach",
+                        the smallest k within 0.1 nat of the full context (null if none); K
+                        defaults to ${DEFAULT_REACH_CONTEXT}
+  --baselines           adds "baselines": {"bytes", "bitsPerByte": {"model", "deflate", "brotli",
+                        "markov1".."markov4"}}: the analysed text's UTF-8 bytes coded by the model,
+                        raw deflate level 9, brotli quality 11 and adaptive order-k Markov models
+                        on the model's tokens ("model" only for causal models)
   --cache-dir DIR       where to cache the attention-exposing ONNX file and Hub downloads
                         (default for downloads: ~/.cache/attention-lens)
   --remote-host URL     the Hub to download from (default https://huggingface.co/)
@@ -31,7 +41,7 @@ Options:
 
 class UsageError extends Error {}
 
-interface Args { model: string; textFile?: string; topK: number; maxTokens: number; cacheDir?: string; remoteHost?: string }
+interface Args { model: string; textFile?: string; topK: number; maxTokens: number; cacheDir?: string; remoteHost?: string; reach?: number; baselines?: boolean }
 
 export function parseArgs(argv: string[]): Args | 'help' {
   if (argv.includes('--help') || argv.includes('-h') || argv.length === 0) return 'help';
@@ -59,6 +69,8 @@ export function parseArgs(argv: string[]): Args | 'help' {
       case '--cache-dir': args.cacheDir = value(); break;
       case '--remote-host': args.remoteHost = value(); break;
       case '--json': json = true; break;
+      case '--reach': args.reach = /^\d+$/.test(rest[i + 1] ?? '') ? positiveInt(flag, rest[++i]) : DEFAULT_REACH_CONTEXT; break;
+      case '--baselines': args.baselines = true; break;
       default: throw new UsageError(`Unknown option "${flag}".`);
     }
   }
@@ -113,7 +125,10 @@ async function main(argv: string[]): Promise<number> {
       : await loadModel(spec, { cacheDir: args.cacheDir });
     for (const note of cappedFlagNotes(args, model.info)) process.stderr.write(`attention-lens: ${note}\n`);
     const result = await model.analyze(text, { topK: args.topK, maxTokens: args.maxTokens });
-    writeAnalysisJson(result, (piece) => process.stdout.write(piece));
+    const extras: Extras = {};
+    if (args.reach !== undefined) extras.reach = await model.contextReach(result.tokens.map((t) => t.id), { maxContext: args.reach });
+    if (args.baselines) extras.baselines = compressionBaselines(result);
+    writeAnalysisJson(result, (piece) => process.stdout.write(piece), jsonExtras(extras));
     process.stdout.write('\n');
     if (result.truncated) {
       const t = result.truncated;

@@ -22,7 +22,7 @@
 //                                                        and adaptive order-1..4 Markov models on the tokens
 export { loadModel } from './load';
 export { bundledModelPath, isDirectory, resolveModelSetting, type ResolveContext } from './modelSpec';
-export { analysisJson, writeAnalysisJson } from './analysisJson';
+export { analysisJson, writeAnalysisJson, type JsonExtras } from './analysisJson';
 export { loadHubModel, describeProgress, type HubLoadOptions } from './hub/load';
 export { parseHubId, formatHubId, isExplicitHubId, type HubId } from './hub/id';
 export { cachedHubFolder, hubFolder, DEFAULT_REMOTE_HOST, type DownloadProgress } from './hub/download';
