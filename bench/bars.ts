@@ -8,6 +8,8 @@ export const BARS = {
   overviewMs512: { max: 250, source: 'issue 5' },
   hoverP95Ms1024: { max: 16, source: 'issue 5' },
   probeP95Ms256: { max: 40, source: 'issue 6' },
+  reachMs512: { max: 5000, source: 'issue 15' },
+  baselinesMs512: { max: 200, source: 'issue 15' },
 } satisfies Record<string, Bar>;
 
 /** Keys every run writes (null when a section could not run), with their bars; per section. */
@@ -22,6 +24,10 @@ export const REQUIRED_KEYS: Record<string, { name: string; key: string; unit: st
   'live probe': [
     { name: 'keystroke → top-k p95, 256 tokens, KV cache', key: 'probe_p95_ms_256', unit: 'ms', bar: BARS.probeP95Ms256 },
     { name: 'keystroke → top-k p95, 256 tokens, no cache', key: 'probe_nocache_p95_ms_256', unit: 'ms' },
+  ],
+  'reach and baselines': [
+    { name: 'context reach, every k ≤ 64, 512 tokens', key: 'reach_ms_512', unit: 'ms', bar: BARS.reachMs512 },
+    { name: 'compression table, 512 tokens', key: 'baselines_ms_512', unit: 'ms', bar: BARS.baselinesMs512 },
   ],
   memory: [{ name: 'RSS growth, 200 vs 10 analyses', key: 'rss_growth_mb_200', unit: 'MB' }],
   'host→webview bytes': [],

@@ -15,6 +15,7 @@ import { runCompute } from './section-compute';
 import { runLoad } from './section-load';
 import { runAnalysis } from './section-analysis';
 import { runProbe } from './section-probe';
+import { runReach } from './section-reach';
 import { runMemory } from './section-memory';
 import { runBytes } from './section-bytes';
 import { runRender } from './section-render';
@@ -25,6 +26,7 @@ const SECTIONS: { name: string; title: keyof typeof REQUIRED_KEYS; run: (ctx: Be
   { name: 'load', title: 'model load', run: runLoad },
   { name: 'analysis', title: 'analysis', run: runAnalysis },
   { name: 'probe', title: 'live probe', run: runProbe },
+  { name: 'reach', title: 'reach and baselines', run: runReach },
   { name: 'memory', title: 'memory', run: runMemory },
   { name: 'bytes', title: 'host→webview bytes', run: runBytes },
   { name: 'render', title: 'webview rendering', run: runRender },
