@@ -48,7 +48,7 @@ export class Model implements LoadedModel {
     if (this.info.kind !== 'decoder' || !this.onnx.hasLogits) {
       return Promise.reject(new AttentionLensError('unsupported-architecture', `${this.info.name} is an encoder (bidirectional) model: context reach is for causal models only, whose prediction of a token sees only the tokens before it.`));
     }
-    const prefix = alwaysAddedPrefix(ids, this.tokens.tokenizer.encode(''));
+    const prefix = alwaysAddedPrefix(ids, this.tokens.leadingIds);
     // Each runtime call is its own task on the queue, so a probe or an analysis waits for one call at most.
     return contextReach(ids, prefix, this.onnx, (task) => this.serial(task), opts);
   }

@@ -46,7 +46,7 @@ export function windowIds(ids: readonly number[], plan: WindowPlan, prefix: numb
   for (let j = 0; j <= plan.contexts; j++) into[at + prefix + j] = ids[Math.min(s + j, ids.length - 1)]!;
 }
 
-/** How many leading ids are ones the tokenizer adds to every text (the ids of an empty text). */
+/** How many leading ids are the ones the tokenizer puts before every text (Tokenization.leadingIds: a BOS, …). */
 export function alwaysAddedPrefix(ids: readonly number[], emptyTextIds: readonly number[]): number {
   let n = 0;
   while (n < emptyTextIds.length && n < ids.length && ids[n] === emptyTextIds[n]) n++;

@@ -3,7 +3,7 @@
 // the truncated text), within 1e-4.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -42,37 +42,54 @@ async function plainLogProb(session: ort.InferenceSession, config: Record<string
   return row[next]! - max - Math.log(sum);
 }
 
-test('bundled/test model: batched windows equal plain forwards of the truncated ids, and the full context equals the analysis', async () => {
-  const dir = testModelDir();
-  const model = await loadModel({ name: 'test', path: dir }, { cacheDir });
-  const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, number>;
-  const session = await ort.InferenceSession.create(chooseOnnxFile(dir, 'decoder', false), { logSeverityLevel: 3 });
-  try {
-    const analysis = await model.analyze(TEXT, { topK: 1, maxTokens: 512, attention: false });
-    const ids = analysis.tokens.map((t) => t.id);
-    const T = ids.length;
-    const K = 12;
-    let progress = 0;
-    const r = await model.contextReach(ids, { maxContext: K, onProgress: (done) => { progress = done; } });
-    assert.equal(r.prefix, 0, 'this tokenizer adds nothing to a text');
-    assert.equal(progress, T - 1, 'one window per start position');
-    for (let t = 1; t < T; t++) assert.ok(Math.abs(r.full[t]! - analysis.tokens[t]!.logprob!) <= 1e-4, `full context of token ${t}`);
-    // Every k for a few tokens (early ones whose k reaches the start, and later ones), against an independent session.
-    for (const t of [1, 2, 5, K, K + 1, Math.floor(T / 2), T - 1]) {
-      for (let k = 1; k <= K; k++) {
-        const got = r.logProbs[t * K + k - 1]!; // [T, K]
-        if (k > t) { assert.ok(Number.isNaN(got), `t=${t} k=${k}: no such context`); continue; }
-        const want = await plainLogProb(session, config, ids.slice(t - k, t), ids[t]!);
-        assert.ok(Math.abs(got - want) <= 1e-4, `t=${t} k=${k}: ${got} vs plain ${want}`);
+/** A copy of the test model whose tokenizer starts every text with <|endoftext|> (as the re-exported bundled one does). */
+function withBosTokenizer(dir: string): string {
+  const copy = path.join(tmp(), 'bos-model');
+  cpSync(dir, copy, { recursive: true });
+  const file = path.join(copy, 'tokenizer.json');
+  const json = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const bos = { SpecialToken: { id: '<|endoftext|>', type_id: 0 } };
+  json.post_processor = { type: 'TemplateProcessing', single: [bos, { Sequence: { id: 'A', type_id: 0 } }], pair: [bos, { Sequence: { id: 'A', type_id: 0 } }, { Sequence: { id: 'B', type_id: 0 } }], special_tokens: {} };
+  writeFileSync(file, JSON.stringify(json));
+  return copy;
+}
+
+for (const variant of ['as shipped', 'with a BOS before every text'] as const) {
+  test(`test model, tokenizer ${variant}: batched windows equal plain forwards of the truncated ids, the full context equals the analysis`, async () => {
+    const dir = variant === 'as shipped' ? testModelDir() : withBosTokenizer(testModelDir());
+    const model = await loadModel({ name: 'test', path: dir }, { cacheDir });
+    const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, number>;
+    const session = await ort.InferenceSession.create(chooseOnnxFile(dir, 'decoder', false), { logSeverityLevel: 3 });
+    try {
+      const analysis = await model.analyze(TEXT, { topK: 1, maxTokens: 512, attention: false });
+      const ids = analysis.tokens.map((t) => t.id);
+      const lead = analysis.tokens.findIndex((t) => !t.special); // tokens the tokenizer put first
+      const T = ids.length;
+      const K = 12;
+      let progress = 0;
+      const r = await model.contextReach(ids, { maxContext: K, onProgress: (done) => { progress = done; } });
+      if (variant !== 'as shipped') assert.equal(lead, 1);
+      assert.equal(r.prefix, lead, 'the BOS is kept in front of every window and not counted in k');
+      assert.equal(progress, T - 1 - lead, 'one window per start position');
+      for (let t = lead + 1; t < T; t++) assert.ok(Math.abs(r.full[t]! - analysis.tokens[t]!.logprob!) <= 1e-4, `full context of token ${t}`);
+      // Every k for a few tokens (early ones whose k reaches the start, and later ones), against an independent session.
+      const head = ids.slice(0, lead);
+      for (const t of [lead + 1, lead + 2, lead + 5, lead + K, lead + K + 1, Math.floor(T / 2), T - 1]) {
+        for (let k = 1; k <= K; k++) {
+          const got = r.logProbs[t * K + k - 1]!; // [T, K]
+          if (k > t - lead) { assert.ok(Number.isNaN(got), `t=${t} k=${k}: no such context`); continue; }
+          const want = await plainLogProb(session, config, [...head, ...ids.slice(t - k, t)], ids[t]!);
+          assert.ok(Math.abs(got - want) <= 1e-4, `t=${t} k=${k}: ${got} vs plain ${want}`);
+        }
+        const within = Array.from({ length: Math.min(K, t - lead) }, (_, i) => i + 1).find((k) => Math.abs(r.logProbs[t * K + k - 1]! - r.full[t]!) <= 0.1);
+        assert.equal(r.reach[t], within ?? 0, `reach of token ${t}`);
       }
-      const within = Array.from({ length: Math.min(K, t) }, (_, i) => i + 1).find((k) => Math.abs(r.logProbs[t * K + k - 1]! - r.full[t]!) <= 0.1);
-      assert.equal(r.reach[t], within ?? 0, `reach of token ${t}`);
+      for (let t = 0; t <= lead; t++) assert.equal(r.reach[t], 0, 'no reach without a prediction from real tokens');
+    } finally {
+      await model.dispose();
     }
-    assert.equal(r.reach[0], 0, 'the first token has no prediction');
-  } finally {
-    await model.dispose();
-  }
-});
+  });
+}
 
 for (const layout of ['flat-decoder', 'merged-decoder'] as HubLayout[]) {
   test(`${layout} test graph (one sequence per run): reach values equal a direct analysis of the truncated text`, async () => {
