@@ -11,6 +11,7 @@ import { KernelView } from './kernelView';
 import { StatsTable } from './statsTable';
 import { TokenStrip, renderLegend, renderNext, renderProbe } from './tokens';
 import { MaskedBox } from './masked';
+import { ReachPanel } from './reachPanel';
 import { assertNever, type AnalysisHeader, type HostToWebview, type MatrixSelector } from '../src/common/protocol';
 import { withoutInvisible } from '../src/common/tokenText';
 import { thumbnailSize } from '../src/common/downsample';
@@ -63,6 +64,8 @@ export class App {
     (layer, head) => this.change({ layer, head, view: 'heatmap' }),
   );
   private readonly strip = new TokenStrip({ onHover: (i) => this.hover(i), onActivate: (i) => { this.change({ query: i }); this.reveal(i); } });
+  /** Context reach and the compression table (they come after the header). */
+  private readonly extras = new ReachPanel({ onHover: (i) => this.hover(i), onActivate: (i) => { this.change({ query: i }, false); this.reveal(i); } }, this.strip, this.kernel);
 
   mount(root: HTMLElement): void {
     clear(root);
@@ -72,7 +75,7 @@ export class App {
     content.append(this.viewArea, side);
     const stripSection = el('section', { class: 'strip-section', 'aria-label': 'Tokens' });
     stripSection.append(el('h3', {}, 'Tokens (colour = surprisal)'), this.strip.root);
-    for (const v of [this.heatmap.root, this.overviewView.root, this.headView.root, this.kernel.root, this.statsTable.root, this.placeholder]) {
+    for (const v of this.views()) {
       v.hidden = true;
       this.viewArea.append(v);
     }
@@ -119,6 +122,10 @@ export class App {
         return renderProbe(this.probeBox, m);
       case 'masked':
         return this.masked.receive(m);
+      case 'reach':
+      case 'baselines':
+        if (this.extras.receive(m) && ['reach', 'kernel', 'compression', 'headView'].includes(this.state.view)) this.render();
+        return;
       case 'restricted':
         this.restricted.textContent = m.message ?? '';
         this.restricted.hidden = m.message === null;
@@ -140,6 +147,7 @@ export class App {
     this.stats = null;
     this.cache.reset(h.analysisId);
     this.hoverIndex = null;
+    this.extras.reset(h.analysisId);
     this.error.hidden = true;
     this.notice.classList.remove('busy');
     const s = this.state;
@@ -153,7 +161,7 @@ export class App {
     this.pickHead = !s.headChosen;
     const shown = h.truncated ? ` Showing the first ${h.truncated.shownTokens} of ${h.truncated.totalIsLowerBound ? 'more than ' : ''}${h.truncated.totalTokens} tokens (${h.truncated.reason === 'context' ? 'the model’s context length' : 'the maxTokens setting'}).` : '';
     this.notice.textContent = `${h.source.fileName}: ${T} tokens, ${h.model.name} (${h.model.nLayers} layers × ${h.model.nHeads} heads).${shown}`;
-    this.strip.render(h, this.labels, this.palette);
+    if (this.header) this.extras.renderStrip(this.header, this.labels, this.palette);
     renderNext(this.next, h, this.labels, T - 1);
     this.masked.setAnalysis(h, this.labels, this.state.query);
     saveState(this.state);
@@ -169,6 +177,10 @@ export class App {
     saveState(this.state);
   }
 
+  private views(): HTMLElement[] {
+    return [this.heatmap.root, this.overviewView.root, this.headView.root, this.kernel.root, this.statsTable.root, this.extras.reachView.root, this.extras.compression.root, this.placeholder];
+  }
+
   /** Applies a state change, saves it and redraws what it affects. */
   private change(patch: Partial<ViewState>, rerender = true): void {
     const before = this.state;
@@ -180,7 +192,7 @@ export class App {
     saveState(this.state);
     if (patch.scale !== undefined || patch.log !== undefined) {
       this.palette = makePalette(this.state.scale, this.theme, this.state.log);
-      if (this.header) this.strip.render(this.header, this.labels, this.palette);
+      if (this.header) this.extras.renderStrip(this.header, this.labels, this.palette);
     }
     if (patch.query !== undefined) {
       this.heatmap.setQuery(this.state.query);
@@ -195,7 +207,7 @@ export class App {
     this.theme = readTheme();
     this.palette = makePalette(this.state.scale, this.theme, this.state.log);
     this.headView.setTheme(this.theme);
-    if (this.header) this.strip.render(this.header, this.labels, this.palette);
+    if (this.header) this.extras.renderStrip(this.header, this.labels, this.palette);
     this.render();
   }
 
@@ -209,12 +221,12 @@ export class App {
     this.controls.update(s, h?.shape ?? null);
     renderLegend(this.legend, this.palette, s.log);
     const show = (node: HTMLElement | null) => {
-      for (const v of [this.heatmap.root, this.overviewView.root, this.headView.root, this.kernel.root, this.statsTable.root, this.placeholder]) v.hidden = v !== node;
+      for (const v of this.views()) v.hidden = v !== node;
     };
     if (!h) { show(this.placeholder); return; }
     const T = h.shape.nTokens, causal = h.model.kind === 'decoder';
     const waiting = (what: string) => { this.placeholder.textContent = `Loading ${what}…`; show(this.placeholder); };
-    if (this.pickHead && s.view !== 'overview' && s.view !== 'stats') return waiting('head statistics to open the most distinctive head');
+    if (this.pickHead && s.view !== 'overview' && s.view !== 'stats' && s.view !== 'reach' && s.view !== 'compression') return waiting('head statistics to open the most distinctive head');
     switch (s.view) {
       case 'heatmap': {
         const m = this.cache.matrix(this.selector(), s.dropSink);
@@ -238,6 +250,7 @@ export class App {
         const m = this.cache.matrix({ kind: 'layerHeads', layer: s.layer }, s.dropSink);
         if (!m) return waiting('the layer’s heads');
         show(this.headView.root);
+        this.headView.setCopies(this.extras.baselines?.lz ?? null);
         this.headView.setData(m, h.shape.nHeads, T, this.labels, s.hiddenHeads, this.theme);
         return;
       }
@@ -251,6 +264,9 @@ export class App {
         this.kernel.setRow(row, q, T, this.labels, this.palette, this.theme, h.tokens);
         return;
       }
+      case 'reach':
+      case 'compression':
+        return show(this.extras.render(s.view, this.labels, this.palette, this.theme, causal));
       case 'stats': {
         if (!this.stats) return waiting('head statistics');
         show(this.statsTable.root);
@@ -267,6 +283,7 @@ export class App {
     this.hoverIndex = index;
     post({ type: 'hoverToken', analysisId: this.header.analysisId, index });
     renderNext(this.next, this.header, this.labels, index ?? this.header.tokens.length - 1);
+    if (this.state.view === 'reach') this.extras.reachView.showToken(index);
   }
 
   private reveal(index: number): void {

@@ -3,13 +3,15 @@ import type { ScaleName } from '../src/common/colour';
 import type { HeadStatName } from '../src/common/stats';
 import type { WebviewToHost } from '../src/common/protocol';
 
-export type ViewName = 'overview' | 'heatmap' | 'headView' | 'kernel' | 'stats';
+export type ViewName = 'overview' | 'heatmap' | 'headView' | 'kernel' | 'stats' | 'reach' | 'compression';
 export const VIEW_TITLES: Record<ViewName, string> = {
   overview: 'Model overview',
   heatmap: 'Heatmap',
   headView: 'Head view',
   kernel: 'Kernel of one query',
   stats: 'Head statistics',
+  reach: 'Context reach',
+  compression: 'Compression',
 };
 
 export interface ViewState {

@@ -9,6 +9,7 @@ import { restrictedNotice } from '../services/trust';
 import { newNonce, panelHtml } from './html';
 import { answerRequest, sendAnalysis, type CurrentAnalysis } from './responder';
 import { saveExport } from './exports';
+import { ReachJob } from './reachJob';
 import type { AnalysisSource } from './analysisData';
 
 /** An encoder's masked-token request: the analysed text, the token to mask, and the analysis's model folder. */
@@ -59,6 +60,8 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
   private shown: Shown = { kind: 'empty', message: 'Select text in an editor and run “Attention Lens: Inspect Selection”.' };
   private probe: ProbeMessage | null = null;
   private query: number | null = null;
+  /** Reach and the compression table of the analysis shown (null when none is). */
+  private job: ReachJob | null = null;
 
   /** Reveal the existing panel or create one beside the active editor. */
   static show(host: PanelHost): AttentionPanel {
@@ -128,6 +131,7 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
   showAnalysis(result: AnalysisResult, source: AnalysisSource): number {
     const id = nextAnalysisId++;
     this.setShown({ kind: 'analysis', id, result, source, stats: null });
+    this.job = new ReachJob(id, result, source.contextReach, (m) => this.post(m));
     this.query = null;
     this.panel.title = `Attention Lens: ${baseName(source.fileName)}`;
     this.sendAnalysis();
@@ -166,7 +170,11 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
   private setShown(next: Shown): void {
     const previous = this.shown;
     this.shown = next;
-    if (previous.kind === 'analysis' && (next.kind !== 'analysis' || next.result !== previous.result)) previous.result.release();
+    if (previous.kind === 'analysis' && (next.kind !== 'analysis' || next.result !== previous.result)) {
+      previous.result.release();
+      this.job?.dispose(); // stops its reach: the model's queue goes to what is shown now
+      this.job = null;
+    }
   }
 
   /** A fresh document with a fresh nonce; the webview answers with `ready`. */
@@ -191,6 +199,7 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
     if (s.kind !== 'analysis' || !this.ready) return;
     sendAnalysis(s, (m) => this.post(m), () => this.shown === s && this.ready && !this.isDisposed);
     if (this.query !== null) this.post({ type: 'selectQuery', analysisId: s.id, query: this.query });
+    this.job?.headerSent(); // the compression table and reach follow the first view's data
   }
 
   /** Everything the webview should show, after it (re)loaded. */
@@ -229,6 +238,7 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
       case 'requestOverview': {
         const answer = answerRequest(m, s.kind === 'analysis' ? s : null);
         if (answer) this.post(answer); // null: a stale request for an older analysis
+        if (answer) this.job?.dataSent();
         break;
       }
       case 'hoverToken':
@@ -242,6 +252,12 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
         if (analysis && validToken(m.analysisId, m.index)) this.requestMasked(analysis, m.index);
         break;
       }
+      case 'cancelReach':
+        if (current(m.analysisId)) this.job?.cancelReach();
+        break;
+      case 'requestReach':
+        if (current(m.analysisId)) this.job?.startReach(true);
+        break;
       case 'export':
         void saveExport(m, s.kind === 'analysis' ? s : null).catch((e: unknown) => {
           void vscode.window.showErrorMessage(`Attention Lens: export failed: ${e instanceof Error ? e.message : String(e)}`);
