@@ -10,6 +10,8 @@ import * as ort from 'onnxruntime-node';
 import { loadModel } from '../../src/model/index';
 import { chooseOnnxFile } from '../../src/model/load';
 import { buildLayout, type HubLayout } from '../helpers/hubServer';
+import { ARCHS, archModelDir } from '../helpers/archModels';
+import type { Runner } from '../../src/model/runner';
 import { graphReference } from '../helpers/graphs';
 import { testCacheDir, testModelDir } from '../helpers/models';
 import { expectError } from '../helpers/assertions';
@@ -143,3 +145,33 @@ test('a probe asked for while reach runs is answered before reach finishes', asy
     await model.dispose();
   }
 });
+
+for (const arch of ARCHS) {
+  test(`${arch}: batched windows equal the model's own plain forward of the truncated ids (BOS kept when the tokenizer adds one)`, async () => {
+    const dir = archModelDir(arch);
+    const model = await loadModel({ name: arch, path: dir }, { cacheDir });
+    try {
+      const analysis = await model.analyze('def f(x):\n    return x * x + 1\n\nprint(f(2), f(3))\n', { topK: 1, maxTokens: 64, attention: false });
+      const ids = analysis.tokens.map((t) => t.id);
+      const lead = analysis.tokens.findIndex((t) => !t.special);
+      const T = ids.length, K = 6;
+      const r = await model.contextReach(ids, { maxContext: K });
+      assert.equal(r.prefix, lead);
+      const runner = (model as unknown as { runner: Runner }).runner;
+      for (const t of [lead + 1, lead + 3, Math.floor(T / 2), T - 1]) {
+        for (let k = 1; k <= Math.min(K, t - lead); k++) {
+          const context = [...ids.slice(0, lead), ...ids.slice(t - k, t)];
+          const out = await runner.forward(context, null, 0, { logProbs: true, logits: true });
+          const V = out.vocab, S = context.length;
+          const row = (out.logProbs ?? out.logits)!.subarray((S - 1) * V, S * V); // [S, V], last position
+          let logZ = 0;
+          if (!out.logProbs) { const max = Math.max(...row); logZ = max + Math.log(row.reduce((s, x) => s + Math.exp(x - max), 0)); }
+          const want = row[ids[t]!]! - logZ;
+          assert.ok(Math.abs(r.logProbs[t * K + k - 1]! - want) <= 1e-4, `${arch} t=${t} k=${k}: ${r.logProbs[t * K + k - 1]} vs ${want}`);
+        }
+      }
+    } finally {
+      await model.dispose();
+    }
+  });
+}
