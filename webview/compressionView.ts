@@ -61,10 +61,10 @@ export class CompressionView {
       return;
     }
     this.root.append(el('p', { class: 'muted' }, `log₂ p(model) − log₂ p(chain) per token, up to ±${MAX_DIFF_BITS} bits: accent colour where the transformer predicts better, warning colour where the chain does.`));
-    const strip = el('div', { class: 'token-strip compression-strip' });
+    const strip = el('div', { class: 'compression-strip' });
     const diff = m.modelMinusMarkov;
     labels.forEach((label, i) => {
-      const span = el('span', { class: 'strip-token', 'data-index': i }, label);
+      const span = el('span', { class: 'compression-token', 'data-index': i }, label);
       const d = diff[i]!;
       if (Number.isFinite(d)) {
         const a = Math.min(1, Math.abs(d) / MAX_DIFF_BITS);

@@ -105,7 +105,7 @@ test('compression view: the table, the model-minus-chain strip, and the LZ arcs 
   const rows = await p.page.locator('.compression-table tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-coder'), tr.querySelector('td')!.textContent]));
   assert.deepEqual(rows, [['model', '1.500'], ['deflate', '9.000'], ['brotli', '10.000'], ['markov1', '4.000'], ['markov2', '3.500'], ['markov3', '3.600'], ['markov4', '3.700']]);
   assert.match(await p.page.locator('tr[data-coder="markov2"] th').textContent() ?? '', /best chain/);
-  const strip = await p.page.locator('.compression-strip .strip-token').evaluateAll((s) => s.map((x) => x.getAttribute('title')));
+  const strip = await p.page.locator('.compression-strip .compression-token').evaluateAll((s) => s.map((x) => x.getAttribute('title')));
   assert.equal(strip.length, T);
   assert.match(String(strip[3]), /model better by 8\.00 bits/);
   assert.match(String(strip[2]), /chain better by 3\.00 bits/);
