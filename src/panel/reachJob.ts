@@ -11,6 +11,8 @@ export type ReachFn = (ids: readonly number[], opts: ReachOptions) => Promise<Co
 
 /** Progress messages at most this often. */
 const PROGRESS_MS = 100;
+/** Begin this long after the header when the first view asks for no attention data. */
+const FALLBACK_MS = 300;
 
 export class ReachJob {
   private baselines: BaselinesMessage | null = null;
@@ -18,6 +20,7 @@ export class ReachJob {
   private controller: AbortController | null = null;
   private disposed = false;
   private cancelled = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly analysisId: number,
@@ -25,6 +28,32 @@ export class ReachJob {
     private readonly reachFn: ReachFn | undefined,
     private readonly post: (m: HostToWebview) => void,
   ) {}
+
+  /**
+   * The header went out. The table and reach wait until the first view's data has gone out too
+   * (dataSent), or FALLBACK_MS for views that ask for none: each reach batch holds the host's
+   * event loop for tens of ms, and the first heatmap must not wait behind one.
+   */
+  headerSent(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.begin(), FALLBACK_MS);
+  }
+
+  /** The panel answered a data request: begin on the next turn if still waiting. */
+  dataSent(): void {
+    if (this.timer === undefined) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.begin(), 0);
+  }
+
+  /** Sends the table (and reach's last state), then starts reach. */
+  private begin(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.disposed) return;
+    for (const m of this.replay()) this.post(m);
+    this.startReach();
+  }
 
   /** The bits-per-byte table and LZ parse (computed once). */
   baselinesMessage(): BaselinesMessage {
@@ -87,6 +116,7 @@ export class ReachJob {
   /** The analysis is no longer shown: stop, and send nothing more. */
   dispose(): void {
     this.disposed = true;
+    clearTimeout(this.timer);
     this.controller?.abort();
   }
 

@@ -96,3 +96,21 @@ test('encoders: "causal models only", and the table still has deflate, brotli an
   assert.ok(table.bitsPerByte.deflate! > 0 && table.bitsPerByte.markov1! > 0);
   assert.equal(table.modelMinusMarkov, null);
 });
+
+test('after the header nothing is sent until the first view has its data; then the table and reach', async () => {
+  const posted: HostToWebview[] = [];
+  const c = controllable();
+  const job = new ReachJob(1, result(), c.fn, (m) => posted.push(m));
+  job.headerSent();
+  await flush();
+  assert.equal(posted.length, 0, 'the heatmap\'s data goes first');
+  assert.equal(c.signals.length, 0);
+  job.dataSent();
+  await new Promise((r) => setTimeout(r, 0));
+  assert.deepEqual(posted.map((m) => m.type), ['baselines', 'reach']);
+  assert.equal(c.signals.length, 1);
+  job.dataSent(); // later requests change nothing
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(posted.filter((m) => m.type === 'baselines').length, 1);
+  job.dispose();
+});
