@@ -6,7 +6,7 @@ import { CompressionView } from './compressionView';
 import type { Palette, Theme } from './theme';
 import type { TokenStrip } from './tokens';
 import type { KernelView } from './kernelView';
-import type { BaselinesMessage, ReachMessage } from '../src/common/protocol';
+import type { AnalysisHeader, BaselinesMessage, ReachMessage } from '../src/common/protocol';
 
 export interface ReachPanelEvents {
   onHover(index: number | null): void;
@@ -52,11 +52,16 @@ export class ReachPanel {
     this.kernel.setReach(r?.reach ?? null, r?.maxContext ?? 0);
   }
 
-  renderReach(labels: string[], palette: Palette, theme: Theme): void {
-    this.reachView.set(this.reach, labels, palette, theme);
+  /** The token strip, with its reach bars once reach is here. */
+  renderStrip(header: AnalysisHeader, labels: string[], palette: Palette): void {
+    this.strip.render(header, labels, palette);
+    this.apply();
   }
 
-  renderCompression(labels: string[], causal: boolean, theme: Theme): void {
-    this.compression.render(this.baselines, labels, causal, theme);
+  /** Draws one of the two views; returns its root to show. */
+  render(view: 'reach' | 'compression', labels: string[], palette: Palette, theme: Theme, causal: boolean): HTMLElement {
+    if (view === 'reach') this.reachView.set(this.reach, labels, palette, theme);
+    else this.compression.render(this.baselines, labels, causal, theme);
+    return view === 'reach' ? this.reachView.root : this.compression.root;
   }
 }
