@@ -11,7 +11,7 @@ import { loadModel } from '../../src/model/index';
 import { chooseOnnxFile } from '../../src/model/load';
 import { buildLayout, type HubLayout } from '../helpers/hubServer';
 import { ARCHS, archModelDir } from '../helpers/archModels';
-import type { Runner } from '../../src/model/runner';
+import type { OnnxSession } from '../../src/model/onnxSession';
 import { graphReference } from '../helpers/graphs';
 import { testCacheDir, testModelDir } from '../helpers/models';
 import { expectError } from '../helpers/assertions';
@@ -157,11 +157,11 @@ for (const arch of ARCHS) {
       const T = ids.length, K = 6;
       const r = await model.contextReach(ids, { maxContext: K });
       assert.equal(r.prefix, lead);
-      const runner = (model as unknown as { runner: Runner }).runner;
+      const onnx = (model as unknown as { onnx: OnnxSession }).onnx;
       for (const t of [lead + 1, lead + 3, Math.floor(T / 2), T - 1]) {
         for (let k = 1; k <= Math.min(K, t - lead); k++) {
           const context = [...ids.slice(0, lead), ...ids.slice(t - k, t)];
-          const out = await runner.forward(context, null, 0, { logProbs: true, logits: true });
+          const out = await onnx.forward(context, null, 0, { logProbs: true, logits: true });
           const V = out.vocab, S = context.length;
           const row = (out.logProbs ?? out.logits)!.subarray((S - 1) * V, S * V); // [S, V], last position
           let logZ = 0;
