@@ -64,8 +64,8 @@ export class App {
     (layer, head) => this.change({ layer, head, view: 'heatmap' }),
   );
   private readonly strip = new TokenStrip({ onHover: (i) => this.hover(i), onActivate: (i) => { this.change({ query: i }); this.reveal(i); } });
-  /** Context reach and the compression table (they come after the header). */
-  private readonly extras = new ReachPanel({ onHover: (i) => this.hover(i), onActivate: (i) => { this.change({ query: i }, false); this.reveal(i); } }, this.strip, this.kernel);
+  private readonly extras = new ReachPanel({ onHover: (i) => this.hover(i), onActivate: (i) => { this.change({ query: i }, false); this.reveal(i); } }, this.strip, this.kernel, this.headView);
+  private readonly views = [this.heatmap.root, this.overviewView.root, this.headView.root, this.kernel.root, this.statsTable.root, this.extras.reachView.root, this.extras.compression.root, this.placeholder];
 
   mount(root: HTMLElement): void {
     clear(root);
@@ -75,7 +75,7 @@ export class App {
     content.append(this.viewArea, side);
     const stripSection = el('section', { class: 'strip-section', 'aria-label': 'Tokens' });
     stripSection.append(el('h3', {}, 'Tokens (colour = surprisal)'), this.strip.root);
-    for (const v of this.views()) {
+    for (const v of this.views) {
       v.hidden = true;
       this.viewArea.append(v);
     }
@@ -122,8 +122,7 @@ export class App {
         return renderProbe(this.probeBox, m);
       case 'masked':
         return this.masked.receive(m);
-      case 'reach':
-      case 'baselines':
+      case 'reach': case 'baselines': // context reach and the compression table come after the header
         if (this.extras.receive(m) && ['reach', 'kernel', 'compression', 'headView'].includes(this.state.view)) this.render();
         return;
       case 'restricted':
@@ -177,10 +176,6 @@ export class App {
     saveState(this.state);
   }
 
-  private views(): HTMLElement[] {
-    return [this.heatmap.root, this.overviewView.root, this.headView.root, this.kernel.root, this.statsTable.root, this.extras.reachView.root, this.extras.compression.root, this.placeholder];
-  }
-
   /** Applies a state change, saves it and redraws what it affects. */
   private change(patch: Partial<ViewState>, rerender = true): void {
     const before = this.state;
@@ -221,7 +216,7 @@ export class App {
     this.controls.update(s, h?.shape ?? null);
     renderLegend(this.legend, this.palette, s.log);
     const show = (node: HTMLElement | null) => {
-      for (const v of this.views()) v.hidden = v !== node;
+      for (const v of this.views) v.hidden = v !== node;
     };
     if (!h) { show(this.placeholder); return; }
     const T = h.shape.nTokens, causal = h.model.kind === 'decoder';
@@ -250,7 +245,6 @@ export class App {
         const m = this.cache.matrix({ kind: 'layerHeads', layer: s.layer }, s.dropSink);
         if (!m) return waiting('the layer’s heads');
         show(this.headView.root);
-        this.headView.setCopies(this.extras.baselines?.lz ?? null);
         this.headView.setData(m, h.shape.nHeads, T, this.labels, s.hiddenHeads, this.theme);
         return;
       }
@@ -264,9 +258,7 @@ export class App {
         this.kernel.setRow(row, q, T, this.labels, this.palette, this.theme, h.tokens);
         return;
       }
-      case 'reach':
-      case 'compression':
-        return show(this.extras.render(s.view, this.labels, this.palette, this.theme, causal));
+      case 'reach': case 'compression': return show(this.extras.render(s.view, this.labels, this.palette, this.theme, causal));
       case 'stats': {
         if (!this.stats) return waiting('head statistics');
         show(this.statsTable.root);

@@ -6,6 +6,7 @@ import { CompressionView } from './compressionView';
 import type { Palette, Theme } from './theme';
 import type { TokenStrip } from './tokens';
 import type { KernelView } from './kernelView';
+import type { HeadView } from './headView';
 import type { AnalysisHeader, BaselinesMessage, ReachMessage } from '../src/common/protocol';
 
 export interface ReachPanelEvents {
@@ -21,7 +22,7 @@ export class ReachPanel {
   readonly reachView: ReachView;
   readonly compression: CompressionView;
 
-  constructor(events: ReachPanelEvents, private readonly strip: TokenStrip, private readonly kernel: KernelView) {
+  constructor(events: ReachPanelEvents, private readonly strip: TokenStrip, private readonly kernel: KernelView, private readonly headView: HeadView) {
     this.reachView = new ReachView({
       ...events,
       onCancel: () => post({ type: 'cancelReach', analysisId: this.analysisId }),
@@ -36,12 +37,13 @@ export class ReachPanel {
     this.reach = null;
     this.baselines = null;
     this.apply();
+    this.headView.setCopies(null);
   }
 
   /** Keeps a message for the current analysis; false for a stale one. */
   receive(m: ReachMessage | BaselinesMessage): boolean {
     if (m.analysisId !== this.analysisId) return false;
-    if (m.type === 'reach') { this.reach = m; this.apply(); } else this.baselines = m;
+    if (m.type === 'reach') { this.reach = m; this.apply(); } else { this.baselines = m; this.headView.setCopies(m.lz); }
     return true;
   }
 
