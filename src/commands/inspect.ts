@@ -1,9 +1,9 @@
 // Attention Lens: Inspect Selection — analyses the selected text and shows it in the panel.
 import * as vscode from 'vscode';
 import { isCancelled } from '../base/cancel';
-import type { ReachFn } from '../panel/reachJob';
 import type { LatestWins } from '../base/latestWins';
 import { AttentionPanel, type PanelHost } from '../panel/attentionPanel';
+import type { ReachFn } from '../panel/reachJob';
 import type { ModelManager } from '../services/modelManager';
 import type { Settings } from '../services/settings';
 import { describeFailure, reportFailure, showHint } from '../services/messages';
