@@ -46,7 +46,7 @@ export type Probe = (prefix: string, opts: { topK: number; temperature: number }
  */
 export async function temperedAt(result: AnalysisResult, index: number, temperature: number, probe: Probe): Promise<TokenView | undefined> {
   const tok = result.tokens[index];
-  if (!tok || tok.rank === null || tok.logprob === null || tok.start === 0) return undefined;
+  if (!tok || tok.rank === null || tok.logprob === null) return undefined; // a first token has a probability only after a BOS
   const r = await probe(result.text.slice(0, tok.start), { topK: Math.max(ALTERNATIVES, tok.rank), temperature });
   const hit = r.next[tok.rank - 1];
   if (!hit || hit.id !== tok.id) return undefined;

@@ -29,7 +29,8 @@ export class Prober {
     this.requireDecoder('probe');
     throwIfAborted(opts.signal);
     const ids = this.window(prefix);
-    if (prefix.length === 0 || ids.length === 0) {
+    // After a BOS the tokenizer puts first, even an empty prefix predicts the text's first token.
+    if (ids.length === 0) {
       throw new AttentionLensError('empty-input', 'There is no text before the cursor to predict from.');
     }
     const { last, cached } = await this.logitsAfter(ids, opts.useCache !== false, opts.signal);

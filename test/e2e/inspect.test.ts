@@ -130,7 +130,10 @@ test('Inspect Selection from the editor context menu analyses the new selection'
   await vs.selectText(text);
   await vs.runContextMenu('Inspect Selection');
   const frame = await waitForAnalysis(vs, ref.tokens.length);
-  const pixels = await checkHeatmapPixels(frame, headMatrix(ref, 0, 0), ref.tokens.length);
+  const opening = openingHead(ref); // until a head is picked, each analysis opens on its most distinctive one
+  await waitFor(async () => (await frame.$eval('#ctl-layer', (e) => (e as HTMLSelectElement).value)) === String(opening.layer)
+    && (await frame.$eval('#ctl-head', (e) => (e as HTMLSelectElement).value)) === String(opening.head), { message: `the panel to open on L${opening.layer}.H${opening.head}` });
+  const pixels = await checkHeatmapPixels(frame, headMatrix(ref, opening.layer, opening.head), ref.tokens.length);
   assert.deepEqual(pixels.mismatches.slice(0, 5), [], `${pixels.mismatches.length} of ${pixels.cells} cells differ`);
   assert.equal((await nextTokens(frame))[0]!.token, label(ref.next[0]!.token));
   await vs.screenshot('context-menu-inspect');
