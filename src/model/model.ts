@@ -7,8 +7,10 @@ import { AttentionPool } from './attentionPool';
 import { predictMaskedToken } from './masked';
 import { Prober } from './probe';
 import type { OnnxSession } from './onnxSession';
+import { computeInternals } from './internalsRequest';
+import type { Internals } from './internals';
 import type { Tokenization } from './tokenize';
-import type { AnalysisResult, AnalyzeOptions, LoadedModel, MaskedPrediction, ModelInfo, ProbeOptions, ProbeResult } from './types';
+import type { AnalysisResult, AnalyzeOptions, InternalsRequest, InternalsResult, LoadedModel, MaskedPrediction, ModelInfo, ProbeOptions, ProbeResult } from './types';
 
 export class Model implements LoadedModel {
   private readonly prober: Prober;
@@ -23,6 +25,7 @@ export class Model implements LoadedModel {
     private readonly tokens: Tokenization,
     private readonly onnx: OnnxSession,
     eosIds: number[],
+    private readonly internalsViews: Internals,
   ) {
     this.prober = new Prober(info, tokens, onnx, eosIds);
   }
@@ -41,6 +44,10 @@ export class Model implements LoadedModel {
 
   predictMasked(text: string, tokenIndex: number, topK: number, signal?: AbortSignal): Promise<MaskedPrediction> {
     return this.serial(() => predictMaskedToken(text, tokenIndex, topK, this.info, this.tokens, this.onnx, signal), signal);
+  }
+
+  internals(text: string, request: InternalsRequest): Promise<InternalsResult> {
+    return this.serial(() => computeInternals(text, request, this.info, this.tokens, this.internalsViews));
   }
 
   tokenText(id: number): string {

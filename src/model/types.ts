@@ -91,6 +91,36 @@ export interface AnalyzeOptions {
   attention?: boolean;
 }
 
+/** Which views of the model's internals to compute for a text (each runs a session of its own). */
+export interface InternalsRequest {
+  valueNorms?: boolean;
+  rollout?: boolean;
+  /** The logit lens's k (top-k per layer and position). */
+  logitLens?: number;
+  ablation?: boolean;
+  maxTokens: number;
+  signal?: AbortSignal;
+}
+
+export type InternalsView = 'valueNorms' | 'rollout' | 'logitLens' | 'ablation';
+
+export interface InternalsResult {
+  /** Token ids analysed (the same tokenization and truncation as analyze()). */
+  ids: number[];
+  shape: AttentionShape;
+  /** ‖v_j W_Oʰ‖ per layer, head and key, [L, H, T]. */
+  valueNorms?: Float32Array;
+  /** Rolled-out attention, [T, T] (row = query, column = input token). */
+  rollout?: Float32Array;
+  /** Top-k of each layer's residual stream through the model's head, ids and probs [L, T, k]. */
+  logitLens?: { k: number; ids: Int32Array; probs: Float32Array };
+  /** Per head zeroed: change of each token's log-probability [L, H, T] (NaN for the first token), top-1 changes [L, H, T], the plain top-1 [T]. */
+  ablation?: { delta: Float32Array; top1Changed: Uint8Array; top1: Int32Array };
+  /** Views asked for that this model's graph cannot give, with why; the others are still there. */
+  problems: Partial<Record<InternalsView, string>>;
+  timings: Partial<Record<InternalsView, number>>;
+}
+
 /** A model to load: a folder, or a Hugging Face id (see resolveModelSetting). */
 export interface ModelSpec {
   /** Display name: "bundled", the folder's name, or the Hub id. */
@@ -138,6 +168,8 @@ export interface LoadedModel {
   continueGreedy(prefix: string, nTokens: number, signal?: AbortSignal): Promise<string>;
   /** Encoders: the model's predictions for token `tokenIndex` of `text` when it is masked. */
   predictMasked(text: string, tokenIndex: number, topK: number, signal?: AbortSignal): Promise<MaskedPrediction>;
+  /** Views of the model's internals for `text` (value norms, rollout, logit lens, head ablation). */
+  internals(text: string, request: InternalsRequest): Promise<InternalsResult>;
   /** Display text of a vocabulary id (whitespace visible). */
   tokenText(id: number): string;
   /** Unloads after the calls queued before it; later calls fail with code 'disposed'. */
