@@ -13,6 +13,10 @@
 //     probe(prefix, { topK, temperature?, signal?, useCache? }) → ProbeResult (reuses past keys/values)
 //     continueGreedy(prefix, nTokens, signal?)          → string (greedy continuation)
 //     predictMasked(text, tokenIndex, topK, signal?)    → MaskedPrediction (encoders only)
+//     internals(text, { valueNorms?, rollout?, logitLens?: k, ablation?, maxTokens, signal? })
+//                                                       → InternalsResult (value norms [L, H, T], rollout [T, T],
+//                                                        lens top-k [L, T, k], ablation [L, H, T]; each view
+//                                                        in a session of its own, built on first request)
 //     tokenText(id)                                     → display text of a vocabulary id
 //     dispose()
 //   writeAnalysisJson(result, write): the CLI's and the panel's JSON export
@@ -24,6 +28,6 @@ export { parseHubId, formatHubId, isExplicitHubId, type HubId } from './hub/id';
 export { cachedHubFolder, hubFolder, DEFAULT_REMOTE_HOST, type DownloadProgress } from './hub/download';
 export { AttentionLensError, CancelledError, isCancelled, type AttentionLensErrorCode } from './errors';
 export type {
-  AnalysisResult, AnalyzeOptions, LoadedModel, LoadOptions, MaskedPrediction, ModelInfo, ModelKind, ModelSpec, NextToken,
+  AnalysisResult, AnalyzeOptions, InternalsRequest, InternalsResult, InternalsView, LoadedModel, LoadOptions, MaskedPrediction, ModelInfo, ModelKind, ModelSpec, NextToken,
   ProbeOptions, ProbeResult, TokenInfo, Truncation,
 } from './types';
