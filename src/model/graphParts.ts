@@ -77,6 +77,15 @@ function constantFactor(value: string, index: GraphIndex): string | null {
   return (node.input ?? []).find((i) => i && index.constants.has(i)) ?? null;
 }
 
+/** The stored weight behind a constant operand: exporters often leave a Transpose of it in the graph. */
+function storedWeight(value: string, transposed: boolean, index: GraphIndex): WeightRef {
+  const node = index.producer.get(value);
+  const perm = node?.attribute?.find((a) => a.name === 'perm')?.ints?.map(Number);
+  if (node?.opType === 'Transpose' && node.input?.[0] && (!perm || perm.join() === '1,0')) return storedWeight(node.input[0], !transposed, index);
+  if ((node?.opType === 'Identity' || node?.opType === 'Cast') && node.input?.[0]) return storedWeight(node.input[0], transposed, index);
+  return { kind: 'float', name: value, transposed };
+}
+
 function layerParts(softmax: Node, index: GraphIndex): LayerParts {
   const parts: LayerParts = { softmax: softmax.output![0]!, values: null, headOut: null, wO: null, residualIn: null, residualMid: null, problems: [] };
   // α·V: the MatMul the probabilities feed; V is its other operand.
@@ -98,10 +107,10 @@ function layerParts(softmax: Node, index: GraphIndex): LayerParts {
   if (!proj || !weight || !proj.input?.[0] || index.constants.has(proj.input[0]) || !index.constants.has(weight)) {
     parts.problems.push('the output projection W_O (a MatMul with a constant weight after the heads are merged)');
   } else if (proj.opType === 'MatMul') {
-    parts.wO = { kind: 'float', name: weight, transposed: false };
+    parts.wO = storedWeight(weight, false, index);
   } else if (proj.opType === 'Gemm') {
     const transB = proj.attribute?.find((a) => a.name === 'transB')?.i;
-    parts.wO = { kind: 'float', name: weight, transposed: Number(transB ?? 0) === 1 };
+    parts.wO = storedWeight(weight, Number(transB ?? 0) === 1, index);
   } else if (proj.opType === 'MatMulInteger') {
     const cast = flowConsumers(proj.output![0]!, index)[0];
     const mul = cast && flowConsumers(cast.output![0]!, index)[0];

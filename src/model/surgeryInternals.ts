@@ -80,7 +80,7 @@ class Builder {
 }
 
 function missing(label: string, feature: InternalsFeature, what: string[]): AttentionLensError {
-  return new AttentionLensError('internals-missing', `${FEATURE_NAMES[feature]} cannot be shown for ${label}: its graph has no recognisable ${[...new Set(what)].join('; ')}. The other views are not affected.`);
+  return new AttentionLensError('internals-missing', `${FEATURE_NAMES[feature]} cannot be shown for ${label}: the graph surgery could not find ${[...new Set(what)].join('; ')}. The other views are not affected.`);
 }
 
 function initializerDims(graphs: Graph[], name: string): number[] | null {
@@ -220,7 +220,7 @@ export function exposeInternals(bytes: Uint8Array, label: string, feature: Inter
       sites.push({ graph: f.g, index: f.index, parts: findGraphParts(f.g, f.index, f.softmaxes, logits), logits });
     }
   }
-  if (sites.length === 0) throw missing(label, feature, ['attention softmax']);
+  if (sites.length === 0) throw missing(label, feature, ['an attention softmax']);
   const nLayers = sites[0]!.parts.layers.length;
   const inputs = (): InputMeta[] => {
     const inits = new Set((main.initializer ?? []).map((t) => t.name));

@@ -10,7 +10,7 @@ import { Internals } from '../../src/model/internals';
 import { FETCH_ALL, OnnxSession } from '../../src/model/onnxSession';
 import { exposeAttention } from '../../src/model/surgery';
 import { exposeInternals } from '../../src/model/surgeryInternals';
-import { graphReference, internalsReference, readGraph, testGraphsDir, type InternalsViews } from '../helpers/graphs';
+import { bertReference, graphReference, internalsReference, readGraph, testGraphsDir, type InternalsViews } from '../helpers/graphs';
 import { expectError, maxAbsDiff } from '../helpers/assertions';
 
 const dims = { heads: 2, kvHeads: 2, headDim: 4, vocab: 11 };
@@ -63,6 +63,19 @@ test('encoder: value norms, rollout and the lens through its head equal PyTorch;
   assert.ok(maxAbsDiff(await internals.rollout(ids), ref.rollout) <= 1e-4);
   checkLens(await internals.logitLens(ids, 4), ref.lens, L, ids.length, V);
   await assert.rejects(internals.ablation(ids), expectError('internals-missing', /causal language model/));
+});
+
+test('BERT-architecture encoder (torch export, post-LN, MLM head): value norms, rollout and the lens through the MLM head equal PyTorch', async () => {
+  const ref = bertReference();
+  const T = ref.ids.length;
+  const internals = new Internals({
+    file: path.join(testGraphsDir(), 'bert_encoder.onnx'), label: 'bert_encoder.onnx', kind: 'encoder', sessionOptions: { logSeverityLevel: 3 },
+    dims: { heads: ref.heads, kvHeads: ref.heads, headDim: 4, vocab: ref.vocab },
+  });
+  assert.ok(maxAbsDiff(await internals.valueNorms(ref.ids), ref.valueNorms) <= 1e-4, 'value norms');
+  assert.ok(maxAbsDiff(await internals.rollout(ref.ids), ref.rollout) <= 1e-4, 'rollout');
+  const lens = await internals.logitLens(ref.ids, 3);
+  checkLens(lens, ref.lens, ref.layers, T, ref.vocab);
 });
 
 test('the last lens row is the model\'s own prediction, bit for bit', async () => {
