@@ -16,6 +16,7 @@ import { runLoad } from './section-load';
 import { runAnalysis } from './section-analysis';
 import { runProbe } from './section-probe';
 import { runMemory } from './section-memory';
+import { runInternals } from './section-internals';
 import { runBytes } from './section-bytes';
 import { runRender } from './section-render';
 import { disposeSharedModel } from './model-api';
@@ -25,6 +26,7 @@ const SECTIONS: { name: string; title: keyof typeof REQUIRED_KEYS; run: (ctx: Be
   { name: 'load', title: 'model load', run: runLoad },
   { name: 'analysis', title: 'analysis', run: runAnalysis },
   { name: 'probe', title: 'live probe', run: runProbe },
+  { name: 'internals', title: 'internals', run: runInternals },
   { name: 'memory', title: 'memory', run: runMemory },
   { name: 'bytes', title: 'host→webview bytes', run: runBytes },
   { name: 'render', title: 'webview rendering', run: runRender },
