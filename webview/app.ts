@@ -11,7 +11,9 @@ import { KernelView } from './kernelView';
 import { StatsTable } from './statsTable';
 import { TokenStrip, renderLegend, renderNext, renderProbe } from './tokens';
 import { MaskedBox } from './masked';
-import { assertNever, type AnalysisHeader, type HostToWebview, type MatrixSelector } from '../src/common/protocol';
+import { InternalsViews } from './internalsViews';
+import { exportMessage, matrixSelector, requestOptions } from './viewRequests';
+import { assertNever, type AnalysisHeader, type AttentionRequestOptions, type HostToWebview, type MatrixSelector } from '../src/common/protocol';
 import { withoutInvisible } from '../src/common/tokenText';
 import { thumbnailSize } from '../src/common/downsample';
 import { mostDistinctiveHead } from '../src/common/stats';
@@ -62,7 +64,9 @@ export class App {
     (sort) => this.change({ sortKey: sort.key, sortDescending: sort.descending }),
     (layer, head) => this.change({ layer, head, view: 'heatmap' }),
   );
+  private readonly internals = new InternalsViews(post, { onChoose: (t) => this.change({ query: t }), onOpen: (layer, head) => this.change({ layer, head, view: 'heatmap' }) });
   private readonly strip = new TokenStrip({ onHover: (i) => this.hover(i), onActivate: (i) => { this.change({ query: i }); this.reveal(i); } });
+  private readonly views = [this.heatmap.root, this.overviewView.root, this.headView.root, this.kernel.root, this.statsTable.root, this.internals.lens.root, this.internals.ablation.root, this.placeholder];
 
   mount(root: HTMLElement): void {
     clear(root);
@@ -72,7 +76,7 @@ export class App {
     content.append(this.viewArea, side);
     const stripSection = el('section', { class: 'strip-section', 'aria-label': 'Tokens' });
     stripSection.append(el('h3', {}, 'Tokens (colour = surprisal)'), this.strip.root);
-    for (const v of [this.heatmap.root, this.overviewView.root, this.headView.root, this.kernel.root, this.statsTable.root, this.placeholder]) {
+    for (const v of this.views) {
       v.hidden = true;
       this.viewArea.append(v);
     }
@@ -119,6 +123,8 @@ export class App {
         return renderProbe(this.probeBox, m);
       case 'masked':
         return this.masked.receive(m);
+      case 'rollout': case 'logitLens': case 'ablation': case 'internalsError':
+        return void (this.internals.receive(m) && this.render());
       case 'restricted':
         this.restricted.textContent = m.message ?? '';
         this.restricted.hidden = m.message === null;
@@ -140,13 +146,14 @@ export class App {
     this.stats = null;
     this.cache.reset(h.analysisId);
     this.hoverIndex = null;
+    this.internals.reset(h.analysisId);
     this.error.hidden = true;
     this.notice.classList.remove('busy');
     const s = this.state;
     const T = h.shape.nTokens;
     const patch: Partial<ViewState> = {};
     if (s.layer >= h.shape.nLayers) patch.layer = 0;
-    if (s.head !== 'mean' && s.head >= h.shape.nHeads) patch.head = 0;
+    if (typeof s.head === 'number' && s.head >= h.shape.nHeads) patch.head = 0;
     if (s.query !== null && s.query >= T) patch.query = null;
     Object.assign(this.state, patch);
     // Until the person picks a head, wait for the statistics and open on the most distinctive one.
@@ -199,9 +206,10 @@ export class App {
     this.render();
   }
 
-  private selector(): MatrixSelector {
-    return this.state.head === 'mean' ? { kind: 'layerMean', layer: this.state.layer } : { kind: 'head', layer: this.state.layer, head: this.state.head };
-  }
+  private selector(): MatrixSelector { return matrixSelector(this.state); }
+  private options(): AttentionRequestOptions { return requestOptions(this.state); }
+  /** The matrix the heatmap and kernel view draw: the chosen head or mean, or the rollout. */
+  private shownMatrix(): Float32Array | null { return this.state.head === 'rollout' ? this.internals.rollout() : this.cache.matrix(this.selector(), this.options()); }
 
   /** Shows the current view, drawing it if its data is here. */
   private render(): void {
@@ -209,15 +217,17 @@ export class App {
     this.controls.update(s, h?.shape ?? null);
     renderLegend(this.legend, this.palette, s.log);
     const show = (node: HTMLElement | null) => {
-      for (const v of [this.heatmap.root, this.overviewView.root, this.headView.root, this.kernel.root, this.statsTable.root, this.placeholder]) v.hidden = v !== node;
+      for (const v of this.views) v.hidden = v !== node;
     };
     if (!h) { show(this.placeholder); return; }
     const T = h.shape.nTokens, causal = h.model.kind === 'decoder';
     const waiting = (what: string) => { this.placeholder.textContent = `Loading ${what}…`; show(this.placeholder); };
+    const problem = this.internals.problem(s, !!this.options().valueWeighted); // a view this model cannot give says why
+    if (problem) { this.placeholder.textContent = problem; show(this.placeholder); return; }
     if (this.pickHead && s.view !== 'overview' && s.view !== 'stats') return waiting('head statistics to open the most distinctive head');
     switch (s.view) {
       case 'heatmap': {
-        const m = this.cache.matrix(this.selector(), s.dropSink);
+        const m = this.shownMatrix();
         if (!m) return waiting('attention');
         show(this.heatmap.root);
         this.heatmap.setPalette(this.palette, this.theme);
@@ -228,14 +238,14 @@ export class App {
         return;
       }
       case 'overview': {
-        const o = this.cache.overviewData(thumbnailSize(THUMBNAIL, T), s.dropSink, s.log ? 'log' : 'linear');
+        const o = this.cache.overviewData(thumbnailSize(THUMBNAIL, T), this.options(), s.log ? 'log' : 'linear');
         if (!o) return waiting('every head');
         show(this.overviewView.root);
-        this.overviewView.render({ nLayers: h.shape.nLayers, nHeads: h.shape.nHeads, size: o.size, data: o.data, stats: this.stats, T, causal }, this.palette, s);
+        this.overviewView.render({ nLayers: h.shape.nLayers, nHeads: h.shape.nHeads, size: o.size, data: o.data, stats: this.stats, T, causal }, this.palette, { layer: s.layer, head: s.head === 'rollout' ? 'mean' : s.head });
         return;
       }
       case 'headView': {
-        const m = this.cache.matrix({ kind: 'layerHeads', layer: s.layer }, s.dropSink);
+        const m = this.cache.matrix({ kind: 'layerHeads', layer: s.layer }, this.options());
         if (!m) return waiting('the layer’s heads');
         show(this.headView.root);
         this.headView.setData(m, h.shape.nHeads, T, this.labels, s.hiddenHeads, this.theme);
@@ -244,11 +254,18 @@ export class App {
       case 'kernel': {
         // One row is all this view draws; reuse the whole matrix when the heatmap already fetched it.
         const q = s.query ?? T - 1;
-        const full = this.cache.peek(this.selector(), s.dropSink);
-        const row = full ? full.subarray(q * T, (q + 1) * T) : this.cache.matrix({ kind: 'row', matrix: this.selector(), query: q }, s.dropSink); // [K]
+        const full = s.head === 'rollout' ? this.shownMatrix() : this.cache.peek(this.selector(), this.options());
+        const row = full ? full.subarray(q * T, (q + 1) * T) : s.head === 'rollout' ? null : this.cache.matrix({ kind: 'row', matrix: this.selector(), query: q }, this.options()); // [K]
         if (!row) return waiting('attention');
         show(this.kernel.root);
         this.kernel.setRow(row, q, T, this.labels, this.palette, this.theme, h.tokens);
+        return;
+      }
+      case 'lens':
+      case 'ablation': {
+        const wait = this.internals.draw(s.view, h, this.labels, s.query ?? T - 1, this.palette);
+        if (wait) return waiting(wait);
+        show(s.view === 'lens' ? this.internals.lens.root : this.internals.ablation.root);
         return;
       }
       case 'stats': {
@@ -274,16 +291,9 @@ export class App {
   }
 
   private export(format: 'png' | 'json' | 'csv'): void {
-    const h = this.header;
-    if (!h) return;
     const s = this.state;
-    if (format === 'png') {
-      const canvas = s.view === 'heatmap' ? this.heatmap.snapshot() : s.view === 'overview' ? this.overviewView.snapshot() : s.view === 'headView' ? this.headView.snapshot() : null;
-      if (!canvas) return;
-      const what = s.view === 'overview' ? 'overview' : `L${s.layer}-${s.view === 'headView' ? 'heads' : s.head === 'mean' ? 'mean' : `H${s.head}`}`;
-      post({ type: 'export', format: 'png', dataUrl: canvas.toDataURL('image/png'), suggestedName: `attention-${what}.png` });
-    } else {
-      post({ type: 'export', format, analysisId: h.analysisId, selector: format === 'csv' ? this.selector() : null });
-    }
+    const canvas = format !== 'png' ? null : s.view === 'heatmap' ? this.heatmap.snapshot() : s.view === 'overview' ? this.overviewView.snapshot() : s.view === 'headView' ? this.headView.snapshot() : null;
+    const m = this.header ? exportMessage(format, this.header.analysisId, s, canvas) : null;
+    if (m) post(m);
   }
 }

@@ -2,7 +2,7 @@
 // current AnalysisResult and answers the webview's requests with just the slice each view draws.
 // What it needs from the commands (masked predictions) comes in through PanelHost, not imports.
 import * as vscode from 'vscode';
-import type { AnalysisResult } from '../model';
+import type { AnalysisResult, InternalsResult, InternalsView } from '../model';
 import { assertNever, type HostToWebview, type WebviewToHost } from '../common/protocol';
 import { Disposable } from '../base/disposable';
 import { restrictedNotice } from '../services/trust';
@@ -31,7 +31,19 @@ export interface PanelHost {
   extensionUri: vscode.Uri;
   /** Encoders: what token `index` would be if masked; failures come back as `error`, never thrown. */
   predictMasked(req: MaskedRequest): Promise<MaskedAnswer>;
+  /** An internals view of the analysed text (value norms, rollout, logit lens, ablation) by the analysis's model. */
+  internals?(req: InternalsPanelRequest): Promise<InternalsResult>;
 }
+
+/** The analysis's text, model folder and token ids (the answer must be for the same ones), and the view. */
+export interface InternalsPanelRequest {
+  text: string;
+  modelPath: string;
+  ids: number[];
+  view: InternalsView;
+  lensK: number;
+}
+import { internalsMessage, neededInternals, PANEL_LENS_K, storeInternals } from './internalsResponder';
 
 type ProbeMessage = Extract<HostToWebview, { type: 'probe' }>;
 
@@ -56,6 +68,8 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
   readonly onDidDispose = this.disposeEmitter.event;
 
   private ready = false;
+  /** Internals views being computed, by analysis and view, so two requests share one computation. */
+  private readonly computing = new Map<string, Promise<void>>();
   private shown: Shown = { kind: 'empty', message: 'Select text in an editor and run “Attention Lens: Inspect Selection”.' };
   private probe: ProbeMessage | null = null;
   private query: number | null = null;
@@ -215,6 +229,32 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
       .then((answer) => this.post({ type: 'masked', analysisId: analysis.id, index, ...answer }));
   }
 
+  /** Computes the internals view a request needs (once per analysis and view), then answers it. */
+  private async answerAfterInternals(m: Extract<WebviewToHost, { type: 'requestAttention' | 'requestOverview' | 'requestInternals' }>, a: CurrentAnalysis | null): Promise<void> {
+    const view = neededInternals(m, a);
+    if (view && a) {
+      const key = `${a.id}|${view}`;
+      let computing = this.computing.get(key);
+      if (!computing) {
+        const request: InternalsPanelRequest = { text: a.result.text, modelPath: a.result.model.path, ids: a.result.tokens.map((t) => t.id), view, lensK: PANEL_LENS_K };
+        const asked = this.host.internals ? this.host.internals(request) : Promise.reject(new Error('This panel has no model to compute internals views with.'));
+        computing = asked.then(
+          (r) => storeInternals(a, view, r),
+          (err: unknown) => storeInternals(a, view, err instanceof Error ? err : new Error(String(err))),
+        );
+        this.computing.set(key, computing);
+      }
+      await computing;
+      this.computing.delete(key);
+    }
+    if (m.type !== 'requestInternals') {
+      const answer = answerRequest(m, a);
+      if (answer) this.post(answer); // null: a stale request for an older analysis
+    } else if (a && a.id === m.analysisId) {
+      this.post(internalsMessage(a, m.view));
+    }
+  }
+
   private onMessage(m: WebviewToHost): void {
     const s = this.shown;
     const current = (id: number) => s.kind === 'analysis' && s.id === id ? s : null;
@@ -226,11 +266,10 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
         this.sendAll();
         break;
       case 'requestAttention':
-      case 'requestOverview': {
-        const answer = answerRequest(m, s.kind === 'analysis' ? s : null);
-        if (answer) this.post(answer); // null: a stale request for an older analysis
+      case 'requestOverview':
+      case 'requestInternals':
+        void this.answerAfterInternals(m, s.kind === 'analysis' ? s : null);
         break;
-      }
       case 'hoverToken':
         if (m.index === null ? current(m.analysisId) : validToken(m.analysisId, m.index)) this.hoverEmitter.fire({ index: m.index });
         break;
