@@ -125,9 +125,14 @@ function addValueNorms(b: Builder, site: Site, main: Graph, heads: number, opset
 
 function addRollout(b: Builder, site: Site): string {
   const half = b.constant('half', [0.5], []);
+  // Every leading axis (batch, heads; or both folded into one) becomes one: [B·H, T, K].
+  const minusOne = b.constant('minus_one', [-1n], [1]);
+  const lastTwo = [b.constant('from_second_last', [-2n], [1]), b.constant('to_end', [0x7fffffffffffffffn], [1])];
   let rolled = '';
   site.parts.layers.forEach((layer, l) => {
-    const mean = b.reduce(site.graph, 'ReduceMean', `head_mean_${l}`, b.toFloat(site.graph, layer.softmax, `attention_f32_${l}`), [0, 1], 0); // [T, K]
+    const sizes = b.node(site.graph, 'Slice', `attention_tk_${l}`, [b.node(site.graph, 'Shape', `attention_shape_${l}`, [layer.softmax]), ...lastTwo]); // [T, K]
+    const folded = b.node(site.graph, 'Reshape', `attention_heads_${l}`, [b.toFloat(site.graph, layer.softmax, `attention_f32_${l}`), b.node(site.graph, 'Concat', `attention_fold_${l}`, [minusOne, sizes], [{ name: 'axis', type: INT, i: 0 }])]); // [B·H, T, K]
+    const mean = b.reduce(site.graph, 'ReduceMean', `head_mean_${l}`, folded, [0], 0); // [T, K]
     if (l === 0) {
       const eye = b.node(site.graph, 'EyeLike', 'identity', [mean]);
       rolled = b.node(site.graph, 'Add', 'rollout_0', [b.node(site.graph, 'Mul', 'half_a_0', [mean, half]), b.node(site.graph, 'Mul', 'half_i', [eye, half])]);
@@ -164,12 +169,13 @@ function addLens(b: Builder, site: Site, kInput: string, label: string): string[
 function addGates(b: Builder, site: Site, gates: string, first: number, label: string): void {
   const problems = site.parts.layers.flatMap((l) => (l.headOut ? [] : l.problems));
   if (problems.length > 0) throw missing(label, 'gates', problems);
-  const shape = b.constant('gate_shape', [1n, -1n, 1n, 1n], [4]);
+  // [H, 1, 1] lines up with the last three axes of [1, H, T, D] and of [H, T, D] (exports that fold batch into heads).
+  const shape = b.constant('gate_shape', [-1n, 1n, 1n], [3]);
   site.parts.layers.forEach((layer, l) => {
     const out = layer.headOut!;
     const readers = (site.index.consumers.get(out) ?? []).slice();
     const row = b.node(site.graph, 'Gather', `gate_row_${first + l}`, [gates, b.constant(`layer_${first + l}`, [BigInt(first + l)], [])], [{ name: 'axis', type: INT, i: 0 }]); // [H]
-    const gate = b.node(site.graph, 'Reshape', `gate_${first + l}`, [row, shape]); // [1, H, 1, 1]
+    const gate = b.node(site.graph, 'Reshape', `gate_${first + l}`, [row, shape]); // [H, 1, 1]
     const gated = b.node(site.graph, 'Mul', `gated_heads_${first + l}`, [out, gate]); // [1, H, T, D]
     for (const reader of readers) reader.input = (reader.input ?? []).map((i) => (i === out ? gated : i));
   });
