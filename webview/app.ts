@@ -80,7 +80,7 @@ export class App {
       v.hidden = true;
       this.viewArea.append(v);
     }
-    root.append(this.controls.root, this.restricted, this.notice, this.error, content, stripSection);
+    root.append(this.controls.root, this.restricted, this.internals.headsOff, this.notice, this.error, content, stripSection);
     watchTheme(() => this.themeChanged());
     this.placeholder.textContent = 'Waiting for an analysis…';
     this.render();
@@ -160,6 +160,7 @@ export class App {
     this.pickHead = !s.headChosen;
     const shown = h.truncated ? ` Showing the first ${h.truncated.shownTokens} of ${h.truncated.totalIsLowerBound ? 'more than ' : ''}${h.truncated.totalTokens} tokens (${h.truncated.reason === 'context' ? 'the model’s context length' : 'the maxTokens setting'}).` : '';
     this.notice.textContent = `${h.source.fileName}: ${T} tokens, ${h.model.name} (${h.model.nLayers} layers × ${h.model.nHeads} heads).${shown}`;
+    this.internals.setHeadsOff(h.headsOff);
     this.strip.render(h, this.labels, this.palette);
     renderNext(this.next, h, this.labels, T - 1);
     this.masked.setAnalysis(h, this.labels, this.state.query);

@@ -1,5 +1,6 @@
 // The internals views' side of the panel: the logit-lens and ablation views, the rollout the
 // heatmap and kernel view draw, and why a view cannot be drawn for this model.
+import { el } from './dom';
 import { InternalsCache, type InternalsMessage } from './internalsCache';
 import { LensView } from './lensView';
 import { AblationView } from './ablationView';
@@ -11,11 +12,18 @@ export class InternalsViews {
   private readonly cache: InternalsCache;
   readonly lens: LensView;
   readonly ablation: AblationView;
+  /** Heads switched off change every number shown: said above the views, where it cannot be missed. */
+  readonly headsOff = el('div', { class: 'heads-off internals-active', role: 'alert', hidden: true });
 
   constructor(post: (m: WebviewToHost) => void, events: { onChoose(position: number): void; onOpen(layer: number, head: number): void }) {
     this.cache = new InternalsCache(post);
     this.lens = new LensView(events.onChoose);
     this.ablation = new AblationView(events.onOpen);
+  }
+
+  setHeadsOff(heads: AnalysisHeader['headsOff']): void {
+    this.headsOff.hidden = !heads?.length;
+    this.headsOff.textContent = heads?.length ? `Heads switched off: ${heads.map((x) => `L${x.layer}.H${x.head}`).join(', ')}. The analysis, probe and ghost text run without them.` : '';
   }
 
   reset(analysisId: number): void {

@@ -32,6 +32,8 @@ export interface AnalysisHeader {
   /** totalIsLowerBound: only a bounded head of a long text was tokenized, so the text has more than totalTokens. */
   truncated: { reason: 'maxTokens' | 'context'; totalTokens: number; shownTokens: number; totalIsLowerBound?: boolean } | null;
   source: { fileName: string };
+  /** Heads switched off (outputs zeroed) for this analysis, probe and ghost text; absent when all are on. */
+  headsOff?: { layer: number; head: number }[];
 }
 
 /** One [Q, K] matrix: a head, or the mean over a layer's heads (the layer's "mean kernel"). */

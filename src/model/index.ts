@@ -28,6 +28,6 @@ export { parseHubId, formatHubId, isExplicitHubId, type HubId } from './hub/id';
 export { cachedHubFolder, hubFolder, DEFAULT_REMOTE_HOST, type DownloadProgress } from './hub/download';
 export { AttentionLensError, CancelledError, isCancelled, type AttentionLensErrorCode } from './errors';
 export type {
-  AnalysisResult, AnalyzeOptions, InternalsRequest, InternalsResult, InternalsView, LoadedModel, LoadOptions, MaskedPrediction, ModelInfo, ModelKind, ModelSpec, NextToken,
+  AnalysisResult, AnalyzeOptions, HeadRef, InternalsRequest, InternalsResult, InternalsView, LoadedModel, LoadOptions, MaskedPrediction, ModelInfo, ModelKind, ModelSpec, NextToken,
   ProbeOptions, ProbeResult, TokenInfo, Truncation,
 } from './types';

@@ -57,6 +57,8 @@ export interface AnalysisResult {
   next: NextToken[];
   truncated: Truncation | null;
   timings: { tokenizeMs: number; runMs: number; extractMs: number };
+  /** Heads that were switched off (outputs zeroed) for this analysis; absent when all were on. */
+  headsOff?: HeadRef[];
   /**
    * Hands the attention buffer back to the model for its next analysis to fill, instead of leaving
    * it to the garbage collector. Call it when nothing reads this result's attention any more (the
@@ -90,6 +92,8 @@ export interface AnalyzeOptions {
   /** Whether to return attention (default true); surprisal colouring needs only the token scores. */
   attention?: boolean;
 }
+
+export interface HeadRef { layer: number; head: number }
 
 /** Which views of the model's internals to compute for a text (each runs a session of its own). */
 export interface InternalsRequest {
@@ -170,6 +174,10 @@ export interface LoadedModel {
   predictMasked(text: string, tokenIndex: number, topK: number, signal?: AbortSignal): Promise<MaskedPrediction>;
   /** Views of the model's internals for `text` (value norms, rollout, logit lens, head ablation). */
   internals(text: string, request: InternalsRequest): Promise<InternalsResult>;
+  /** Switches heads off for every later analysis, probe and continuation ([] turns all back on). */
+  setHeadsOff(heads: HeadRef[]): Promise<void>;
+  /** The heads now switched off. */
+  readonly headsOff: HeadRef[];
   /** Display text of a vocabulary id (whitespace visible). */
   tokenText(id: number): string;
   /** Unloads after the calls queued before it; later calls fail with code 'disposed'. */

@@ -27,6 +27,7 @@ export interface FakeAnalysis {
   rollout?: number[]; // [T, T]
   logitLens?: { k: number; ids: number[]; probs: number[] }; // [L, T, k]
   ablation?: { delta: number[]; top1Changed: number[]; top1: number[] }; // [L, H, T], [T]
+  headsOff?: { layer: number; head: number }[];
 }
 
 let fake: FakeAnalysis | null = null;
@@ -118,6 +119,7 @@ const api: FakeHostApi = {
       truncated: null,
       timings: { tokenizeMs: 0, runMs: 0, extractMs: 0 },
       release: () => undefined,
+      ...(a.headsOff ? { headsOff: a.headsOff } : {}),
     };
     current = { id: nextId++, result, source: { fileName: 'sample.ts', tokenText: (id) => names.get(id) ?? `#${id}` }, stats: null };
     if (ready) sendCurrent();

@@ -105,3 +105,14 @@ test('a view the model cannot give shows why, and the other views keep working',
   await p.waitHeatmap();
   assert.deepEqual(p.errors, []);
 });
+
+test('heads switched off are announced above the views while active, and the notice goes with them', async () => {
+  const a = patterned(tokens);
+  a.headsOff = [{ layer: 1, head: 0 }, { layer: 0, head: 1 }];
+  await p.load(a);
+  await p.page.waitForFunction(() => !(document.querySelector('.heads-off') as HTMLElement).hidden);
+  assert.equal(await p.page.locator('.heads-off').textContent(), 'Heads switched off: L1.H0, L0.H1. The analysis, probe and ghost text run without them.');
+  assert.equal(await p.page.locator('.heads-off').getAttribute('role'), 'alert');
+  await p.load(patterned(tokens));
+  await p.page.waitForFunction(() => (document.querySelector('.heads-off') as HTMLElement).hidden);
+});
