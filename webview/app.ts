@@ -294,7 +294,6 @@ export class App {
   private export(format: 'png' | 'json' | 'csv'): void {
     const s = this.state;
     const canvas = format !== 'png' ? null : s.view === 'heatmap' ? this.heatmap.snapshot() : s.view === 'overview' ? this.overviewView.snapshot() : s.view === 'headView' ? this.headView.snapshot() : null;
-    const m = this.header ? exportMessage(format, this.header.analysisId, s, canvas) : null;
-    if (m) post(m);
+    const m = this.header ? exportMessage(format, this.header.analysisId, s, canvas) : null; if (m) post(m);
   }
 }
