@@ -11,6 +11,8 @@ export const BARS = {
   valueNormsMs512: { max: 15, source: 'issue 16' },
   logitLensMs512: { max: 100, source: 'issue 16' },
   ablationMs512: { max: 1500, source: 'issue 16' },
+  reachMs512: { max: 5000, source: 'issue 15' },
+  baselinesMs512: { max: 200, source: 'issue 15' },
 } satisfies Record<string, Bar>;
 
 /** Keys every run writes (null when a section could not run), with their bars; per section. */
@@ -30,6 +32,10 @@ export const REQUIRED_KEYS: Record<string, { name: string; key: string; unit: st
     { name: 'value norms, 512 tokens (median)', key: 'value_norms_ms_512', unit: 'ms', bar: BARS.valueNormsMs512 },
     { name: 'logit lens, top-10, 512 tokens (median)', key: 'logit_lens_ms_512', unit: 'ms', bar: BARS.logitLensMs512 },
     { name: 'head ablation, every head, 512 tokens (median)', key: 'ablation_ms_512', unit: 'ms', bar: BARS.ablationMs512 },
+  ],
+  'reach and baselines': [
+    { name: 'context reach, every k ≤ 64, 512 tokens', key: 'reach_ms_512', unit: 'ms', bar: BARS.reachMs512 },
+    { name: 'compression table, 512 tokens', key: 'baselines_ms_512', unit: 'ms', bar: BARS.baselinesMs512 },
   ],
   memory: [{ name: 'RSS growth, 200 vs 10 analyses', key: 'rss_growth_mb_200', unit: 'MB' }],
   'host→webview bytes': [],

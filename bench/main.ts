@@ -15,6 +15,7 @@ import { runCompute } from './section-compute';
 import { runLoad } from './section-load';
 import { runAnalysis } from './section-analysis';
 import { runProbe } from './section-probe';
+import { runReach } from './section-reach';
 import { runMemory } from './section-memory';
 import { runInternals } from './section-internals';
 import { runBytes } from './section-bytes';
@@ -27,6 +28,7 @@ const SECTIONS: { name: string; title: keyof typeof REQUIRED_KEYS; run: (ctx: Be
   { name: 'analysis', title: 'analysis', run: runAnalysis },
   { name: 'probe', title: 'live probe', run: runProbe },
   { name: 'internals', title: 'internals', run: runInternals },
+  { name: 'reach', title: 'reach and baselines', run: runReach },
   { name: 'memory', title: 'memory', run: runMemory },
   { name: 'bytes', title: 'host→webview bytes', run: runBytes },
   { name: 'render', title: 'webview rendering', run: runRender },

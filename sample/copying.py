@@ -1,11 +1,6 @@
-"""Select this whole file and run Attention Lens: Inspect Selection.
-
-The second function repeats the first one's body with other names in a few places. When the
-model reads the copy, an induction head looks back at the token that came right after the same
-token in the original and copies it: in the heatmap that is a bright line one step to the right
-of the diagonal that links the two copies. A previous-token head draws the line just below the
-main diagonal, and most heads park spare weight on the first token (the sink column).
-"""
+"""Select the whole file and run Attention Lens: Inspect Selection. The second function copies
+the first: reading the copy, an induction head looks at the token after the same token in the
+original (a bright line parallel to the diagonal)."""
 
 
 def parse_harbor_manifest(lines, vessel_registry, tide_offset):

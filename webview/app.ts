@@ -13,6 +13,7 @@ import { TokenStrip, renderLegend, renderNext, renderProbe } from './tokens';
 import { MaskedBox } from './masked';
 import { InternalsViews } from './internalsViews';
 import { exportMessage, matrixSelector, requestOptions } from './viewRequests';
+import { ReachPanel } from './reachPanel';
 import { assertNever, type AnalysisHeader, type AttentionRequestOptions, type HostToWebview, type MatrixSelector } from '../src/common/protocol';
 import { withoutInvisible } from '../src/common/tokenText';
 import { thumbnailSize } from '../src/common/downsample';
@@ -66,7 +67,8 @@ export class App {
   );
   private readonly internals = new InternalsViews(post, { onChoose: (t) => this.change({ query: t }), onOpen: (layer, head) => this.change({ layer, head, view: 'heatmap' }) });
   private readonly strip = new TokenStrip({ onHover: (i) => this.hover(i), onActivate: (i) => { this.change({ query: i }); this.reveal(i); } });
-  private readonly views = [this.heatmap.root, this.overviewView.root, this.headView.root, this.kernel.root, this.statsTable.root, this.internals.lens.root, this.internals.ablation.root, this.placeholder];
+  private readonly extras = new ReachPanel({ onHover: (i) => this.hover(i), onActivate: (i) => { this.change({ query: i }, false); this.reveal(i); } }, this.strip, this.kernel, this.headView);
+  private readonly views = [this.heatmap.root, this.overviewView.root, this.headView.root, this.kernel.root, this.statsTable.root, this.internals.lens.root, this.internals.ablation.root, this.extras.reachView.root, this.extras.compression.root, this.placeholder];
 
   mount(root: HTMLElement): void {
     clear(root);
@@ -125,6 +127,8 @@ export class App {
         return this.masked.receive(m);
       case 'rollout': case 'logitLens': case 'ablation': case 'internalsError':
         return void (this.internals.receive(m) && this.render());
+      case 'reach': case 'baselines': // context reach and the compression table come after the header
+        return void (this.extras.receive(m) && ['reach', 'kernel', 'compression', 'headView'].includes(this.state.view) && this.render());
       case 'restricted':
         this.restricted.textContent = m.message ?? '';
         this.restricted.hidden = m.message === null;
@@ -147,6 +151,7 @@ export class App {
     this.cache.reset(h.analysisId);
     this.hoverIndex = null;
     this.internals.reset(h.analysisId);
+    this.extras.reset(h.analysisId);
     this.error.hidden = true;
     this.notice.classList.remove('busy');
     const s = this.state;
@@ -161,7 +166,7 @@ export class App {
     const shown = h.truncated ? ` Showing the first ${h.truncated.shownTokens} of ${h.truncated.totalIsLowerBound ? 'more than ' : ''}${h.truncated.totalTokens} tokens (${h.truncated.reason === 'context' ? 'the model’s context length' : 'the maxTokens setting'}).` : '';
     this.notice.textContent = `${h.source.fileName}: ${T} tokens, ${h.model.name} (${h.model.nLayers} layers × ${h.model.nHeads} heads).${shown}`;
     this.internals.setHeadsOff(h.headsOff);
-    this.strip.render(h, this.labels, this.palette);
+    if (this.header) this.extras.renderStrip(this.header, this.labels, this.palette);
     renderNext(this.next, h, this.labels, T - 1);
     this.masked.setAnalysis(h, this.labels, this.state.query);
     saveState(this.state);
@@ -172,23 +177,19 @@ export class App {
   private openMostDistinctive(): void {
     const h = this.header!;
     this.pickHead = false;
-    const best = mostDistinctiveHead(this.stats!, h.shape.nLayers, h.shape.nHeads, h.shape.nTokens, h.model.kind === 'decoder');
-    if (best) Object.assign(this.state, best);
+    Object.assign(this.state, mostDistinctiveHead(this.stats!, h.shape.nLayers, h.shape.nHeads, h.shape.nTokens, h.model.kind === 'decoder') ?? {});
     saveState(this.state);
   }
 
   /** Applies a state change, saves it and redraws what it affects. */
   private change(patch: Partial<ViewState>, rerender = true): void {
-    const before = this.state;
-    this.state = { ...before, ...patch };
-    if (patch.layer !== undefined || patch.head !== undefined) {
-      this.state.headChosen = true;
-      this.pickHead = false;
-    }
+    this.state = { ...this.state, ...patch };
+    // A head the person picks is kept: no more opening on the most distinctive one.
+    if (patch.layer !== undefined || patch.head !== undefined) [this.state.headChosen, this.pickHead] = [true, false];
     saveState(this.state);
     if (patch.scale !== undefined || patch.log !== undefined) {
       this.palette = makePalette(this.state.scale, this.theme, this.state.log);
-      if (this.header) this.strip.render(this.header, this.labels, this.palette);
+      if (this.header) this.extras.renderStrip(this.header, this.labels, this.palette);
     }
     if (patch.query !== undefined) {
       this.heatmap.setQuery(this.state.query);
@@ -203,7 +204,7 @@ export class App {
     this.theme = readTheme();
     this.palette = makePalette(this.state.scale, this.theme, this.state.log);
     this.headView.setTheme(this.theme);
-    if (this.header) this.strip.render(this.header, this.labels, this.palette);
+    if (this.header) this.extras.renderStrip(this.header, this.labels, this.palette);
     this.render();
   }
 
@@ -225,7 +226,7 @@ export class App {
     const waiting = (what: string) => { this.placeholder.textContent = `Loading ${what}…`; show(this.placeholder); };
     const problem = this.internals.problem(s, !!this.options().valueWeighted); // a view this model cannot give says why
     if (problem) { this.placeholder.textContent = problem; show(this.placeholder); return; }
-    if (this.pickHead && s.view !== 'overview' && s.view !== 'stats') return waiting('head statistics to open the most distinctive head');
+    if (this.pickHead && s.view !== 'overview' && s.view !== 'stats' && s.view !== 'reach' && s.view !== 'compression') return waiting('head statistics to open the most distinctive head');
     switch (s.view) {
       case 'heatmap': {
         const m = this.shownMatrix();
@@ -269,6 +270,7 @@ export class App {
         show(s.view === 'lens' ? this.internals.lens.root : this.internals.ablation.root);
         return;
       }
+      case 'reach': case 'compression': return show(this.extras.render(s.view, this.labels, this.palette, this.theme, causal));
       case 'stats': {
         if (!this.stats) return waiting('head statistics');
         show(this.statsTable.root);
@@ -285,11 +287,10 @@ export class App {
     this.hoverIndex = index;
     post({ type: 'hoverToken', analysisId: this.header.analysisId, index });
     renderNext(this.next, this.header, this.labels, index ?? this.header.tokens.length - 1);
+    if (this.state.view === 'reach') this.extras.reachView.showToken(index);
   }
 
-  private reveal(index: number): void {
-    if (this.header) post({ type: 'revealToken', analysisId: this.header.analysisId, index });
-  }
+  private reveal(index: number): void { if (this.header) post({ type: 'revealToken', analysisId: this.header.analysisId, index }); }
 
   private export(format: 'png' | 'json' | 'csv'): void {
     const s = this.state;

@@ -3,6 +3,7 @@
 // only its lines. Up/Down move between tokens; Left/Right step through heads (all → one → …).
 import { el, clear } from './dom';
 import { headColour, rgbCss, type Theme } from './theme';
+import { LzArcs } from './lzArcs';
 
 const ROW = 18; // px per token row
 const GAP = 180; // px between the columns, where lines go
@@ -31,9 +32,12 @@ export class HeadView {
   private focusSide: 'query' | 'key' = 'query';
   private cursor = 0;
   private theme: Theme | null = null;
+  /** LZ77 copies beside the key column. */
+  private readonly arcs = new LzArcs();
+  private lz: Int32Array | null = null;
 
   constructor(private readonly events: HeadViewEvents) {
-    this.body.append(this.left, this.canvas, this.right);
+    this.body.append(this.left, this.canvas, this.right, this.arcs.canvas);
     this.root.append(this.chips, this.body);
     this.left.tabIndex = 0;
     this.left.addEventListener('keydown', (e) => this.onKey(e));
@@ -62,7 +66,15 @@ export class HeadView {
     }
     this.canvas.width = GAP;
     this.canvas.height = Math.max(1, T * ROW);
+    this.arcs.set(this.lz, T, ROW);
     this.draw();
+  }
+
+  /** The analysis's LZ77 matches, [M, 3] (start, source, length); null until they arrive. */
+  setCopies(lz: Int32Array | null): void {
+    this.lz = lz;
+    this.arcs.set(lz, this.T, ROW);
+    this.arcs.draw(this.theme, this.focus);
   }
 
   setTheme(theme: Theme): void { this.theme = theme; this.buildChips(); this.draw(); }
@@ -98,6 +110,7 @@ export class HeadView {
   }
 
   draw(): void {
+    this.arcs.draw(this.theme, this.focus);
     const ctx = this.canvas.getContext('2d')!;
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
     if (!this.data || !this.theme) return;

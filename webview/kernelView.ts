@@ -27,6 +27,8 @@ export class KernelView {
   private labels: string[] = [];
   private query = 0;
   private tokens: PanelToken[] = [];
+  /** Reach of every token [T] (0: none within K) and K; null until computed. */
+  private reach: { reach: Int32Array; K: number } | null = null;
 
   constructor(private readonly events: KernelEvents) {
     this.root.append(this.caption, this.text);
@@ -61,6 +63,11 @@ export class KernelView {
     });
   }
 
+  /** Context reach, to underline the tokens the prediction after the query needs; null removes it. */
+  setReach(reach: Int32Array | null, K: number): void {
+    this.reach = reach ? { reach, K } : null;
+  }
+
   /** Colours every token by the query row's weights. */
   paint(palette: Palette, theme: Theme): void {
     if (!this.row) return;
@@ -76,7 +83,13 @@ export class KernelView {
       span.title = `key ${k}${this.tokens[k] ? ` ${tokenName(this.tokens[k]!, this.labels[k]!)}` : ''}: weight ${formatWeight(w)}`;
       span.classList.toggle('kernel-query', k === q);
     }
-    this.caption.textContent = `Query ${q} “${this.labels[q]}”: its weights over every token (colour = weight). ${theme.kind.startsWith('high') ? '' : 'Click a token to make it the query.'}`;
+    // The prediction made at q (of token q + 1) needs its reach: the last r tokens, q − r + 1 … q.
+    const r = this.reach && q + 1 < T ? this.reach.reach[q + 1]! : -1;
+    for (let k = 0; k < T; k++) this.spans[k]!.classList.toggle('kernel-reach', r > 0 && k > q - r && k <= q);
+    const reachText = !this.reach ? '' : q + 1 >= T ? ' The last token predicts beyond the text: no reach.'
+      : r > 0 ? ` Underlined: the ${r} token${r === 1 ? '' : 's'} the next token's prediction needs (its reach).`
+      : ` The next token's prediction needs more than ${this.reach.K} tokens (or has none).`;
+    this.caption.textContent = `Query ${q} “${this.labels[q]}”: its weights over every token (colour = weight).${reachText} ${theme.kind.startsWith('high') ? '' : 'Click a token to make it the query.'}`;
   }
 
   private onKey(e: KeyboardEvent): void {

@@ -3,7 +3,7 @@ import type { ScaleName } from '../src/common/colour';
 import type { HeadStatName } from '../src/common/stats';
 import type { WebviewToHost } from '../src/common/protocol';
 
-export type ViewName = 'overview' | 'heatmap' | 'headView' | 'kernel' | 'stats' | 'lens' | 'ablation';
+export type ViewName = 'overview' | 'heatmap' | 'headView' | 'kernel' | 'stats' | 'lens' | 'ablation' | 'reach' | 'compression';
 export const VIEW_TITLES: Record<ViewName, string> = {
   overview: 'Model overview',
   heatmap: 'Heatmap',
@@ -12,6 +12,8 @@ export const VIEW_TITLES: Record<ViewName, string> = {
   stats: 'Head statistics',
   lens: 'Logit lens',
   ablation: 'Head ablation',
+  reach: 'Context reach',
+  compression: 'Compression',
 };
 
 export interface ViewState {

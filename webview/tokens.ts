@@ -50,6 +50,21 @@ export class TokenStrip {
     });
   }
 
+  /**
+   * The reach strip: under each token a bar whose length shows its reach (the context its
+   * prediction needs, of K); a dotted full bar where no k ≤ K is enough. Null removes it.
+   */
+  setReach(reach: Int32Array | null, full: Float32Array | null, K: number): void {
+    this.spans.forEach((span, i) => {
+      const r = reach?.[i] ?? 0;
+      const predicted = reach !== null && Number.isFinite(full?.[i] ?? NaN); // from real tokens before it
+      span.classList.toggle('reach-none', predicted && r === 0);
+      span.style.setProperty('--reach', reach && r > 0 ? String(Math.max(0.08, r / K)) : '0');
+      const note = reach === null || !predicted ? '' : r > 0 ? `; reach ${r} token${r === 1 ? '' : 's'}` : `; needs more than ${K} tokens of context`;
+      span.title = span.title.replace(/; (reach \d+ tokens?|needs more than \d+ tokens of context)$/, '') + note;
+    });
+  }
+
   /** Marks one token (the selected query). */
   mark(index: number | null): void {
     this.spans.forEach((s, i) => s.classList.toggle('strip-current', i === index));

@@ -4,12 +4,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  AttentionLensError, describeProgress, isDirectory, loadHubModel, loadModel, resolveModelSetting, writeAnalysisJson, type LoadedModel,
+  AttentionLensError, compressionBaselines, DEFAULT_REACH_CONTEXT, describeProgress, isDirectory, loadHubModel, loadModel, resolveModelSetting, writeAnalysisJson, type LoadedModel,
 } from '../model';
 import { cappedFlagNotes, decodeInput } from './notes';
 import { internalsJson, internalsRequest, NO_INTERNALS, wantsInternals, type InternalsFlags } from './internalsJson';
+import { jsonExtras, type Extras } from './extras';
 
-const USAGE = `Usage: attention-lens analyze --model <bundled|DIR> [--text-file FILE] [--top-k K] [--max-tokens N]
+const USAGE = `Usage: attention-lens analyze --model <bundled|DIR> [--text-file FILE] [--top-k K] [--max-tokens N] [--reach [K]] [--baselines]
                 [--value-norms] [--rollout] [--logit-lens K] [--ablation] --json
 
 Runs the model on the text (from FILE, or standard input) and prints one JSON object:
@@ -25,6 +26,15 @@ Options:
   --text-file FILE      read the text from FILE (UTF-8) instead of standard input
   --top-k K             number of next-token candidates (default 10)
   --max-tokens N        analyse at most N tokens (default 512; also capped by the model's context)
+  --reach [K]           context reach (causal models only): each token gets "logprobByContext",
+                        ln p(token | only the k tokens before it) for k in the top-level
+                        "reachContexts" [1..K] (null where fewer tokens precede it), and "reach",
+                        the smallest k within 0.1 nat of the full context (null if none); K
+                        defaults to ${DEFAULT_REACH_CONTEXT}
+  --baselines           adds "baselines": {"bytes", "bitsPerByte": {"model", "deflate", "brotli",
+                        "markov1".."markov4"}}: the analysed text's UTF-8 bytes coded by the model,
+                        raw deflate level 9, brotli quality 11 and adaptive order-k Markov models
+                        on the model's tokens ("model" only for causal models)
   --cache-dir DIR       where to cache the attention-exposing ONNX file and Hub downloads
                         (default for downloads: ~/.cache/attention-lens)
   --remote-host URL     the Hub to download from (default https://huggingface.co/)
@@ -38,7 +48,7 @@ Options:
 
 class UsageError extends Error {}
 
-interface Args { model: string; textFile?: string; topK: number; maxTokens: number; cacheDir?: string; remoteHost?: string; internals: InternalsFlags }
+interface Args { model: string; textFile?: string; topK: number; maxTokens: number; cacheDir?: string; remoteHost?: string; reach?: number; baselines?: boolean; internals: InternalsFlags }
 
 export function parseArgs(argv: string[]): Args | 'help' {
   if (argv.includes('--help') || argv.includes('-h') || argv.length === 0) return 'help';
@@ -70,6 +80,8 @@ export function parseArgs(argv: string[]): Args | 'help' {
       case '--rollout': args.internals.rollout = true; break;
       case '--logit-lens': args.internals.logitLens = positiveInt(flag, value()); break;
       case '--ablation': args.internals.ablation = true; break;
+      case '--reach': args.reach = /^\d+$/.test(rest[i + 1] ?? '') ? positiveInt(flag, rest[++i]) : DEFAULT_REACH_CONTEXT; break;
+      case '--baselines': args.baselines = true; break;
       default: throw new UsageError(`Unknown option "${flag}".`);
     }
   }
@@ -124,7 +136,7 @@ async function main(argv: string[]): Promise<number> {
       : await loadModel(spec, { cacheDir: args.cacheDir });
     for (const note of cappedFlagNotes(args, model.info)) process.stderr.write(`attention-lens: ${note}\n`);
     const result = await model.analyze(text, { topK: args.topK, maxTokens: args.maxTokens });
-    let extra: string[] = [];
+    let internalKeys: string[] = [];
     if (wantsInternals(args.internals)) {
       const internals = await model.internals(text, internalsRequest(args.internals, args.maxTokens));
       const problems = Object.values(internals.problems);
@@ -133,12 +145,15 @@ async function main(argv: string[]): Promise<number> {
         await model.dispose();
         return 1;
       }
-      extra = internalsJson(internals);
+      internalKeys = internalsJson(internals);
     }
-    // The analysis JSON streams out; its closing brace waits so the internals keys can go before it.
-    let held = '';
-    writeAnalysisJson(result, (piece) => { if (held) process.stdout.write(held); held = piece; });
-    process.stdout.write(`${held.slice(0, -1)}${extra.map((e) => ',' + e).join('')}}\n`);
+    const extras: Extras = {};
+    if (args.reach !== undefined) extras.reach = await model.contextReach(result.tokens.map((t) => t.id), { maxContext: args.reach });
+    if (args.baselines) extras.baselines = compressionBaselines(result);
+    const json = jsonExtras(extras);
+    json.tail = (json.tail ?? '') + internalKeys.map((e) => ',' + e).join('');
+    writeAnalysisJson(result, (piece) => process.stdout.write(piece), json);
+    process.stdout.write('\n');
     if (result.truncated) {
       const t = result.truncated;
       process.stderr.write(`attention-lens: analysed the first ${t.shownTokens} of ${t.totalIsLowerBound ? 'more than ' : ''}${t.totalTokens} tokens (characters 0–${t.shownChars}).\n`);

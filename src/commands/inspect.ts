@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { isCancelled } from '../base/cancel';
 import type { LatestWins } from '../base/latestWins';
 import { AttentionPanel, type PanelHost } from '../panel/attentionPanel';
+import type { ReachFn } from '../panel/reachJob';
 import type { ModelManager } from '../services/modelManager';
 import type { Settings } from '../services/settings';
 import { describeFailure, reportFailure, showHint } from '../services/messages';
@@ -70,7 +71,10 @@ export async function inspectSelection(deps: InspectDeps): Promise<InspectOutcom
     for (const change of edits) map.applyChanges(change);
     // The panel opened above, unless it was closed while the model ran: then it opens again.
     const shownIn = AttentionPanel.current() ?? AttentionPanel.show(deps.panelHost);
-    const analysisId = shownIn.showAnalysis(result, { fileName: document.fileName, tokenText: (id) => model.tokenText(id) });
+    // Reach runs on the model that made this analysis, outside the slot's queue: it queues each batch
+    // in the model's own, so probes and new inspections get in between (a replaced model says so).
+    const contextReach: ReachFn = (ids, opts) => model.contextReach(ids, opts);
+    const analysisId = shownIn.showAnalysis(result, { fileName: document.fileName, tokenText: (id) => model.tokenText(id), contextReach });
     const { tokenizeMs, runMs, extractMs } = result.timings;
     deps.timings?.recordInspection({ nTokens: result.tokens.length, commandToResultMs: resultMs, commandToPanelMs: performance.now() - started, analysisMs: tokenizeMs + runMs + extractMs });
     deps.sync.attach(shownIn, document, map);

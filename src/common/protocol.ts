@@ -60,6 +60,33 @@ export type InternalsViewName = 'valueNorms' | 'rollout' | 'logitLens' | 'ablati
 /** How overview bytes encode a weight: linear 0..1, or log10 over [1e-4, 1] (see common/colour.ts). */
 export type OverviewEncoding = 'linear' | 'log';
 
+/** How far back each token's prediction reaches (decoders; computed after the header, see src/model/reach.ts). */
+export type ReachMessage =
+  | { type: 'reach'; analysisId: number; state: 'running'; done: number; total: number }
+  /**
+   * logProbs [T, K]: ln p(token t | only the k tokens before it) at t·K + k − 1 (NaN where fewer precede it);
+   * full [T]: with every token before it; reach [T]: smallest k within 0.1 nat of full, 0 when none;
+   * prefix: tokens the tokenizer puts first (a BOS), kept in every window and not counted in k.
+   */
+  | { type: 'reach'; analysisId: number; state: 'done'; maxContext: number; prefix: number; logProbs: Float32Array; full: Float32Array; reach: Int32Array; ms: number }
+  /** Not computed: an encoder (causal models only), cancelled, or failed; `message` says which. */
+  | { type: 'reach'; analysisId: number; state: 'unavailable'; message: string };
+
+/** The selection as a compression problem, and its LZ77 parse (src/model/baselines.ts, src/common/lz77.ts). */
+export interface BaselinesMessage {
+  type: 'baselines';
+  analysisId: number;
+  /** UTF-8 bytes of the analysed text. */
+  bytes: number;
+  /** Bits per byte by coder: model (causal models only), deflate, brotli, markov1…markov4. */
+  bitsPerByte: Record<string, number>;
+  bestMarkov: number;
+  /** [T] log₂ p(model) − log₂ p(best Markov) per token (NaN where the model has no prediction); null for encoders. */
+  modelMinusMarkov: Float32Array | null;
+  /** Token-level LZ77 matches, [M, 3]: start, source, length. */
+  lz: Int32Array;
+}
+
 export type HostToWebview =
   | { type: 'analysis'; header: AnalysisHeader }
   /** Attention for `selector`, row-major, Q = K = nTokens: [Q, K], [H, Q, K] (layerHeads) or [K] (row). */
@@ -87,7 +114,9 @@ export type HostToWebview =
   /** An internals view this model cannot give (or that failed), with why; other views are unaffected. */
   | { type: 'internalsError'; analysisId: number; view: InternalsViewName; message: string }
   /** Restricted mode (untrusted workspace): what is ignored or off; null when the workspace is trusted. */
-  | { type: 'restricted'; message: string | null };
+  | { type: 'restricted'; message: string | null }
+  | ReachMessage
+  | BaselinesMessage;
 
 export type WebviewToHost =
   | { type: 'ready' }
@@ -100,6 +129,9 @@ export type WebviewToHost =
   | { type: 'requestInternals'; analysisId: number; view: 'rollout' | 'logitLens' | 'ablation' }
   /** Encoders: predict token `index` of the analysed text as if it were masked. */
   | { type: 'requestMasked'; analysisId: number; index: number }
+  /** Stop computing context reach for this analysis; `requestReach` starts it again. */
+  | { type: 'cancelReach'; analysisId: number }
+  | { type: 'requestReach'; analysisId: number }
   | { type: 'export'; format: 'png'; dataUrl: string; suggestedName: string }
   | { type: 'export'; format: 'json' | 'csv'; analysisId: number; selector: AttentionSelector | null };
 

@@ -2,13 +2,14 @@
 // Shared by host and webview: no vscode/node imports. Definitions and thresholds: headScores.json,
 // which training/heads.py reads too (the model card uses the same numbers).
 import shared from './headScores.json';
+import { copyTargets, lz77Parse } from './lz77';
 //
 // One row of a head's [Q, K] matrix is a kernel: the weights query i spreads over keys j.
 // Every statistic below is a mean over query rows. In a causal (decoder) model the first query
 // can only see itself, so its row says nothing about the head; for decoders row 0 is skipped.
 
 /** Order of the numbers in each head's statistics vector (and in the `headStats` message). */
-export const HEAD_STAT_NAMES = ['entropy', 'bandwidth', 'meanDistance', 'sink', 'previousToken', 'induction'] as const;
+export const HEAD_STAT_NAMES = ['entropy', 'bandwidth', 'meanDistance', 'sink', 'previousToken', 'induction', 'lzCopier'] as const;
 export type HeadStatName = (typeof HEAD_STAT_NAMES)[number];
 export type HeadStats = Record<HeadStatName, number>;
 
@@ -19,6 +20,7 @@ export const HEAD_STAT_TITLES: Record<HeadStatName, string> = {
   sink: 'Sink',
   previousToken: 'Previous-token',
   induction: 'Induction',
+  lzCopier: 'LZ copier',
 };
 
 /**
@@ -31,14 +33,20 @@ export const HEAD_STAT_TITLES: Record<HeadStatName, string> = {
  * - induction: for query i, the weight on keys j+1 where token j equals token i and j+1 ≤ i-2
  *   (the token that followed an earlier copy of the current token, excluding self and previous
  *   token); mean over the queries that have at least one such key; NaN when none has.
+ * - lzCopier: for query i inside a match of the token-level LZ77 parse (common/lz77.ts), the
+ *   weight on the token after its copy source (what the copy says comes next); mean over those
+ *   queries (row 0 skipped for decoders); NaN when the parse has no match.
  * @param matrix [Q, K] row-major, Q = K = T
  * @param tokenIds the T token ids (for the induction score)
+ * @param copy each query's LZ copy target [T] (−1 outside matches), from copyTargets; computed here when not given
  */
-export function headStats(matrix: ArrayLike<number>, T: number, tokenIds: ArrayLike<number>, causal: boolean): HeadStats {
+export function headStats(matrix: ArrayLike<number>, T: number, tokenIds: ArrayLike<number>, causal: boolean, copy?: Int32Array): HeadStats {
+  const targets = copy ?? copyTargets(lz77Parse(tokenIds), T);
   const first = causal && T > 1 ? 1 : 0;
   let entropy = 0, distance = 0, sink = 0, rows = 0;
   let prev = 0, prevRows = 0;
   let induction = 0, inductionRows = 0;
+  let copier = 0, copierRows = 0;
   // Positions of each token id seen so far, for the induction score.
   const seen = new Map<number, number[]>();
   for (let i = 0; i < T; i++) {
@@ -53,6 +61,7 @@ export function headStats(matrix: ArrayLike<number>, T: number, tokenIds: ArrayL
       entropy += h; distance += d; sink += matrix[row]; rows++;
     }
     if (i >= 1) { prev += matrix[row + i - 1]; prevRows++; }
+    if (i >= first && targets[i] >= 0) { copier += matrix[row + targets[i]]; copierRows++; }
     const earlier = seen.get(tokenIds[i]);
     if (earlier) {
       let w = 0, any = false;
@@ -73,6 +82,7 @@ export function headStats(matrix: ArrayLike<number>, T: number, tokenIds: ArrayL
     sink: rows ? sink / rows : 0,
     previousToken: prevRows ? prev / prevRows : 0,
     induction: inductionRows ? induction / inductionRows : NaN,
+    lzCopier: copierRows ? copier / copierRows : NaN,
   };
 }
 
@@ -80,10 +90,11 @@ export function headStats(matrix: ArrayLike<number>, T: number, tokenIds: ArrayL
 export function allHeadStats(attention: Float32Array, nLayers: number, nHeads: number, T: number, tokenIds: ArrayLike<number>, causal: boolean): Float32Array {
   const n = HEAD_STAT_NAMES.length;
   const out = new Float32Array(nLayers * nHeads * n);
+  const copy = copyTargets(lz77Parse(tokenIds), T); // one parse for every head
   for (let l = 0; l < nLayers; l++) {
     for (let h = 0; h < nHeads; h++) {
       const start = (l * nHeads + h) * T * T; // [L, H, Q, K]
-      const s = headStats(attention.subarray(start, start + T * T), T, tokenIds, causal);
+      const s = headStats(attention.subarray(start, start + T * T), T, tokenIds, causal, copy);
       HEAD_STAT_NAMES.forEach((name, k) => { out[(l * nHeads + h) * n + k] = s[name]; }); // [L, H, S]
     }
   }

@@ -10,7 +10,8 @@ import type { OnnxSession } from './onnxSession';
 import { computeInternals } from './internalsRequest';
 import type { Internals } from './internals';
 import type { Tokenization } from './tokenize';
-import type { AnalysisResult, AnalyzeOptions, HeadRef, InternalsRequest, InternalsResult, LoadedModel, MaskedPrediction, ModelInfo, ProbeOptions, ProbeResult } from './types';
+import type { AnalysisResult, AnalyzeOptions, ContextReach, HeadRef, InternalsRequest, InternalsResult, LoadedModel, MaskedPrediction, ModelInfo, ProbeOptions, ProbeResult, ReachOptions } from './types';
+import { alwaysAddedPrefix, contextReach } from './reach';
 
 export class Model implements LoadedModel {
   private readonly prober: Prober;
@@ -77,6 +78,15 @@ export class Model implements LoadedModel {
 
   internals(text: string, request: InternalsRequest): Promise<InternalsResult> {
     return this.serial(() => computeInternals(text, request, this.info, this.tokens, this.internalsViews));
+  }
+
+  contextReach(ids: readonly number[], opts: ReachOptions = {}): Promise<ContextReach> {
+    if (this.info.kind !== 'decoder' || !this.onnx.hasLogits) {
+      return Promise.reject(new AttentionLensError('unsupported-architecture', `${this.info.name} is an encoder (bidirectional) model: context reach is for causal models only, whose prediction of a token sees only the tokens before it.`));
+    }
+    const prefix = alwaysAddedPrefix(ids, this.tokens.leadingIds);
+    // Each runtime call is its own task on the queue, so a probe or an analysis waits for one call at most.
+    return contextReach(ids, prefix, this.onnx, (task) => this.serial(task), opts);
   }
 
   tokenText(id: number): string {

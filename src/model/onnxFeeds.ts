@@ -27,11 +27,11 @@ export function pastNameFor(presentName: string, pastInputs: string[]): string |
   return pastInputs.find((p) => p.endsWith(suffix));
 }
 
-/** An empty past for one input: batch 1, the past axis 0, other sizes from the graph or the config. */
-export function emptyPast(meta: InputMeta, dims: ModelDims): ort.Tensor {
+/** An empty past for one input: `batch` rows (1 unless scoring windows), the past axis 0, other sizes from the graph or the config. */
+export function emptyPast(meta: InputMeta, dims: ModelDims, batch = 1): ort.Tensor {
   const shape = meta.dims.map((d, i) => {
-    if (typeof d === 'number') return i === 0 ? 1 : d;
-    if (i === 0) return 1;
+    if (typeof d === 'number') return i === 0 ? batch : d;
+    if (i === 0) return batch;
     if (/past|seq|length/i.test(d) || (meta.dims.length === 4 && i === 2)) return 0;
     if (/head/i.test(d) && !/dim|size/i.test(d)) return dims.kvHeads;
     return dims.headDim;
@@ -52,18 +52,21 @@ export interface FeedValues {
   /** Internals graphs: the logit lens's k input (fed the same k), and the [L, H] head-gate input with its values (ones when null). */
   lensKInput?: string;
   gates?: { input: string; values: Float32Array | null; nLayers: number };
+  /** Sequences side by side (default 1): `ids` holds batch × S, each row from position pastLength. */
+  batch?: number;
 }
 
 export function buildFeeds(inputs: readonly InputMeta[], v: FeedValues, dims: ModelDims): Record<string, ort.Tensor> {
-  const S = v.ids.length;
+  const B = v.batch ?? 1;
+  const S = v.ids.length / B;
   const K = v.pastLength + S;
   const feeds: Record<string, ort.Tensor> = {};
   for (const meta of inputs) {
     switch (meta.name) {
-      case 'input_ids': feeds[meta.name] = int64(v.ids, [1, S]); break;
-      case 'attention_mask': feeds[meta.name] = int64(new Array<number>(K).fill(1), [1, K]); break;
-      case 'position_ids': feeds[meta.name] = int64(Array.from({ length: S }, (_, i) => v.pastLength + i), [1, S]); break;
-      case 'token_type_ids': feeds[meta.name] = int64(new Array<number>(S).fill(0), [1, S]); break;
+      case 'input_ids': feeds[meta.name] = int64(v.ids, [B, S]); break;
+      case 'attention_mask': feeds[meta.name] = int64(new Array<number>(B * K).fill(1), [B, K]); break;
+      case 'position_ids': feeds[meta.name] = int64(Array.from({ length: B * S }, (_, i) => v.pastLength + (i % S)), [B, S]); break;
+      case 'token_type_ids': feeds[meta.name] = int64(new Array<number>(B * S).fill(0), [B, S]); break;
       case 'use_cache_branch': feeds[meta.name] = new ort.Tensor('bool', [v.past !== null && v.pastLength > 0], [1]); break;
       case v.gates?.input: {
         const H = dims.heads ?? 1, L = v.gates!.nLayers;
@@ -76,7 +79,7 @@ export function buildFeeds(inputs: readonly InputMeta[], v: FeedValues, dims: Mo
         feeds[meta.name] = new ort.Tensor('int64', BigInt64Array.from([BigInt(k)]), [1]);
         break;
       }
-      default: feeds[meta.name] = v.past?.get(meta.name) ?? emptyPast(meta, dims);
+      default: feeds[meta.name] = v.past?.get(meta.name) ?? emptyPast(meta, dims, B);
     }
   }
   return feeds;

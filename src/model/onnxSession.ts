@@ -6,6 +6,7 @@ import { AttentionLensError } from './errors';
 import { AttentionWriter, type InPlace, type LayersAttention } from './attentionWriter';
 import { buildFeeds, isPastInput, pastNameFor, type ModelDims } from './onnxFeeds';
 import { lastDim, toFloat32, type PastCache } from './onnxTensors';
+import { logSumExp } from './distribution';
 import type { InputMeta, LogitReductions } from './surgery';
 
 /** What surgery produced that the ONNX session needs. */
@@ -170,6 +171,44 @@ export class OnnxSession {
     if (fetch.attention) for (const name of this.attentionOutputs) layers.push(out[name]!);
     const attention = fetch.attention ? this.attention.collect(layers, S, K, inPlace, attentionInto) : null;
     return this.outputsOf(out, names, attention, fetch.extra ?? []);
+  }
+
+  /** Whether the graph runs several sequences at once (its input_ids batch axis is not fixed at 1). */
+  get takesBatches(): boolean {
+    const ids = this.inputs.find((i) => i.name === 'input_ids');
+    return !!ids && ids.dims[0] !== 1;
+  }
+
+  /**
+   * Scores `batch` windows of S = ids.length / batch tokens in one run, each a plain forward from
+   * position 0 with no past: entry [b, j] is ln p(window b's token j + 1 | its tokens 0..j), [B, S]
+   * (entry S − 1 of each window has no next token and means nothing). Only the picked scores leave
+   * the runtime where surgery added them; otherwise the [B, S, V] distribution comes over.
+   */
+  async scoreWindows(ids: ArrayLike<number>, batch: number): Promise<Float32Array> {
+    const B = batch, S = ids.length / B;
+    if (!Number.isInteger(S) || S < 1) throw new Error(`scoreWindows: ${ids.length} ids do not split into ${B} windows`);
+    const feeds = buildFeeds(this.inputs, { ids, past: null, pastLength: 0, kInput: this.reductions?.kInput, topK: 1, batch: B }, this.dims);
+    const r = this.reductions;
+    const name = r?.tokenScores?.logProbs ?? r?.logProbs ?? 'logits';
+    let out: Record<string, ort.Tensor>;
+    try {
+      out = await runFetching(this.session, feeds, [name]);
+    } catch (err) {
+      throw new AttentionLensError('runtime-failure', `Running ${this.label} on ${B} windows of ${S} tokens failed: ${(err as Error).message}`);
+    }
+    const scores = new Float32Array(B * S); // [B, S]
+    const dist = toFloat32(out[name]!);
+    if (r?.tokenScores) return (scores.set(dist.subarray(0, B * S)), scores); // [B, S, 1]
+    // The whole distribution [B, S, V]: pick each next token (normalising raw logits here).
+    const V = dist.length / (B * S);
+    for (let b = 0; b < B; b++) {
+      for (let j = 0; j + 1 < S; j++) {
+        const row = (b * S + j) * V; // [B, S, V]
+        scores[b * S + j] = dist[row + Number(ids[b * S + j + 1])]! - (r ? 0 : logSumExp(dist, row, V));
+      }
+    }
+    return scores;
   }
 
   /** The session outputs a fetch asks for, in no particular order. */

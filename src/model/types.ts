@@ -178,6 +178,13 @@ export interface LoadedModel {
   setHeadsOff(heads: HeadRef[]): Promise<void>;
   /** The heads now switched off. */
   readonly headsOff: HeadRef[];
+  /**
+   * Context reach of each token of `ids` (an analysis's token ids; decoders only): its log-prob
+   * given only the last k tokens, k = 1..maxContext, in batched runtime calls queued one at a
+   * time so probes and analyses get their turn in between. Rejects with CancelledError when the
+   * signal aborts, and with AttentionLensError 'unsupported-architecture' for encoders.
+   */
+  contextReach(ids: readonly number[], opts?: ReachOptions): Promise<ContextReach>;
   /** Display text of a vocabulary id (whitespace visible). */
   tokenText(id: number): string;
   /** Unloads after the calls queued before it; later calls fail with code 'disposed'. */
@@ -192,4 +199,28 @@ export interface MaskedPrediction {
   next: NextToken[];
   /** Entropy in nats of the distribution at the masked position. */
   entropy: number;
+}
+
+export interface ReachOptions {
+  /** Largest context k tried (default 64). */
+  maxContext?: number;
+  signal?: AbortSignal;
+  /** Windows scored so far, of `total`. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** How far back each token's prediction reaches (see src/model/reach.ts). */
+export interface ContextReach {
+  /** K: logProbs has one column per context length k = 1..K. */
+  maxContext: number;
+  /** ln p(token t | only the k tokens before it), [T, K] at t·K + (k − 1); NaN where token t has fewer than k tokens before it. */
+  logProbs: Float32Array;
+  /** ln p(token t | every token before it), [T]; NaN for the first token. */
+  full: Float32Array;
+  /** Per token, the smallest k whose log-prob is within 0.1 nat of the full-context one, [T]; 0 when no k ≤ K is (or the token has no prediction). */
+  reach: Int32Array;
+  /** Tokens the tokenizer puts before every text (e.g. a BOS): kept in front of every window and not counted in k; 0 for most models. */
+  prefix: number;
+  /** Wall time of the whole computation. */
+  ms: number;
 }

@@ -2,6 +2,7 @@
 // so the webview tests' fake host and the unit tests use the same code as the real panel.
 import type { AnalysisHeader, MatrixSelector } from '../common/protocol';
 import type { AnalysisResult } from '../model';
+import type { ReachFn } from './reachJob';
 import { sliceAttention } from '../common/slices';
 import { visibleToken } from '../common/tokenText';
 
@@ -9,6 +10,8 @@ export interface AnalysisSource {
   fileName: string;
   /** Decodes a vocabulary id for the top-k lists (the model's tokenText): they name ids the text does not hold. */
   tokenText: (id: number) => string;
+  /** Runs context reach on the model that made the analysis; without it the reach view says it is unavailable. */
+  contextReach?: ReachFn;
 }
 
 /** The small part of an analysis the webview gets first (everything but attention). */

@@ -2,13 +2,14 @@
 // current AnalysisResult and answers the webview's requests with just the slice each view draws.
 // What it needs from the commands (masked predictions) comes in through PanelHost, not imports.
 import * as vscode from 'vscode';
-import type { AnalysisResult, InternalsResult, InternalsView } from '../model';
+import type { AnalysisResult, InternalsResult } from '../model';
 import { assertNever, type HostToWebview, type WebviewToHost } from '../common/protocol';
 import { Disposable } from '../base/disposable';
 import { restrictedNotice } from '../services/trust';
 import { newNonce, panelHtml } from './html';
 import { answerRequest, sendAnalysis, type CurrentAnalysis } from './responder';
 import { saveExport } from './exports';
+import { ReachJob } from './reachJob';
 import type { AnalysisSource } from './analysisData';
 
 /** An encoder's masked-token request: the analysed text, the token to mask, and the analysis's model folder. */
@@ -35,15 +36,8 @@ export interface PanelHost {
   internals?(req: InternalsPanelRequest): Promise<InternalsResult>;
 }
 
-/** The analysis's text, model folder and token ids (the answer must be for the same ones), and the view. */
-export interface InternalsPanelRequest {
-  text: string;
-  modelPath: string;
-  ids: number[];
-  view: InternalsView;
-  lensK: number;
-}
-import { internalsMessage, neededInternals, PANEL_LENS_K, storeInternals } from './internalsResponder';
+import { InternalsJobs, internalsMessage, type InternalsPanelRequest } from './internalsResponder';
+export type { InternalsPanelRequest } from './internalsResponder';
 
 type ProbeMessage = Extract<HostToWebview, { type: 'probe' }>;
 
@@ -69,10 +63,12 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
 
   private ready = false;
   /** Internals views being computed, by analysis and view, so two requests share one computation. */
-  private readonly computing = new Map<string, Promise<void>>();
+  private readonly internalsJobs = new InternalsJobs();
   private shown: Shown = { kind: 'empty', message: 'Select text in an editor and run “Attention Lens: Inspect Selection”.' };
   private probe: ProbeMessage | null = null;
   private query: number | null = null;
+  /** Reach and the compression table of the analysis shown (null when none is). */
+  private job: ReachJob | null = null;
 
   /** Reveal the existing panel or create one beside the active editor. */
   static show(host: PanelHost): AttentionPanel {
@@ -142,6 +138,7 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
   showAnalysis(result: AnalysisResult, source: AnalysisSource): number {
     const id = nextAnalysisId++;
     this.setShown({ kind: 'analysis', id, result, source, stats: null });
+    this.job = new ReachJob(id, result, source.contextReach, (m) => this.post(m));
     this.query = null;
     this.panel.title = `Attention Lens: ${baseName(source.fileName)}`;
     this.sendAnalysis();
@@ -180,7 +177,11 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
   private setShown(next: Shown): void {
     const previous = this.shown;
     this.shown = next;
-    if (previous.kind === 'analysis' && (next.kind !== 'analysis' || next.result !== previous.result)) previous.result.release();
+    if (previous.kind === 'analysis' && (next.kind !== 'analysis' || next.result !== previous.result)) {
+      previous.result.release();
+      this.job?.dispose(); // stops its reach: the model's queue goes to what is shown now
+      this.job = null;
+    }
   }
 
   /** A fresh document with a fresh nonce; the webview answers with `ready`. */
@@ -205,6 +206,7 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
     if (s.kind !== 'analysis' || !this.ready) return;
     sendAnalysis(s, (m) => this.post(m), () => this.shown === s && this.ready && !this.isDisposed);
     if (this.query !== null) this.post({ type: 'selectQuery', analysisId: s.id, query: this.query });
+    this.job?.headerSent(); // the compression table and reach follow the first view's data
   }
 
   /** Everything the webview should show, after it (re)loaded. */
@@ -231,25 +233,11 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
 
   /** Computes the internals view a request needs (once per analysis and view), then answers it. */
   private async answerAfterInternals(m: Extract<WebviewToHost, { type: 'requestAttention' | 'requestOverview' | 'requestInternals' }>, a: CurrentAnalysis | null): Promise<void> {
-    const view = neededInternals(m, a);
-    if (view && a) {
-      const key = `${a.id}|${view}`;
-      let computing = this.computing.get(key);
-      if (!computing) {
-        const request: InternalsPanelRequest = { text: a.result.text, modelPath: a.result.model.path, ids: a.result.tokens.map((t) => t.id), view, lensK: PANEL_LENS_K };
-        const asked = this.host.internals ? this.host.internals(request) : Promise.reject(new Error('This panel has no model to compute internals views with.'));
-        computing = asked.then(
-          (r) => storeInternals(a, view, r),
-          (err: unknown) => storeInternals(a, view, err instanceof Error ? err : new Error(String(err))),
-        );
-        this.computing.set(key, computing);
-      }
-      await computing;
-      this.computing.delete(key);
-    }
+    await this.internalsJobs.ensure(m, a, this.host.internals?.bind(this.host));
     if (m.type !== 'requestInternals') {
       const answer = answerRequest(m, a);
       if (answer) this.post(answer); // null: a stale request for an older analysis
+      if (answer) this.job?.dataSent();
     } else if (a && a.id === m.analysisId) {
       this.post(internalsMessage(a, m.view));
     }
@@ -281,6 +269,12 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
         if (analysis && validToken(m.analysisId, m.index)) this.requestMasked(analysis, m.index);
         break;
       }
+      case 'cancelReach':
+        if (current(m.analysisId)) this.job?.cancelReach();
+        break;
+      case 'requestReach':
+        if (current(m.analysisId)) this.job?.startReach(true);
+        break;
       case 'export':
         void saveExport(m, s.kind === 'analysis' ? s : null).catch((e: unknown) => {
           void vscode.window.showErrorMessage(`Attention Lens: export failed: ${e instanceof Error ? e.message : String(e)}`);

@@ -4,7 +4,7 @@
 import type { HostToWebview, InternalsViewName, WebviewToHost } from '../common/protocol';
 import { valueWeighted } from '../common/internals';
 import { visibleToken } from '../common/tokenText';
-import type { AnalysisResult, InternalsResult } from '../model';
+import type { AnalysisResult, InternalsResult, InternalsView } from '../model';
 import type { AnalysisSource } from './analysisData';
 
 /** The part of the panel's current analysis these answers read (responder.ts's CurrentAnalysis). */
@@ -83,4 +83,36 @@ export function internalsMessage(a: CurrentAnalysis, view: InternalsViewName): H
   if (view === 'logitLens' && store.logitLens) return { type: 'logitLens', analysisId: a.id, ...store.logitLens, vocab: vocabOf(store.logitLens.ids, a) };
   if (view === 'ablation' && store.ablation) return { type: 'ablation', analysisId: a.id, ...store.ablation, vocab: vocabOf(store.ablation.top1, a) };
   return { type: 'internalsError', analysisId: a.id, view, message: `${view} was not computed.` };
+}
+
+/** The analysis's text, model folder and token ids (the answer must be for the same ones), and the view. */
+export interface InternalsPanelRequest {
+  text: string;
+  modelPath: string;
+  ids: number[];
+  view: InternalsView;
+  lensK: number;
+}
+
+/** Computes each internals view an analysis needs once, however many requests wait for it. */
+export class InternalsJobs {
+  private readonly computing = new Map<string, Promise<void>>();
+
+  async ensure(m: Request, a: CurrentAnalysis | null, ask: ((req: InternalsPanelRequest) => Promise<InternalsResult>) | undefined): Promise<void> {
+    const view = neededInternals(m, a);
+    if (!view || !a) return;
+    const key = `${a.id}|${view}`;
+    let computing = this.computing.get(key);
+    if (!computing) {
+      const request: InternalsPanelRequest = { text: a.result.text, modelPath: a.result.model.path, ids: a.result.tokens.map((t) => t.id), view, lensK: PANEL_LENS_K };
+      const asked = ask ? ask(request) : Promise.reject(new Error('This panel has no model to compute internals views with.'));
+      computing = asked.then(
+        (r) => storeInternals(a, view, r),
+        (err: unknown) => storeInternals(a, view, err instanceof Error ? err : new Error(String(err))),
+      );
+      this.computing.set(key, computing);
+    }
+    await computing;
+    this.computing.delete(key);
+  }
 }

@@ -110,3 +110,17 @@ test('most distinctive head: a pattern head over its threshold first, else the s
   assert.deepEqual(mostDistinctiveHead(stats, 1, 3, 64, true), { layer: 0, head: 2 });
   assert.equal(mostDistinctiveHead(new Float32Array(0), 0, 0, 4, true), null);
 });
+
+test('LZ copier score: weight on the token after each copied token’s source, inside LZ77 matches only', () => {
+  // Tokens A B C A B D: the parse copies "A B" at 3 from 0, so query 3 → key 1 and query 4 → key 2.
+  const ids = [1, 2, 3, 1, 2, 4];
+  const T = ids.length;
+  const m = new Float32Array(T * T);
+  for (let q = 0; q < T; q++) m[q * T + q] = 1; // every row on itself…
+  m[3 * T + 3] = 0.4; m[3 * T + 1] = 0.6; // …except the copies: 0.6 and 0.9 on their targets
+  m[4 * T + 4] = 0.1; m[4 * T + 2] = 0.9;
+  close(headStats(m, T, ids, true).lzCopier, 0.75);
+  assert.ok(Number.isNaN(headStats(small, 3, [5, 7, 9], true).lzCopier), 'no match, no score');
+  const all = allHeadStats(m, 1, 1, T, ids, true);
+  close(statsAt(all, 1, 0, 0).lzCopier, 0.75);
+});

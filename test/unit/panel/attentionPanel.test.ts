@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import Module from 'node:module';
 import path from 'node:path';
 import type { AnalysisResult } from '../../../src/model/types';
+import { HEAD_STAT_NAMES } from '../../../src/common/stats';
 
 // Load the fake in place of 'vscode' (tsx runs these files as CommonJS).
 const fakePath = path.join(__dirname, 'fakeVscode.ts');
@@ -96,11 +97,18 @@ test('nothing is sent before ready; then the header, and the statistics after it
   assert.deepEqual(types(p), ['analysis'], 'the header first: the heatmap does not wait for the statistics');
   await stats;
   assert.deepEqual(types(p), ['analysis', 'headStats']);
+  // The compression table and reach's state wait for the first view's data to go out (reach here:
+  // unavailable, as this analysis came without a way to run it).
+  p.fromWebview({ type: 'requestAttention', analysisId: id, requestId: 1, selector: { kind: 'head', layer: 0, head: 0 }, options: { dropSink: false } });
+  assert.deepEqual(types(p), ['analysis', 'headStats', 'attention']);
+  await new Promise((r) => setTimeout(r, 5));
+  assert.deepEqual(types(p), ['analysis', 'headStats', 'attention', 'baselines', 'reach']);
+  assert.equal(p.posted[4].state, 'unavailable');
   const header = p.posted[0].header;
   assert.equal(header.analysisId, id);
   assert.equal(header.attention, undefined);
   assert.deepEqual(header.topK.vocab, { 0: 'a', 1: 'b', 2: 'c', 5: 'z' });
-  assert.equal(p.posted[1].data.length, 2 * 2 * 6);
+  assert.equal(p.posted[1].data.length, 2 * 2 * HEAD_STAT_NAMES.length);
 });
 
 test('requests are answered with one slice; stale and bad ones are not', async () => {
