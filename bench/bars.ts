@@ -8,6 +8,9 @@ export const BARS = {
   overviewMs512: { max: 250, source: 'issue 5' },
   hoverP95Ms1024: { max: 16, source: 'issue 5' },
   probeP95Ms256: { max: 40, source: 'issue 6' },
+  valueNormsMs512: { max: 15, source: 'issue 16' },
+  logitLensMs512: { max: 100, source: 'issue 16' },
+  ablationMs512: { max: 1500, source: 'issue 16' },
   reachMs512: { max: 5000, source: 'issue 15' },
   baselinesMs512: { max: 200, source: 'issue 15' },
 } satisfies Record<string, Bar>;
@@ -24,6 +27,11 @@ export const REQUIRED_KEYS: Record<string, { name: string; key: string; unit: st
   'live probe': [
     { name: 'keystroke → top-k p95, 256 tokens, KV cache', key: 'probe_p95_ms_256', unit: 'ms', bar: BARS.probeP95Ms256 },
     { name: 'keystroke → top-k p95, 256 tokens, no cache', key: 'probe_nocache_p95_ms_256', unit: 'ms' },
+  ],
+  internals: [
+    { name: 'value norms, 512 tokens (median)', key: 'value_norms_ms_512', unit: 'ms', bar: BARS.valueNormsMs512 },
+    { name: 'logit lens, top-10, 512 tokens (median)', key: 'logit_lens_ms_512', unit: 'ms', bar: BARS.logitLensMs512 },
+    { name: 'head ablation, every head, 512 tokens (median)', key: 'ablation_ms_512', unit: 'ms', bar: BARS.ablationMs512 },
   ],
   'reach and baselines': [
     { name: 'context reach, every k ≤ 64, 512 tokens', key: 'reach_ms_512', unit: 'ms', bar: BARS.reachMs512 },

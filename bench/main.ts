@@ -17,6 +17,7 @@ import { runAnalysis } from './section-analysis';
 import { runProbe } from './section-probe';
 import { runReach } from './section-reach';
 import { runMemory } from './section-memory';
+import { runInternals } from './section-internals';
 import { runBytes } from './section-bytes';
 import { runRender } from './section-render';
 import { disposeSharedModel } from './model-api';
@@ -26,6 +27,7 @@ const SECTIONS: { name: string; title: keyof typeof REQUIRED_KEYS; run: (ctx: Be
   { name: 'load', title: 'model load', run: runLoad },
   { name: 'analysis', title: 'analysis', run: runAnalysis },
   { name: 'probe', title: 'live probe', run: runProbe },
+  { name: 'internals', title: 'internals', run: runInternals },
   { name: 'reach', title: 'reach and baselines', run: runReach },
   { name: 'memory', title: 'memory', run: runMemory },
   { name: 'bytes', title: 'host→webview bytes', run: runBytes },

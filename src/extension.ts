@@ -15,6 +15,7 @@ import { WRITABLE_DOCUMENTS } from './editor/documentSelector';
 import { inspectSelection } from './commands/inspect';
 import { chooseModel } from './commands/chooseModel';
 import { predictMasked } from './commands/maskedPrediction';
+import { computeInternalsFor } from './commands/internals';
 import { reloadModel, toggleSetting } from './commands/settingCommands';
 import { showDiagnostics } from './commands/showDiagnostics';
 
@@ -40,6 +41,7 @@ export function activate(context: vscode.ExtensionContext): AttentionLensApi {
   const panelHost: PanelHost = {
     extensionUri: context.extensionUri,
     predictMasked: (req) => predictMasked(models, { ...req, topK: settings().topK }),
+    internals: (req) => computeInternalsFor(models, req),
   };
   // Disposed in reverse order: features first, the model last.
   subs.push(diagnostics, models, selectionSync, liveProbe, surprisal);

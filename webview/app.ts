@@ -11,8 +11,10 @@ import { KernelView } from './kernelView';
 import { StatsTable } from './statsTable';
 import { TokenStrip, renderLegend, renderNext, renderProbe } from './tokens';
 import { MaskedBox } from './masked';
+import { InternalsViews } from './internalsViews';
+import { exportMessage, matrixSelector, requestOptions } from './viewRequests';
 import { ReachPanel } from './reachPanel';
-import { assertNever, type AnalysisHeader, type HostToWebview, type MatrixSelector } from '../src/common/protocol';
+import { assertNever, type AnalysisHeader, type AttentionRequestOptions, type HostToWebview, type MatrixSelector } from '../src/common/protocol';
 import { withoutInvisible } from '../src/common/tokenText';
 import { thumbnailSize } from '../src/common/downsample';
 import { mostDistinctiveHead } from '../src/common/stats';
@@ -63,9 +65,10 @@ export class App {
     (sort) => this.change({ sortKey: sort.key, sortDescending: sort.descending }),
     (layer, head) => this.change({ layer, head, view: 'heatmap' }),
   );
+  private readonly internals = new InternalsViews(post, { onChoose: (t) => this.change({ query: t }), onOpen: (layer, head) => this.change({ layer, head, view: 'heatmap' }) });
   private readonly strip = new TokenStrip({ onHover: (i) => this.hover(i), onActivate: (i) => { this.change({ query: i }); this.reveal(i); } });
   private readonly extras = new ReachPanel({ onHover: (i) => this.hover(i), onActivate: (i) => { this.change({ query: i }, false); this.reveal(i); } }, this.strip, this.kernel, this.headView);
-  private readonly views = [this.heatmap.root, this.overviewView.root, this.headView.root, this.kernel.root, this.statsTable.root, this.extras.reachView.root, this.extras.compression.root, this.placeholder];
+  private readonly views = [this.heatmap.root, this.overviewView.root, this.headView.root, this.kernel.root, this.statsTable.root, this.internals.lens.root, this.internals.ablation.root, this.extras.reachView.root, this.extras.compression.root, this.placeholder];
 
   mount(root: HTMLElement): void {
     clear(root);
@@ -79,7 +82,7 @@ export class App {
       v.hidden = true;
       this.viewArea.append(v);
     }
-    root.append(this.controls.root, this.restricted, this.notice, this.error, content, stripSection);
+    root.append(this.controls.root, this.restricted, this.internals.headsOff, this.notice, this.error, content, stripSection);
     watchTheme(() => this.themeChanged());
     this.placeholder.textContent = 'Waiting for an analysis…';
     this.render();
@@ -122,9 +125,10 @@ export class App {
         return renderProbe(this.probeBox, m);
       case 'masked':
         return this.masked.receive(m);
+      case 'rollout': case 'logitLens': case 'ablation': case 'internalsError':
+        return void (this.internals.receive(m) && this.render());
       case 'reach': case 'baselines': // context reach and the compression table come after the header
-        if (this.extras.receive(m) && ['reach', 'kernel', 'compression', 'headView'].includes(this.state.view)) this.render();
-        return;
+        return void (this.extras.receive(m) && ['reach', 'kernel', 'compression', 'headView'].includes(this.state.view) && this.render());
       case 'restricted':
         this.restricted.textContent = m.message ?? '';
         this.restricted.hidden = m.message === null;
@@ -146,6 +150,7 @@ export class App {
     this.stats = null;
     this.cache.reset(h.analysisId);
     this.hoverIndex = null;
+    this.internals.reset(h.analysisId);
     this.extras.reset(h.analysisId);
     this.error.hidden = true;
     this.notice.classList.remove('busy');
@@ -153,13 +158,14 @@ export class App {
     const T = h.shape.nTokens;
     const patch: Partial<ViewState> = {};
     if (s.layer >= h.shape.nLayers) patch.layer = 0;
-    if (s.head !== 'mean' && s.head >= h.shape.nHeads) patch.head = 0;
+    if (typeof s.head === 'number' && s.head >= h.shape.nHeads) patch.head = 0;
     if (s.query !== null && s.query >= T) patch.query = null;
     Object.assign(this.state, patch);
     // Until the person picks a head, wait for the statistics and open on the most distinctive one.
     this.pickHead = !s.headChosen;
     const shown = h.truncated ? ` Showing the first ${h.truncated.shownTokens} of ${h.truncated.totalIsLowerBound ? 'more than ' : ''}${h.truncated.totalTokens} tokens (${h.truncated.reason === 'context' ? 'the model’s context length' : 'the maxTokens setting'}).` : '';
     this.notice.textContent = `${h.source.fileName}: ${T} tokens, ${h.model.name} (${h.model.nLayers} layers × ${h.model.nHeads} heads).${shown}`;
+    this.internals.setHeadsOff(h.headsOff);
     if (this.header) this.extras.renderStrip(this.header, this.labels, this.palette);
     renderNext(this.next, h, this.labels, T - 1);
     this.masked.setAnalysis(h, this.labels, this.state.query);
@@ -171,19 +177,15 @@ export class App {
   private openMostDistinctive(): void {
     const h = this.header!;
     this.pickHead = false;
-    const best = mostDistinctiveHead(this.stats!, h.shape.nLayers, h.shape.nHeads, h.shape.nTokens, h.model.kind === 'decoder');
-    if (best) Object.assign(this.state, best);
+    Object.assign(this.state, mostDistinctiveHead(this.stats!, h.shape.nLayers, h.shape.nHeads, h.shape.nTokens, h.model.kind === 'decoder') ?? {});
     saveState(this.state);
   }
 
   /** Applies a state change, saves it and redraws what it affects. */
   private change(patch: Partial<ViewState>, rerender = true): void {
-    const before = this.state;
-    this.state = { ...before, ...patch };
-    if (patch.layer !== undefined || patch.head !== undefined) {
-      this.state.headChosen = true;
-      this.pickHead = false;
-    }
+    this.state = { ...this.state, ...patch };
+    // A head the person picks is kept: no more opening on the most distinctive one.
+    if (patch.layer !== undefined || patch.head !== undefined) [this.state.headChosen, this.pickHead] = [true, false];
     saveState(this.state);
     if (patch.scale !== undefined || patch.log !== undefined) {
       this.palette = makePalette(this.state.scale, this.theme, this.state.log);
@@ -206,9 +208,10 @@ export class App {
     this.render();
   }
 
-  private selector(): MatrixSelector {
-    return this.state.head === 'mean' ? { kind: 'layerMean', layer: this.state.layer } : { kind: 'head', layer: this.state.layer, head: this.state.head };
-  }
+  private selector(): MatrixSelector { return matrixSelector(this.state); }
+  private options(): AttentionRequestOptions { return requestOptions(this.state); }
+  /** The matrix the heatmap and kernel view draw: the chosen head or mean, or the rollout. */
+  private shownMatrix(): Float32Array | null { return this.state.head === 'rollout' ? this.internals.rollout() : this.cache.matrix(this.selector(), this.options()); }
 
   /** Shows the current view, drawing it if its data is here. */
   private render(): void {
@@ -221,10 +224,12 @@ export class App {
     if (!h) { show(this.placeholder); return; }
     const T = h.shape.nTokens, causal = h.model.kind === 'decoder';
     const waiting = (what: string) => { this.placeholder.textContent = `Loading ${what}…`; show(this.placeholder); };
+    const problem = this.internals.problem(s, !!this.options().valueWeighted); // a view this model cannot give says why
+    if (problem) { this.placeholder.textContent = problem; show(this.placeholder); return; }
     if (this.pickHead && s.view !== 'overview' && s.view !== 'stats' && s.view !== 'reach' && s.view !== 'compression') return waiting('head statistics to open the most distinctive head');
     switch (s.view) {
       case 'heatmap': {
-        const m = this.cache.matrix(this.selector(), s.dropSink);
+        const m = this.shownMatrix();
         if (!m) return waiting('attention');
         show(this.heatmap.root);
         this.heatmap.setPalette(this.palette, this.theme);
@@ -235,14 +240,14 @@ export class App {
         return;
       }
       case 'overview': {
-        const o = this.cache.overviewData(thumbnailSize(THUMBNAIL, T), s.dropSink, s.log ? 'log' : 'linear');
+        const o = this.cache.overviewData(thumbnailSize(THUMBNAIL, T), this.options(), s.log ? 'log' : 'linear');
         if (!o) return waiting('every head');
         show(this.overviewView.root);
-        this.overviewView.render({ nLayers: h.shape.nLayers, nHeads: h.shape.nHeads, size: o.size, data: o.data, stats: this.stats, T, causal }, this.palette, s);
+        this.overviewView.render({ nLayers: h.shape.nLayers, nHeads: h.shape.nHeads, size: o.size, data: o.data, stats: this.stats, T, causal }, this.palette, { layer: s.layer, head: s.head === 'rollout' ? 'mean' : s.head });
         return;
       }
       case 'headView': {
-        const m = this.cache.matrix({ kind: 'layerHeads', layer: s.layer }, s.dropSink);
+        const m = this.cache.matrix({ kind: 'layerHeads', layer: s.layer }, this.options());
         if (!m) return waiting('the layer’s heads');
         show(this.headView.root);
         this.headView.setData(m, h.shape.nHeads, T, this.labels, s.hiddenHeads, this.theme);
@@ -251,11 +256,18 @@ export class App {
       case 'kernel': {
         // One row is all this view draws; reuse the whole matrix when the heatmap already fetched it.
         const q = s.query ?? T - 1;
-        const full = this.cache.peek(this.selector(), s.dropSink);
-        const row = full ? full.subarray(q * T, (q + 1) * T) : this.cache.matrix({ kind: 'row', matrix: this.selector(), query: q }, s.dropSink); // [K]
+        const full = s.head === 'rollout' ? this.shownMatrix() : this.cache.peek(this.selector(), this.options());
+        const row = full ? full.subarray(q * T, (q + 1) * T) : s.head === 'rollout' ? null : this.cache.matrix({ kind: 'row', matrix: this.selector(), query: q }, this.options()); // [K]
         if (!row) return waiting('attention');
         show(this.kernel.root);
         this.kernel.setRow(row, q, T, this.labels, this.palette, this.theme, h.tokens);
+        return;
+      }
+      case 'lens':
+      case 'ablation': {
+        const wait = this.internals.draw(s.view, h, this.labels, s.query ?? T - 1, this.palette);
+        if (wait) return waiting(wait);
+        show(s.view === 'lens' ? this.internals.lens.root : this.internals.ablation.root);
         return;
       }
       case 'reach': case 'compression': return show(this.extras.render(s.view, this.labels, this.palette, this.theme, causal));
@@ -278,21 +290,11 @@ export class App {
     if (this.state.view === 'reach') this.extras.reachView.showToken(index);
   }
 
-  private reveal(index: number): void {
-    if (this.header) post({ type: 'revealToken', analysisId: this.header.analysisId, index });
-  }
+  private reveal(index: number): void { if (this.header) post({ type: 'revealToken', analysisId: this.header.analysisId, index }); }
 
   private export(format: 'png' | 'json' | 'csv'): void {
-    const h = this.header;
-    if (!h) return;
     const s = this.state;
-    if (format === 'png') {
-      const canvas = s.view === 'heatmap' ? this.heatmap.snapshot() : s.view === 'overview' ? this.overviewView.snapshot() : s.view === 'headView' ? this.headView.snapshot() : null;
-      if (!canvas) return;
-      const what = s.view === 'overview' ? 'overview' : `L${s.layer}-${s.view === 'headView' ? 'heads' : s.head === 'mean' ? 'mean' : `H${s.head}`}`;
-      post({ type: 'export', format: 'png', dataUrl: canvas.toDataURL('image/png'), suggestedName: `attention-${what}.png` });
-    } else {
-      post({ type: 'export', format, analysisId: h.analysisId, selector: format === 'csv' ? this.selector() : null });
-    }
+    const canvas = format !== 'png' ? null : s.view === 'heatmap' ? this.heatmap.snapshot() : s.view === 'overview' ? this.overviewView.snapshot() : s.view === 'headView' ? this.headView.snapshot() : null;
+    const m = this.header ? exportMessage(format, this.header.analysisId, s, canvas) : null; if (m) post(m);
   }
 }

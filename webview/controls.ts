@@ -44,13 +44,13 @@ export class Controls {
   constructor(events: ControlEvents) {
     const view = dropdown('ctl-view', 'View', (v) => events.onChange({ view: v as ViewName }));
     const layer = dropdown('ctl-layer', 'Layer', (v) => events.onChange({ layer: Number(v) }));
-    const head = dropdown('ctl-head', 'Head', (v) => events.onChange({ head: v === 'mean' ? 'mean' : Number(v) }));
-    const weights = dropdown('ctl-weights', 'Weights', (v) => events.onChange({ dropSink: v === 'dropSink' }));
+    const head = dropdown('ctl-head', 'Head', (v) => events.onChange({ head: v === 'mean' || v === 'rollout' ? v : Number(v) }));
+    const weights = dropdown('ctl-weights', 'Weights', (v) => events.onChange({ dropSink: v === 'dropSink', valueWeighted: v === 'valueWeighted' }));
     const scale = dropdown('ctl-scale', 'Colours', (v) => events.onChange({ scale: v === 'colorblind' ? 'colorblind' : 'theme' }));
     this.view = view.control; this.layer = layer.control; this.head = head.control;
     this.weights = weights.control; this.scale = scale.control;
     setOptions(this.view, Object.entries(VIEW_TITLES) as [string, string][], 'heatmap');
-    setOptions(this.weights, [['raw', 'Raw'], ['dropSink', 'Drop first-token sink']], 'raw');
+    setOptions(this.weights, [['raw', 'Raw'], ['dropSink', 'Drop first-token sink'], ['valueWeighted', 'Value-weighted ‖α·v·W_O‖']], 'raw');
     setOptions(this.scale, [['theme', 'Theme'], ['colorblind', 'Colour-blind safe']], 'theme');
     this.log = el('vscode-checkbox', { id: 'ctl-log' }, 'Log scale') as Checkbox;
     this.log.addEventListener('change', () => events.onChange({ log: this.log.checked }));
@@ -74,13 +74,13 @@ export class Controls {
     if (shape) {
       const layers = Array.from({ length: shape.nLayers }, (_, l) => [String(l), `L${l}`] as [string, string]);
       const heads = Array.from({ length: shape.nHeads }, (_, h) => [String(h), `H${h}`] as [string, string]);
-      heads.push(['mean', 'Mean of heads']);
+      heads.push(['mean', 'Mean of heads'], ['rollout', 'Rollout (all layers)']);
       if (this.layer.childElementCount !== layers.length) setOptions(this.layer, layers, String(s.layer));
       if (this.head.childElementCount !== heads.length) setOptions(this.head, heads, String(s.head));
     }
     setIfChanged(this.layer, String(s.layer));
     setIfChanged(this.head, String(s.head));
-    setIfChanged(this.weights, s.dropSink ? 'dropSink' : 'raw');
+    setIfChanged(this.weights, s.dropSink ? 'dropSink' : s.valueWeighted ? 'valueWeighted' : 'raw');
     setIfChanged(this.scale, s.scale);
     if (this.log.checked !== s.log) this.log.checked = s.log;
     const pngOk = s.view === 'heatmap' || s.view === 'overview' || s.view === 'headView';

@@ -1,7 +1,7 @@
 // The panel's data cache: asks the host for exactly the slice a view draws (once, however often the
 // view renders while it waits), keeps received attention up to a byte budget for quick switching
 // back, and drops answers that belong to an older analysis.
-import type { AttentionSelector, HostToWebview, OverviewEncoding, WebviewToHost } from '../src/common/protocol';
+import type { AttentionSelector, HostToWebview, OverviewEncoding, WebviewToHost, AttentionRequestOptions } from '../src/common/protocol';
 
 /** Attention kept in the webview for quick switching back. */
 const CACHE_BYTES = 96 * 1024 * 1024;
@@ -28,26 +28,26 @@ export class RequestCache {
   }
 
   /** The data for `s` if it is here (never asks). */
-  peek(s: AttentionSelector, dropSink: boolean): Float32Array | undefined {
-    return this.matrices.get(this.key(s, dropSink));
+  peek(s: AttentionSelector, options: AttentionRequestOptions): Float32Array | undefined {
+    return this.matrices.get(this.key(s, options));
   }
 
   /** The data for `s`, or null after asking the host for it (the view renders again when it comes). */
-  matrix(s: AttentionSelector, dropSink: boolean): Float32Array | null {
-    const key = this.key(s, dropSink);
+  matrix(s: AttentionSelector, options: AttentionRequestOptions): Float32Array | null {
+    const key = this.key(s, options);
     const have = this.matrices.get(key);
     if (have) return have;
     const requestId = this.ask(key);
-    if (requestId !== null) this.post({ type: 'requestAttention', analysisId: this.analysisId!, requestId, selector: s, options: { dropSink } });
+    if (requestId !== null) this.post({ type: 'requestAttention', analysisId: this.analysisId!, requestId, selector: s, options });
     return null;
   }
 
   /** Every head's thumbnail (`size`² each), or null after asking the host for it. */
-  overviewData(size: number, dropSink: boolean, encoding: OverviewEncoding): { size: number; data: Uint8Array } | null {
-    const key = `${this.analysisId}|overview|${dropSink}|${encoding}`;
+  overviewData(size: number, options: AttentionRequestOptions, encoding: OverviewEncoding): { size: number; data: Uint8Array } | null {
+    const key = `${this.analysisId}|overview|${options.dropSink}|${options.valueWeighted ?? false}|${encoding}`;
     if (this.overview?.key === key) return this.overview;
     const requestId = this.ask(key);
-    if (requestId !== null) this.post({ type: 'requestOverview', analysisId: this.analysisId!, requestId, size, options: { dropSink }, encoding });
+    if (requestId !== null) this.post({ type: 'requestOverview', analysisId: this.analysisId!, requestId, size, options, encoding });
     return null;
   }
 
@@ -61,8 +61,8 @@ export class RequestCache {
     return true;
   }
 
-  private key(s: AttentionSelector, dropSink: boolean): string {
-    return `${this.analysisId}|${dropSink}|${JSON.stringify(s)}`;
+  private key(s: AttentionSelector, options: AttentionRequestOptions): string {
+    return `${this.analysisId}|${options.dropSink}|${options.valueWeighted ?? false}|${JSON.stringify(s)}`;
   }
 
   /** A new request id for `key`, or null when it was asked for already. */

@@ -3,13 +3,15 @@ import type { ScaleName } from '../src/common/colour';
 import type { HeadStatName } from '../src/common/stats';
 import type { WebviewToHost } from '../src/common/protocol';
 
-export type ViewName = 'overview' | 'heatmap' | 'headView' | 'kernel' | 'stats' | 'reach' | 'compression';
+export type ViewName = 'overview' | 'heatmap' | 'headView' | 'kernel' | 'stats' | 'lens' | 'ablation' | 'reach' | 'compression';
 export const VIEW_TITLES: Record<ViewName, string> = {
   overview: 'Model overview',
   heatmap: 'Heatmap',
   headView: 'Head view',
   kernel: 'Kernel of one query',
   stats: 'Head statistics',
+  lens: 'Logit lens',
+  ablation: 'Head ablation',
   reach: 'Context reach',
   compression: 'Compression',
 };
@@ -18,8 +20,8 @@ export interface ViewState {
   version: 1;
   view: ViewName;
   layer: number;
-  /** A head index, or 'mean' for the layer's mean over heads. */
-  head: number | 'mean';
+  /** A head index, 'mean' for the layer's mean over heads, or 'rollout' for the rollout over all layers. */
+  head: number | 'mean' | 'rollout';
   /** Heatmap zoom: 1 = the whole matrix fits; pan is the first visible row/column (in cells). */
   zoom: number;
   panRow: number;
@@ -27,6 +29,8 @@ export interface ViewState {
   /** Selected query row (heatmap, kernel view); null = the last token. */
   query: number | null;
   dropSink: boolean;
+  /** Weights times ‖v_k W_Oʰ‖, rows renormalised (instead of raw weights). */
+  valueWeighted: boolean;
   log: boolean;
   scale: ScaleName;
   sortKey: HeadStatName | 'index';
@@ -39,7 +43,7 @@ export interface ViewState {
 
 export const DEFAULT_STATE: ViewState = {
   version: 1, view: 'heatmap', layer: 0, head: 0, zoom: 1, panRow: 0, panCol: 0, query: null,
-  dropSink: false, log: false, scale: 'theme', sortKey: 'index', sortDescending: false, hiddenHeads: [],
+  dropSink: false, valueWeighted: false, log: false, scale: 'theme', sortKey: 'index', sortDescending: false, hiddenHeads: [],
   headChosen: false,
 };
 
@@ -64,12 +68,13 @@ export function loadState(): ViewState {
     const o = saved as Partial<ViewState>;
     if (o.view && o.view in VIEW_TITLES) s.view = o.view;
     if (Number.isInteger(o.layer) && o.layer! >= 0) s.layer = o.layer!;
-    if (o.head === 'mean' || (Number.isInteger(o.head) && (o.head as number) >= 0)) s.head = o.head!;
+    if (o.head === 'mean' || o.head === 'rollout' || (Number.isInteger(o.head) && (o.head as number) >= 0)) s.head = o.head!;
     if (typeof o.zoom === 'number' && o.zoom >= 1 && o.zoom <= 512) s.zoom = o.zoom;
     if (typeof o.panRow === 'number' && o.panRow >= 0) s.panRow = o.panRow;
     if (typeof o.panCol === 'number' && o.panCol >= 0) s.panCol = o.panCol;
     if (o.query === null || (Number.isInteger(o.query) && o.query! >= 0)) s.query = o.query ?? null;
     if (typeof o.dropSink === 'boolean') s.dropSink = o.dropSink;
+    if (typeof o.valueWeighted === 'boolean') s.valueWeighted = o.valueWeighted && !s.dropSink;
     if (typeof o.log === 'boolean') s.log = o.log;
     if (o.scale === 'theme' || o.scale === 'colorblind') s.scale = o.scale;
     if (typeof o.sortKey === 'string') s.sortKey = o.sortKey;

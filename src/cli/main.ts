@@ -7,9 +7,11 @@ import {
   AttentionLensError, compressionBaselines, DEFAULT_REACH_CONTEXT, describeProgress, isDirectory, loadHubModel, loadModel, resolveModelSetting, writeAnalysisJson, type LoadedModel,
 } from '../model';
 import { cappedFlagNotes, decodeInput } from './notes';
+import { internalsJson, internalsRequest, NO_INTERNALS, wantsInternals, type InternalsFlags } from './internalsJson';
 import { jsonExtras, type Extras } from './extras';
 
-const USAGE = `Usage: attention-lens analyze --model <bundled|DIR> [--text-file FILE] [--top-k K] [--max-tokens N] [--reach [K]] [--baselines] --json
+const USAGE = `Usage: attention-lens analyze --model <bundled|DIR> [--text-file FILE] [--top-k K] [--max-tokens N] [--reach [K]] [--baselines]
+                [--value-norms] [--rollout] [--logit-lens K] [--ablation] --json
 
 Runs the model on the text (from FILE, or standard input) and prints one JSON object:
   {"model", "tokens": [{"id", "text", "start", "end", "logprob"}],
@@ -36,18 +38,23 @@ Options:
   --cache-dir DIR       where to cache the attention-exposing ONNX file and Hub downloads
                         (default for downloads: ~/.cache/attention-lens)
   --remote-host URL     the Hub to download from (default https://huggingface.co/)
+  --value-norms         add "valueNorms": {"shape": [L, H, T], "data"}: ‖v_j W_O^h‖ per layer, head, key
+  --rollout             add "rollout": {"shape": [T, T], "data"}: attention rollout, prod of (A/2 + I/2)
+  --logit-lens K        add "logitLens": {"shape": [L, T, K], "ids", "probs"}: each layer's top-K
+  --ablation            add "ablation": {"shape": [L, H, T], "data", "top1Changed"}: change of each
+                        token's log-probability with head (l, h) zeroed (null for the first token)
   --json                print JSON (the only output format)
   -h, --help            show this help`;
 
 class UsageError extends Error {}
 
-interface Args { model: string; textFile?: string; topK: number; maxTokens: number; cacheDir?: string; remoteHost?: string; reach?: number; baselines?: boolean }
+interface Args { model: string; textFile?: string; topK: number; maxTokens: number; cacheDir?: string; remoteHost?: string; reach?: number; baselines?: boolean; internals: InternalsFlags }
 
 export function parseArgs(argv: string[]): Args | 'help' {
   if (argv.includes('--help') || argv.includes('-h') || argv.length === 0) return 'help';
   const [command, ...rest] = argv;
   if (command !== 'analyze') throw new UsageError(`Unknown command "${command}". The only command is "analyze".`);
-  const args: Args = { model: '', topK: 10, maxTokens: 512 };
+  const args: Args = { model: '', topK: 10, maxTokens: 512, internals: { ...NO_INTERNALS } };
   let json = false;
   const positiveInt = (flag: string, value: string | undefined) => {
     const n = Number(value);
@@ -69,6 +76,10 @@ export function parseArgs(argv: string[]): Args | 'help' {
       case '--cache-dir': args.cacheDir = value(); break;
       case '--remote-host': args.remoteHost = value(); break;
       case '--json': json = true; break;
+      case '--value-norms': args.internals.valueNorms = true; break;
+      case '--rollout': args.internals.rollout = true; break;
+      case '--logit-lens': args.internals.logitLens = positiveInt(flag, value()); break;
+      case '--ablation': args.internals.ablation = true; break;
       case '--reach': args.reach = /^\d+$/.test(rest[i + 1] ?? '') ? positiveInt(flag, rest[++i]) : DEFAULT_REACH_CONTEXT; break;
       case '--baselines': args.baselines = true; break;
       default: throw new UsageError(`Unknown option "${flag}".`);
@@ -125,10 +136,23 @@ async function main(argv: string[]): Promise<number> {
       : await loadModel(spec, { cacheDir: args.cacheDir });
     for (const note of cappedFlagNotes(args, model.info)) process.stderr.write(`attention-lens: ${note}\n`);
     const result = await model.analyze(text, { topK: args.topK, maxTokens: args.maxTokens });
+    let internalKeys: string[] = [];
+    if (wantsInternals(args.internals)) {
+      const internals = await model.internals(text, internalsRequest(args.internals, args.maxTokens));
+      const problems = Object.values(internals.problems);
+      if (problems.length > 0) {
+        for (const p of problems) process.stderr.write(`attention-lens: ${p}\n`);
+        await model.dispose();
+        return 1;
+      }
+      internalKeys = internalsJson(internals);
+    }
     const extras: Extras = {};
     if (args.reach !== undefined) extras.reach = await model.contextReach(result.tokens.map((t) => t.id), { maxContext: args.reach });
     if (args.baselines) extras.baselines = compressionBaselines(result);
-    writeAnalysisJson(result, (piece) => process.stdout.write(piece), jsonExtras(extras));
+    const json = jsonExtras(extras);
+    json.tail = (json.tail ?? '') + internalKeys.map((e) => ',' + e).join('');
+    writeAnalysisJson(result, (piece) => process.stdout.write(piece), json);
     process.stdout.write('\n');
     if (result.truncated) {
       const t = result.truncated;

@@ -32,6 +32,8 @@ export interface AnalysisHeader {
   /** totalIsLowerBound: only a bounded head of a long text was tokenized, so the text has more than totalTokens. */
   truncated: { reason: 'maxTokens' | 'context'; totalTokens: number; shownTokens: number; totalIsLowerBound?: boolean } | null;
   source: { fileName: string };
+  /** Heads switched off (outputs zeroed) for this analysis, probe and ghost text; absent when all are on. */
+  headsOff?: { layer: number; head: number }[];
 }
 
 /** One [Q, K] matrix: a head, or the mean over a layer's heads (the layer's "mean kernel"). */
@@ -48,7 +50,12 @@ export type AttentionSelector =
 export interface AttentionRequestOptions {
   /** Zero the first key column and renormalise each row. */
   dropSink: boolean;
+  /** Weight each α_qk by ‖v_k W_Oʰ‖ and renormalise each row (the host computes the value norms first). */
+  valueWeighted?: boolean;
 }
+
+/** Views of the model's internals that the host computes when the webview first asks. */
+export type InternalsViewName = 'valueNorms' | 'rollout' | 'logitLens' | 'ablation';
 
 /** How overview bytes encode a weight: linear 0..1, or log10 over [1e-4, 1] (see common/colour.ts). */
 export type OverviewEncoding = 'linear' | 'log';
@@ -98,6 +105,14 @@ export type HostToWebview =
   | { type: 'empty'; message: string }
   /** Encoders: the model's guesses for token `index` when it is masked (answers requestMasked); `error` when it failed. */
   | { type: 'masked'; analysisId: number; index: number; original: string; next: { token: string; prob: number }[]; entropy: number; error?: string }
+  /** Attention rollout Π_l (½ Ā_l + ½ I): data [T, T], row = query, column = input token. */
+  | { type: 'rollout'; analysisId: number; data: Float32Array }
+  /** Logit lens: each layer's top-k at every position, ids and probs [L, T, k]; `vocab` maps every id to display text. */
+  | { type: 'logitLens'; analysisId: number; k: number; ids: Int32Array; probs: Float32Array; vocab: Record<number, string> }
+  /** Head ablation: Δ ln p of each token with head (l, h) zeroed, delta [L, H, T] (NaN at t = 0); top1Changed [L, H, T] (prediction at t); top1 [T]. */
+  | { type: 'ablation'; analysisId: number; delta: Float32Array; top1Changed: Uint8Array; top1: Int32Array; vocab: Record<number, string> }
+  /** An internals view this model cannot give (or that failed), with why; other views are unaffected. */
+  | { type: 'internalsError'; analysisId: number; view: InternalsViewName; message: string }
   /** Restricted mode (untrusted workspace): what is ignored or off; null when the workspace is trusted. */
   | { type: 'restricted'; message: string | null }
   | ReachMessage
@@ -110,6 +125,8 @@ export type WebviewToHost =
   /** index into header.tokens; null when the pointer leaves. */
   | { type: 'hoverToken'; analysisId: number; index: number | null }
   | { type: 'revealToken'; analysisId: number; index: number }
+  /** Compute an internals view of the current analysis (answered by rollout / logitLens / ablation / internalsError). */
+  | { type: 'requestInternals'; analysisId: number; view: 'rollout' | 'logitLens' | 'ablation' }
   /** Encoders: predict token `index` of the analysed text as if it were masked. */
   | { type: 'requestMasked'; analysisId: number; index: number }
   /** Stop computing context reach for this analysis; `requestReach` starts it again. */

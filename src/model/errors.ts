@@ -13,7 +13,9 @@ export type AttentionLensErrorCode =
   | 'disposed'
   | 'bad-model-id'
   | 'download-failed'
-  | 'download-blocked';
+  | 'download-blocked'
+  /** A view of the model's internals (value norms, rollout, logit lens, ablation) needs a part the graph lacks. */
+  | 'internals-missing';
 
 /** A failure a person can understand and act on; `code` lets callers branch without parsing text. */
 export class AttentionLensError extends Error {

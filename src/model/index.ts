@@ -13,6 +13,10 @@
 //     probe(prefix, { topK, temperature?, signal?, useCache? }) → ProbeResult (reuses past keys/values)
 //     continueGreedy(prefix, nTokens, signal?)          → string (greedy continuation)
 //     predictMasked(text, tokenIndex, topK, signal?)    → MaskedPrediction (encoders only)
+//     internals(text, { valueNorms?, rollout?, logitLens?: k, ablation?, maxTokens, signal? })
+//                                                       → InternalsResult (value norms [L, H, T], rollout [T, T],
+//                                                        lens top-k [L, T, k], ablation [L, H, T]; each view
+//                                                        in a session of its own, built on first request)
 //     contextReach(ids, { maxContext?, signal?, onProgress? }) → ContextReach (decoders only:
 //                                                        ln p(token | last k tokens), k = 1..K, and each token's reach)
 //     tokenText(id)                                     → display text of a vocabulary id
@@ -30,6 +34,6 @@ export { DEFAULT_REACH_CONTEXT, REACH_TOLERANCE } from './reach';
 export { compressionBaselines, MARKOV_ORDERS, type Baselines, type CorpusMarkov } from './baselines';
 export { AttentionLensError, CancelledError, isCancelled, type AttentionLensErrorCode } from './errors';
 export type {
-  AnalysisResult, AnalyzeOptions, ContextReach, LoadedModel, LoadOptions, MaskedPrediction, ModelInfo, ModelKind, ModelSpec, NextToken,
+  AnalysisResult, AnalyzeOptions, ContextReach, HeadRef, InternalsRequest, InternalsResult, InternalsView, LoadedModel, LoadOptions, MaskedPrediction, ModelInfo, ModelKind, ModelSpec, NextToken,
   ProbeOptions, ProbeResult, ReachOptions, TokenInfo, Truncation,
 } from './types';

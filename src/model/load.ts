@@ -10,6 +10,7 @@ import { AttentionLensError } from './errors';
 import { explainSessionError } from './compat';
 import { Model } from './model';
 import { OnnxSession, type PatchedGraph } from './onnxSession';
+import { Internals } from './internals';
 import { exposeAttention } from './surgery';
 import { Tokenization, type TextTokenizer } from './tokenize';
 import { prepareTokenizerJson, tokenizerFromJson } from './tokenizerJson';
@@ -78,10 +79,11 @@ async function load(spec: ModelSpec, opts: LoadOptions): Promise<LoadedModel> {
     contextLength: dims.context,
     vocabSize: dims.vocab,
   };
-  return new Model(info, tokens, onnx, eosIds(config));
+  const internals = new Internals({ file: onnxFile, label, dims: { ...dims, heads: dims.heads }, kind, sessionOptions: sessionOptions() });
+  return new Model(info, tokens, onnx, eosIds(config), internals);
 }
 
-function sessionOptions(): ort.InferenceSession.SessionOptions {
+export function sessionOptions(): ort.InferenceSession.SessionOptions {
   // Intra-op threads: all cores up to 4 (beyond that small models gain nothing and the host suffers).
   const cores = Math.max(1, os.cpus().length);
   // The CPU arena serves each run's intermediates from memory already mapped (without it every

@@ -7,12 +7,16 @@ import { AttentionPool } from './attentionPool';
 import { predictMaskedToken } from './masked';
 import { Prober } from './probe';
 import type { OnnxSession } from './onnxSession';
+import { computeInternals } from './internalsRequest';
+import type { Internals } from './internals';
 import type { Tokenization } from './tokenize';
+import type { AnalysisResult, AnalyzeOptions, ContextReach, HeadRef, InternalsRequest, InternalsResult, LoadedModel, MaskedPrediction, ModelInfo, ProbeOptions, ProbeResult, ReachOptions } from './types';
 import { alwaysAddedPrefix, contextReach } from './reach';
-import type { AnalysisResult, AnalyzeOptions, ContextReach, LoadedModel, MaskedPrediction, ModelInfo, ProbeOptions, ProbeResult, ReachOptions } from './types';
 
 export class Model implements LoadedModel {
   private readonly prober: Prober;
+  /** While heads are switched off: the gated session's runner and a prober of its own (its own cache). */
+  private gated: { runner: OnnxSession; prober: Prober; heads: HeadRef[] } | null = null;
   /** Attention buffers of released analyses, filled again by the next ones. */
   private readonly attentionPool = new AttentionPool();
   private disposed = false;
@@ -23,25 +27,57 @@ export class Model implements LoadedModel {
     readonly info: ModelInfo,
     private readonly tokens: Tokenization,
     private readonly onnx: OnnxSession,
-    eosIds: number[],
+    private readonly eosIds: number[],
+    private readonly internalsViews: Internals,
   ) {
     this.prober = new Prober(info, tokens, onnx, eosIds);
   }
 
   analyze(text: string, opts: AnalyzeOptions): Promise<AnalysisResult> {
-    return this.serial(() => analyzeText(text, opts, this.info, this.tokens, this.onnx, this.attentionPool), opts.signal);
+    return this.serial(async () => {
+      const result = await analyzeText(text, opts, this.info, this.tokens, this.gated?.runner ?? this.onnx, this.attentionPool);
+      if (this.gated) result.headsOff = this.gated.heads.slice();
+      return result;
+    }, opts.signal);
   }
 
   probe(prefix: string, opts: ProbeOptions): Promise<ProbeResult> {
-    return this.serial(() => this.prober.probe(prefix, opts), opts.signal);
+    return this.serial(() => (this.gated?.prober ?? this.prober).probe(prefix, opts), opts.signal);
   }
 
   continueGreedy(prefix: string, nTokens: number, signal?: AbortSignal): Promise<string> {
-    return this.serial(() => this.prober.continueGreedy(prefix, nTokens, signal), signal);
+    return this.serial(() => (this.gated?.prober ?? this.prober).continueGreedy(prefix, nTokens, signal), signal);
+  }
+
+  get headsOff(): HeadRef[] {
+    return this.gated?.heads.slice() ?? [];
+  }
+
+  /**
+   * Switches heads off (their outputs zeroed) for every later analysis, probe and continuation, or
+   * all back on with []. Runs through the gated session, built on first use.
+   */
+  setHeadsOff(heads: HeadRef[]): Promise<void> {
+    return this.serial(async () => {
+      const L = this.info.nLayers, H = this.info.nHeads;
+      const bad = heads.find((x) => !(Number.isInteger(x.layer) && x.layer >= 0 && x.layer < L && Number.isInteger(x.head) && x.head >= 0 && x.head < H));
+      if (bad) throw new AttentionLensError('internals-missing', `There is no head L${bad.layer}.H${bad.head} in ${this.info.name} (${L} layers × ${H} heads).`);
+      this.gated?.prober.reset();
+      if (heads.length === 0) { this.gated = null; return; }
+      const runner = await this.internalsViews.gatedRunner();
+      const gates = new Float32Array(L * H).fill(1); // [L, H]
+      for (const x of heads) gates[x.layer * H + x.head] = 0;
+      runner.headGates = gates;
+      this.gated = { runner, prober: new Prober(this.info, this.tokens, runner, this.eosIds), heads: heads.slice() };
+    });
   }
 
   predictMasked(text: string, tokenIndex: number, topK: number, signal?: AbortSignal): Promise<MaskedPrediction> {
     return this.serial(() => predictMaskedToken(text, tokenIndex, topK, this.info, this.tokens, this.onnx, signal), signal);
+  }
+
+  internals(text: string, request: InternalsRequest): Promise<InternalsResult> {
+    return this.serial(() => computeInternals(text, request, this.info, this.tokens, this.internalsViews));
   }
 
   contextReach(ids: readonly number[], opts: ReachOptions = {}): Promise<ContextReach> {

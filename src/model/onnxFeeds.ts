@@ -49,6 +49,9 @@ export interface FeedValues {
   /** The top-k input's name and the k asked for (when surgery added one). */
   kInput?: string;
   topK: number;
+  /** Internals graphs: the logit lens's k input (fed the same k), and the [L, H] head-gate input with its values (ones when null). */
+  lensKInput?: string;
+  gates?: { input: string; values: Float32Array | null; nLayers: number };
   /** Sequences side by side (default 1): `ids` holds batch × S, each row from position pastLength. */
   batch?: number;
 }
@@ -65,6 +68,12 @@ export function buildFeeds(inputs: readonly InputMeta[], v: FeedValues, dims: Mo
       case 'position_ids': feeds[meta.name] = int64(Array.from({ length: B * S }, (_, i) => v.pastLength + (i % S)), [B, S]); break;
       case 'token_type_ids': feeds[meta.name] = int64(new Array<number>(B * S).fill(0), [B, S]); break;
       case 'use_cache_branch': feeds[meta.name] = new ort.Tensor('bool', [v.past !== null && v.pastLength > 0], [1]); break;
+      case v.gates?.input: {
+        const H = dims.heads ?? 1, L = v.gates!.nLayers;
+        feeds[meta.name] = new ort.Tensor('float32', v.gates!.values ?? new Float32Array(L * H).fill(1), [L, H]);
+        break;
+      }
+      case v.lensKInput:
       case v.kInput: {
         const k = Math.max(1, dims.vocab > 0 ? Math.min(v.topK, dims.vocab) : v.topK);
         feeds[meta.name] = new ort.Tensor('int64', BigInt64Array.from([BigInt(k)]), [1]);

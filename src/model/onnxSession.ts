@@ -16,6 +16,10 @@ export interface PatchedGraph {
   attentionOutputs: string[];
   nLayers: number;
   reductions: LogitReductions | null;
+  /** Internals graphs: a float [L, H] input scaling each head's output (1 keeps, 0 ablates). */
+  gatesInput?: string;
+  /** Internals graphs: the int64 [1] k of the logit lens's top-k. */
+  lensKInput?: string;
 }
 
 /** Which results a forward pass hands back; the runtime copies each fetched output into a new array, so fetch only what is read. */
@@ -32,9 +36,11 @@ export interface Fetch {
   tokenScores?: boolean;
   /** The new key/value cache. */
   present?: boolean;
+  /** Further outputs by name (internals graphs), returned in ForwardOutput.extra. */
+  extra?: string[];
 }
 
-export const FETCH_ALL: Required<Fetch> = { attention: true, logits: true, logProbs: true, top: true, tokenScores: true, present: true };
+export const FETCH_ALL: Required<Omit<Fetch, 'extra'>> = { attention: true, logits: true, logProbs: true, top: true, tokenScores: true, present: true };
 
 export interface ForwardOutput {
   /** [S, V] for the S new positions; null when not fetched or the graph has no logits (base encoders). */
@@ -51,6 +57,8 @@ export interface ForwardOutput {
   top: { k: number; values: Float32Array; indices: BigInt64Array } | null;
   /** Per new position: the next input token's log-probability and how many tokens scored strictly higher, each [S] (the last entry has no next token and means nothing). */
   tokenScores: { logProbs: Float32Array; higher: Float32Array } | null;
+  /** The outputs named in Fetch.extra. */
+  extra: Record<string, ort.Tensor>;
 }
 
 /**
@@ -84,6 +92,11 @@ export class OnnxSession {
   readonly attentionOutputs: string[];
   private readonly reductions: LogitReductions | null;
   private readonly attention: AttentionWriter;
+  private readonly gatesInput: string | undefined;
+  private readonly lensKInput: string | undefined;
+  private readonly nLayers: number;
+  /** [L, H] head gates fed where the graph takes them (ones when null): 0 switches a head off. */
+  headGates: Float32Array | null = null;
 
   constructor(
     readonly session: ort.InferenceSession,
@@ -94,11 +107,14 @@ export class OnnxSession {
     this.inputs = patched.inputs;
     this.attentionOutputs = patched.attentionOutputs;
     this.reductions = patched.reductions;
+    this.gatesInput = patched.gatesInput;
+    this.lensKInput = patched.lensKInput;
+    this.nLayers = patched.nLayers;
     this.attention = new AttentionWriter(this.attentionOutputs, dims.heads, label);
     this.pastInputs = this.inputs.filter((i) => isPastInput(i.name)).map((i) => i.name);
     this.supportsCache = this.pastInputs.length > 0 && session.outputNames.some((n) => n.startsWith('present'));
     const known = /^(input_ids|attention_mask|position_ids|token_type_ids|use_cache_branch)$/;
-    const unknown = this.inputs.filter((i) => !known.test(i.name) && !isPastInput(i.name) && i.name !== this.reductions?.kInput);
+    const unknown = this.inputs.filter((i) => !known.test(i.name) && !isPastInput(i.name) && ![this.reductions?.kInput, this.gatesInput, this.lensKInput].includes(i.name));
     if (unknown.length > 0) {
       throw new AttentionLensError(
         'unsupported-architecture',
@@ -131,7 +147,8 @@ export class OnnxSession {
   async forward(ids: ArrayLike<number>, past: PastCache | null, pastLength: number, fetch: Fetch, topK = 1, attentionInto?: Float32Array): Promise<ForwardOutput> {
     const S = ids.length;
     const K = pastLength + S;
-    const feeds = buildFeeds(this.inputs, { ids, past, pastLength, kInput: this.reductions?.kInput, topK }, this.dims);
+    const gates = this.gatesInput ? { input: this.gatesInput, values: this.headGates, nLayers: this.nLayers } : undefined;
+    const feeds = buildFeeds(this.inputs, { ids, past, pastLength, kInput: this.reductions?.kInput, topK, lensKInput: this.lensKInput, gates }, this.dims);
     const names = this.outputNames(fetch);
     const request: Record<string, ort.Tensor | null> = {};
     for (const name of names) request[name] = null;
@@ -153,7 +170,7 @@ export class OnnxSession {
     const layers: ort.Tensor[] = [];
     if (fetch.attention) for (const name of this.attentionOutputs) layers.push(out[name]!);
     const attention = fetch.attention ? this.attention.collect(layers, S, K, inPlace, attentionInto) : null;
-    return this.outputsOf(out, names, attention);
+    return this.outputsOf(out, names, attention, fetch.extra ?? []);
   }
 
   /** Whether the graph runs several sequences at once (its input_ids batch axis is not fixed at 1). */
@@ -205,11 +222,12 @@ export class OnnxSession {
     if (fetch.top && r) names.push(r.topValues, r.topIndices);
     if (fetch.tokenScores && r?.tokenScores) names.push(r.tokenScores.logProbs, r.tokenScores.higher);
     if (fetch.present) names.push(...outputs.filter((n) => n.startsWith('present') && pastNameFor(n, this.pastInputs)));
+    if (fetch.extra) names.push(...fetch.extra);
     if (names.length === 0) throw new Error('forward: nothing to fetch');
     return names;
   }
 
-  private outputsOf(out: Record<string, ort.Tensor>, names: string[], attention: LayersAttention | null): ForwardOutput {
+  private outputsOf(out: Record<string, ort.Tensor>, names: string[], attention: LayersAttention | null, extraNames: string[]): ForwardOutput {
     const r = this.reductions;
     const logitsTensor = out.logits ?? null;
     const present: PastCache = new Map();
@@ -219,6 +237,8 @@ export class OnnxSession {
     }
     const values = r ? out[r.topValues] : undefined;
     const scores = r?.tokenScores ? [out[r.tokenScores.logProbs], out[r.tokenScores.higher]] : [];
+    const extra: Record<string, ort.Tensor> = {};
+    for (const name of extraNames) extra[name] = out[name]!; // a loop, not a closure over `out` (see forward)
     // Converted on first read: fp16 logits [S, V] cost more to convert than the rest of an extraction.
     let logits: Float32Array | null | undefined;
     return {
@@ -231,6 +251,7 @@ export class OnnxSession {
       logProbs: r && out[r.logProbs] ? (out[r.logProbs]!.data as Float32Array) : null,
       top: r && values ? { k: values.dims[values.dims.length - 1]!, values: values.data as Float32Array, indices: out[r.topIndices]!.data as BigInt64Array } : null,
       tokenScores: scores[0] && scores[1] ? { logProbs: scores[0].data as Float32Array, higher: scores[1].data as Float32Array } : null,
+      extra,
     };
   }
 }

@@ -57,6 +57,8 @@ export interface AnalysisResult {
   next: NextToken[];
   truncated: Truncation | null;
   timings: { tokenizeMs: number; runMs: number; extractMs: number };
+  /** Heads that were switched off (outputs zeroed) for this analysis; absent when all were on. */
+  headsOff?: HeadRef[];
   /**
    * Hands the attention buffer back to the model for its next analysis to fill, instead of leaving
    * it to the garbage collector. Call it when nothing reads this result's attention any more (the
@@ -89,6 +91,38 @@ export interface AnalyzeOptions {
   signal?: AbortSignal;
   /** Whether to return attention (default true); surprisal colouring needs only the token scores. */
   attention?: boolean;
+}
+
+export interface HeadRef { layer: number; head: number }
+
+/** Which views of the model's internals to compute for a text (each runs a session of its own). */
+export interface InternalsRequest {
+  valueNorms?: boolean;
+  rollout?: boolean;
+  /** The logit lens's k (top-k per layer and position). */
+  logitLens?: number;
+  ablation?: boolean;
+  maxTokens: number;
+  signal?: AbortSignal;
+}
+
+export type InternalsView = 'valueNorms' | 'rollout' | 'logitLens' | 'ablation';
+
+export interface InternalsResult {
+  /** Token ids analysed (the same tokenization and truncation as analyze()). */
+  ids: number[];
+  shape: AttentionShape;
+  /** ‖v_j W_Oʰ‖ per layer, head and key, [L, H, T]. */
+  valueNorms?: Float32Array;
+  /** Rolled-out attention, [T, T] (row = query, column = input token). */
+  rollout?: Float32Array;
+  /** Top-k of each layer's residual stream through the model's head, ids and probs [L, T, k]. */
+  logitLens?: { k: number; ids: Int32Array; probs: Float32Array };
+  /** Per head zeroed: change of each token's log-probability [L, H, T] (NaN for the first token), top-1 changes [L, H, T], the plain top-1 [T]. */
+  ablation?: { delta: Float32Array; top1Changed: Uint8Array; top1: Int32Array };
+  /** Views asked for that this model's graph cannot give, with why; the others are still there. */
+  problems: Partial<Record<InternalsView, string>>;
+  timings: Partial<Record<InternalsView, number>>;
 }
 
 /** A model to load: a folder, or a Hugging Face id (see resolveModelSetting). */
@@ -138,6 +172,12 @@ export interface LoadedModel {
   continueGreedy(prefix: string, nTokens: number, signal?: AbortSignal): Promise<string>;
   /** Encoders: the model's predictions for token `tokenIndex` of `text` when it is masked. */
   predictMasked(text: string, tokenIndex: number, topK: number, signal?: AbortSignal): Promise<MaskedPrediction>;
+  /** Views of the model's internals for `text` (value norms, rollout, logit lens, head ablation). */
+  internals(text: string, request: InternalsRequest): Promise<InternalsResult>;
+  /** Switches heads off for every later analysis, probe and continuation ([] turns all back on). */
+  setHeadsOff(heads: HeadRef[]): Promise<void>;
+  /** The heads now switched off. */
+  readonly headsOff: HeadRef[];
   /**
    * Context reach of each token of `ids` (an analysis's token ids; decoders only): its log-prob
    * given only the last k tokens, k = 1..maxContext, in batched runtime calls queued one at a

@@ -41,6 +41,7 @@ export function toHeader(result: AnalysisResult, analysisId: number, source: Ana
     topK: { k: result.topK.k, ids: result.topK.ids.slice(), probs: result.topK.probs.slice(), vocab },
     truncated: result.truncated ? { reason: result.truncated.reason, totalTokens: result.truncated.totalTokens, shownTokens: result.truncated.shownTokens, totalIsLowerBound: result.truncated.totalIsLowerBound } : null,
     source: { fileName: source.fileName },
+    ...(result.headsOff?.length ? { headsOff: result.headsOff.map((x) => ({ ...x })) } : {}),
   };
 }
 

@@ -2,7 +2,7 @@
 // current AnalysisResult and answers the webview's requests with just the slice each view draws.
 // What it needs from the commands (masked predictions) comes in through PanelHost, not imports.
 import * as vscode from 'vscode';
-import type { AnalysisResult } from '../model';
+import type { AnalysisResult, InternalsResult } from '../model';
 import { assertNever, type HostToWebview, type WebviewToHost } from '../common/protocol';
 import { Disposable } from '../base/disposable';
 import { restrictedNotice } from '../services/trust';
@@ -32,7 +32,12 @@ export interface PanelHost {
   extensionUri: vscode.Uri;
   /** Encoders: what token `index` would be if masked; failures come back as `error`, never thrown. */
   predictMasked(req: MaskedRequest): Promise<MaskedAnswer>;
+  /** An internals view of the analysed text (value norms, rollout, logit lens, ablation) by the analysis's model. */
+  internals?(req: InternalsPanelRequest): Promise<InternalsResult>;
 }
+
+import { InternalsJobs, internalsMessage, type InternalsPanelRequest } from './internalsResponder';
+export type { InternalsPanelRequest } from './internalsResponder';
 
 type ProbeMessage = Extract<HostToWebview, { type: 'probe' }>;
 
@@ -57,6 +62,8 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
   readonly onDidDispose = this.disposeEmitter.event;
 
   private ready = false;
+  /** Internals views being computed, by analysis and view, so two requests share one computation. */
+  private readonly internalsJobs = new InternalsJobs();
   private shown: Shown = { kind: 'empty', message: 'Select text in an editor and run “Attention Lens: Inspect Selection”.' };
   private probe: ProbeMessage | null = null;
   private query: number | null = null;
@@ -224,6 +231,18 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
       .then((answer) => this.post({ type: 'masked', analysisId: analysis.id, index, ...answer }));
   }
 
+  /** Computes the internals view a request needs (once per analysis and view), then answers it. */
+  private async answerAfterInternals(m: Extract<WebviewToHost, { type: 'requestAttention' | 'requestOverview' | 'requestInternals' }>, a: CurrentAnalysis | null): Promise<void> {
+    await this.internalsJobs.ensure(m, a, this.host.internals?.bind(this.host));
+    if (m.type !== 'requestInternals') {
+      const answer = answerRequest(m, a);
+      if (answer) this.post(answer); // null: a stale request for an older analysis
+      if (answer) this.job?.dataSent();
+    } else if (a && a.id === m.analysisId) {
+      this.post(internalsMessage(a, m.view));
+    }
+  }
+
   private onMessage(m: WebviewToHost): void {
     const s = this.shown;
     const current = (id: number) => s.kind === 'analysis' && s.id === id ? s : null;
@@ -235,12 +254,10 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
         this.sendAll();
         break;
       case 'requestAttention':
-      case 'requestOverview': {
-        const answer = answerRequest(m, s.kind === 'analysis' ? s : null);
-        if (answer) this.post(answer); // null: a stale request for an older analysis
-        if (answer) this.job?.dataSent();
+      case 'requestOverview':
+      case 'requestInternals':
+        void this.answerAfterInternals(m, s.kind === 'analysis' ? s : null);
         break;
-      }
       case 'hoverToken':
         if (m.index === null ? current(m.analysisId) : validToken(m.analysisId, m.index)) this.hoverEmitter.fire({ index: m.index });
         break;

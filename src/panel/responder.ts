@@ -5,6 +5,7 @@ import type { AnalysisResult } from '../model';
 import { allHeadStats } from '../common/stats';
 import { overviewBytes, selectorProblem, sliceAttention } from '../common/slices';
 import { toHeader, type AnalysisSource } from './analysisData';
+import { attentionFor, type PanelInternals } from './internalsResponder';
 
 export interface CurrentAnalysis {
   id: number;
@@ -12,6 +13,8 @@ export interface CurrentAnalysis {
   source: AnalysisSource;
   /** [L, H, S], computed once on first use. */
   stats: Float32Array | null;
+  /** The internals views computed so far for this analysis (value norms, rollout, lens, ablation). */
+  internals?: PanelInternals;
 }
 
 /**
@@ -41,7 +44,9 @@ type DataRequest = Extract<WebviewToHost, { type: 'requestAttention' | 'requestO
 /** The answer to a data request; null when it names another (older) analysis. */
 export function answerRequest(m: DataRequest, a: CurrentAnalysis | null): HostToWebview | null {
   if (!a || a.id !== m.analysisId) return null;
-  const { attention, shape } = a.result;
+  const { shape } = a.result;
+  const attention = attentionFor(a, m.options.valueWeighted);
+  if (!(attention instanceof Float32Array)) return { type: 'internalsError', analysisId: a.id, view: 'valueNorms', message: attention.problem };
   if (m.type === 'requestAttention') {
     const problem = selectorProblem(shape, m.selector);
     if (problem) return { type: 'error', message: `Bad attention request: ${problem}.` };

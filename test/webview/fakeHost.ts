@@ -4,6 +4,8 @@
 // first, head statistics on a later turn). Bundled by the harness and run before the page.
 import { answerRequest, sendAnalysis, type CurrentAnalysis } from '../../src/panel/responder';
 import type { AnalysisResult, TokenInfo } from '../../src/model';
+import { internalsMessage, neededInternals, storeInternals } from '../../src/panel/internalsResponder';
+import type { InternalsViewName } from '../../src/common/protocol';
 import type { HostToWebview, WebviewToHost } from '../../src/common/protocol';
 import { THEMES, type ThemeName } from './themes';
 
@@ -20,6 +22,28 @@ export interface FakeAnalysis {
   topK?: [string, number][][];
   /** Per token: it holds part of a character (its bytes, e.g. ‹0xED 0x95›); a continuation shares the range of the token before and has no text of its own. */
   parts?: ({ partial: string; continuation: boolean } | null)[];
+  /** What the model would compute for the internals views (absent: the view reports a problem). */
+  valueNorms?: number[]; // [L, H, T]
+  rollout?: number[]; // [T, T]
+  logitLens?: { k: number; ids: number[]; probs: number[] }; // [L, T, k]
+  ablation?: { delta: number[]; top1Changed: number[]; top1: number[] }; // [L, H, T], [T]
+  headsOff?: { layer: number; head: number }[];
+}
+
+let fake: FakeAnalysis | null = null;
+
+/** The fake model's answer for one internals view, as model.internals() would give it. */
+function computeInternals(view: InternalsViewName): Parameters<typeof storeInternals>[2] {
+  const a = fake!;
+  const T = a.tokens.length;
+  const base = { ids: a.ids ?? a.tokens.map((_, i) => i), shape: { nLayers: a.nLayers, nHeads: a.nHeads, nTokens: T }, problems: {}, timings: {} };
+  if (view === 'valueNorms' && a.valueNorms) return { ...base, valueNorms: new Float32Array(a.valueNorms) };
+  if (view === 'rollout' && a.rollout) return { ...base, rollout: new Float32Array(a.rollout) };
+  if (view === 'logitLens' && a.logitLens) return { ...base, logitLens: { k: a.logitLens.k, ids: new Int32Array(a.logitLens.ids), probs: new Float32Array(a.logitLens.probs) } };
+  if (view === 'ablation' && a.ablation) {
+    return { ...base, ablation: { delta: new Float32Array(a.ablation.delta), top1Changed: new Uint8Array(a.ablation.top1Changed), top1: new Int32Array(a.ablation.top1) } };
+  }
+  return { ...base, problems: { [view]: `The fake model cannot compute ${view}.` } };
 }
 
 interface FakeHostApi {
@@ -62,6 +86,7 @@ const api: FakeHostApi = {
   send,
   setTheme: applyTheme,
   load(a) {
+    fake = a;
     const T = a.tokens.length;
     const kind = a.kind ?? 'decoder';
     let offset = 0;
@@ -94,6 +119,7 @@ const api: FakeHostApi = {
       truncated: null,
       timings: { tokenizeMs: 0, runMs: 0, extractMs: 0 },
       release: () => undefined,
+      ...(a.headsOff ? { headsOff: a.headsOff } : {}),
     };
     current = { id: nextId++, result, source: { fileName: 'sample.ts', tokenText: (id) => names.get(id) ?? `#${id}` }, stats: null };
     if (ready) sendCurrent();
@@ -111,8 +137,10 @@ function onPosted(m: WebviewToHost): void {
   if (m.type === 'ready') {
     ready = true;
     if (current) sendCurrent();
-  } else if (m.type === 'requestAttention' || m.type === 'requestOverview') {
-    const answer = answerRequest(m, current);
+  } else if (m.type === 'requestAttention' || m.type === 'requestOverview' || m.type === 'requestInternals') {
+    const view = neededInternals(m, current);
+    if (view && current) storeInternals(current, view, computeInternals(view));
+    const answer = m.type === 'requestInternals' ? (current && current.id === m.analysisId ? internalsMessage(current, m.view) : null) : answerRequest(m, current);
     if (answer) send(answer);
   }
 }

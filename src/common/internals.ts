@@ -1,0 +1,39 @@
+// Shared math for the internals views (host and webview; no vscode/node imports).
+import type { AttentionShape } from './tensor';
+
+/**
+ * Value-weighted attention: each weight α_qk of head (l, h) times ‖v_k W_Oʰ‖ (`norms`, [L, H, K]),
+ * each row renormalised to sum to 1, so a row shows what each key actually moves into the query
+ * (Kobayashi et al. 2020) on the same scale as raw weights. Returns a new [L, H, Q, K] tensor.
+ */
+export function valueWeighted(attention: Float32Array, shape: AttentionShape, norms: Float32Array): Float32Array {
+  const { nLayers: L, nHeads: H, nTokens: T } = shape;
+  if (norms.length !== L * H * T) throw new RangeError(`value norms hold ${norms.length} numbers, not L·H·T = ${L * H * T}`);
+  const out = new Float32Array(attention.length);
+  for (let lh = 0; lh < L * H; lh++) {
+    const n = norms.subarray(lh * T, (lh + 1) * T); // [K]
+    for (let q = 0; q < T; q++) {
+      const row = (lh * T + q) * T; // [L, H, Q, K]
+      let sum = 0;
+      for (let k = 0; k < T; k++) sum += (out[row + k] = attention[row + k]! * n[k]!);
+      if (sum > 0) for (let k = 0; k < T; k++) out[row + k]! /= sum;
+    }
+  }
+  return out;
+}
+
+/** One lens cell: the top-1 token id and its probability of layer `layer` at position `t` ([L, T, k]). */
+export function lensTop(ids: Int32Array, probs: Float32Array, k: number, T: number, layer: number, t: number, rank = 0): { id: number; prob: number } {
+  const at = (layer * T + t) * k + rank; // [L, T, k]
+  return { id: ids[at]!, prob: probs[at]! };
+}
+
+/**
+ * Ablation cell for the prediction made at position `p` (of token p + 1): the change in that
+ * token's log-probability with head (l, h) zeroed (NaN when p is the last position: no actual
+ * next token), and whether the top-1 prediction at p changed. delta, top1Changed: [L, H, T].
+ */
+export function ablationAt(delta: Float32Array, top1Changed: Uint8Array, shape: AttentionShape, layer: number, head: number, p: number): { delta: number; changed: boolean } {
+  const row = (layer * shape.nHeads + head) * shape.nTokens; // [L, H, T]
+  return { delta: p + 1 < shape.nTokens ? delta[row + p + 1]! : NaN, changed: top1Changed[row + p] === 1 };
+}

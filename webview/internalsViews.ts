@@ -1,0 +1,69 @@
+// The internals views' side of the panel: the logit-lens and ablation views, the rollout the
+// heatmap and kernel view draw, and why a view cannot be drawn for this model.
+import { el } from './dom';
+import { InternalsCache, type InternalsMessage } from './internalsCache';
+import { LensView } from './lensView';
+import { AblationView } from './ablationView';
+import type { ViewState } from './state';
+import type { Palette } from './theme';
+import type { AnalysisHeader, WebviewToHost } from '../src/common/protocol';
+
+export class InternalsViews {
+  private readonly cache: InternalsCache;
+  readonly lens: LensView;
+  readonly ablation: AblationView;
+  /** Heads switched off change every number shown: said above the views, where it cannot be missed. */
+  readonly headsOff = el('div', { class: 'heads-off internals-active', role: 'alert', hidden: true });
+
+  constructor(post: (m: WebviewToHost) => void, events: { onChoose(position: number): void; onOpen(layer: number, head: number): void }) {
+    this.cache = new InternalsCache(post);
+    this.lens = new LensView(events.onChoose);
+    this.ablation = new AblationView(events.onOpen);
+  }
+
+  setHeadsOff(heads: AnalysisHeader['headsOff']): void {
+    this.headsOff.hidden = !heads?.length;
+    this.headsOff.textContent = heads?.length ? `Heads switched off: ${heads.map((x) => `L${x.layer}.H${x.head}`).join(', ')}. The analysis, probe and ghost text run without them.` : '';
+  }
+
+  reset(analysisId: number): void {
+    this.cache.reset(analysisId);
+  }
+
+  receive(m: InternalsMessage): boolean {
+    return this.cache.receive(m);
+  }
+
+  /** The rolled-out attention [T, T], or null after asking for it. */
+  rollout(): Float32Array | null {
+    this.cache.request('rollout');
+    return this.cache.rollout;
+  }
+
+  /** Why the current view cannot be drawn for this model, if the host said so. */
+  problem(s: ViewState, valueWeighted: boolean): string | undefined {
+    const p = this.cache.problems;
+    if (s.view === 'lens') return p.logitLens;
+    if (s.view === 'ablation') return p.ablation;
+    if ((s.view === 'heatmap' || s.view === 'kernel') && s.head === 'rollout') return p.rollout;
+    if (valueWeighted && s.view !== 'stats') return p.valueNorms;
+    return undefined;
+  }
+
+  /** Draws the lens or ablation view; returns what it is waiting for when its data is not here yet. */
+  draw(view: 'lens' | 'ablation', h: AnalysisHeader, labels: string[], query: number, palette: Palette): string | null {
+    const T = h.shape.nTokens;
+    if (view === 'lens') {
+      this.cache.request('logitLens');
+      const d = this.cache.lens;
+      if (!d) return 'the logit lens (one extra run of the model)';
+      this.lens.render({ nLayers: h.shape.nLayers, T, k: d.k, ids: d.ids, probs: d.probs, vocab: d.vocab }, labels, query, palette);
+      return null;
+    }
+    this.cache.request('ablation');
+    const d = this.cache.ablation;
+    if (!d) return `head ablation (${h.shape.nLayers * h.shape.nHeads} runs of the model, one per head)`;
+    this.ablation.render({ nLayers: h.shape.nLayers, nHeads: h.shape.nHeads, T, ...d }, labels, query);
+    return null;
+  }
+}
