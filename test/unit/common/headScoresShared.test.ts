@@ -6,20 +6,9 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { allHeadStats, HEAD_STAT_NAMES, LABEL_THRESHOLDS } from '../../../src/common/stats';
 import shared from '../../../src/common/headScores.json';
+import { rng } from '../../helpers/randomText';
 
 const root = path.resolve(__dirname, '../../..');
-
-/** Deterministic pseudo-random numbers (mulberry32), so both sides see the same input. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Softmax rows of random scores, masked causally when asked: [L, H, T, T]. */
 function randomAttention(L: number, H: number, T: number, causal: boolean, rand: () => number): Float32Array {
