@@ -36,7 +36,7 @@ export interface PanelHost {
   internals?(req: InternalsPanelRequest): Promise<InternalsResult>;
 }
 
-import { InternalsJobs, internalsMessage, type InternalsPanelRequest } from './internalsResponder';
+import { InternalsJobs, internalsMessage, neededInternals, type InternalsPanelRequest } from './internalsResponder';
 export type { InternalsPanelRequest } from './internalsResponder';
 
 type ProbeMessage = Extract<HostToWebview, { type: 'probe' }>;
@@ -233,7 +233,7 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
 
   /** Computes the internals view a request needs (once per analysis and view), then answers it. */
   private async answerAfterInternals(m: Extract<WebviewToHost, { type: 'requestAttention' | 'requestOverview' | 'requestInternals' }>, a: CurrentAnalysis | null): Promise<void> {
-    await this.internalsJobs.ensure(m, a, this.host.internals?.bind(this.host));
+    if (neededInternals(m, a)) await this.internalsJobs.ensure(m, a, this.host.internals?.bind(this.host)); // others are answered at once
     if (m.type !== 'requestInternals') {
       const answer = answerRequest(m, a);
       if (answer) this.post(answer); // null: a stale request for an older analysis
