@@ -63,8 +63,7 @@ def main(argv=None):
             n_bytes += d["bytes"]
         probe = probe_heads(model, tok.eot_id, length=255, repeats=4)
     result = {"name": args.name, "overrides": overrides, "bpb": bits / n_bytes, "probe": probe,
-              "train_seconds": train_s, "tokens": sum(
-                  (cfg.batch_size * cfg.seq_len) for _ in range(cfg.steps))}
+              "train_seconds": train_s, "tokens": cfg.steps * cfg.batch_size * cfg.seq_len}
     log("result " + json.dumps(result))
     if args.out:
         with open(args.out, "a") as f:

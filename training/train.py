@@ -81,9 +81,9 @@ def probe_heads(model, eot_id, rng_seed=11, length=100, repeats=2):
     model.eval()
     rng = np.random.default_rng(rng_seed)
     out = {"previousToken": 0.0, "induction": 0.0, "sink": 0.0, "copy1": 0.0, "copy2": 0.0}
+    dev = next(model.parameters()).device
     for _ in range(repeats):
         ids = repeated_sequence(rng, eot_id, length)
-        dev = next(model.parameters()).device
         logits, _, att = model(torch.tensor([ids], device=dev), want_attention=True)
         s = head_stats(att[0].float().cpu().numpy(), ids)
         for k in ("previousToken", "induction", "sink"):

@@ -6,9 +6,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { launchVSCode, offsetToPosition, repoRoot, testModel, waitFor, type VSCodeSession } from './harness';
-import { cliAnalyze, openingHead } from './cli';
-import { waitForAnalysis } from './panel';
+import { launchVSCode, offsetToPosition, repoRoot, testModel, type VSCodeSession } from './harness';
+import { cliAnalyze } from './cli';
+import { setPanelView, waitForAnalysis, waitForOpeningHead } from './panel';
 import { allHeadStats, HEAD_STAT_NAMES } from '../../src/common/stats';
 
 const FILE = 'copying.py';
@@ -30,19 +30,13 @@ test('the whole of sample/copying.py: the panel opens on the most distinctive he
   await vs.selectRange({ line: 1, column: 1 }, offsetToPosition(text, text.length));
   await vs.runCommand('Attention Lens: Inspect Selection');
   const frame = await waitForAnalysis(vs, T);
-  const opening = openingHead(reference);
-  await waitFor(async () => (await frame.$eval('#ctl-layer', (e) => (e as HTMLSelectElement).value)) === String(opening.layer)
-    && (await frame.$eval('#ctl-head', (e) => (e as HTMLSelectElement).value)) === String(opening.head), { message: `the panel to open on L${opening.layer}.H${opening.head}` });
+  await waitForOpeningHead(frame, reference);
   await vs.screenshot('heatmap');
 
   // The statistics table: the same numbers as the shared statistics of the CLI's attention.
   const stats = allHeadStats(Float32Array.from(reference.attention.data), L, H, T, reference.tokens.map((t) => t.id), true); // [L, H, S]
   const at = (l: number, h: number, name: string) => stats[(l * H + h) * HEAD_STAT_NAMES.length + HEAD_STAT_NAMES.indexOf(name as never)]!;
-  await frame.evaluate(() => {
-    const d = document.getElementById('ctl-view') as HTMLSelectElement;
-    d.value = 'stats';
-    d.dispatchEvent(new Event('change'));
-  });
+  await setPanelView(frame, 'stats');
   await frame.waitForSelector('.stats-table tbody tr');
   const shown = await frame.$$eval('.stats-table tbody tr', (rows) => rows.map((r) => ({
     layer: Number(r.getAttribute('data-layer')), head: Number(r.getAttribute('data-head')),
@@ -57,11 +51,7 @@ test('the whole of sample/copying.py: the panel opens on the most distinctive he
   assert.ok(best('induction') >= INDUCTION_BAR, `an induction head (best ${best('induction')})`);
   assert.ok(best('previousToken') >= PREVIOUS_TOKEN_BAR, `a previous-token head (best ${best('previousToken')})`);
 
-  await frame.evaluate(() => {
-    const d = document.getElementById('ctl-view') as HTMLSelectElement;
-    d.value = 'overview';
-    d.dispatchEvent(new Event('change'));
-  });
+  await setPanelView(frame, 'overview');
   await frame.waitForSelector('.overview button.thumb');
   await vs.screenshot('overview');
 });

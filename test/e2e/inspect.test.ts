@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { launchVSCode, offsetToPosition, testModel, waitFor, type VSCodeSession } from './harness';
-import { cliAnalyze, headMatrix, openingHead, type CliAnalysis } from './cli';
-import { checkHeatmapPixels, currentStripToken, nextTokens, waitForAnalysis } from './panel';
+import { cliAnalyze, headMatrix, type CliAnalysis } from './cli';
+import { checkHeatmapPixels, currentStripToken, nextTokens, waitForAnalysis, waitForOpeningHead } from './panel';
 import { visibleToken, withoutInvisible } from '../../src/common/tokenText';
 
 /** How the panel labels a token: whitespace made visible (␣ ⏎ ⇥), invisible characters spelled out. */
@@ -63,9 +63,7 @@ test('Inspect Selection from the Command Palette draws the model\'s attention an
   await vs.screenshot('palette-inspect');
 
   // A first panel opens on the most distinctive head: every cell's colour must be the legend's colour for the CLI weight.
-  const opening = openingHead(reference);
-  await waitFor(async () => (await frame.$eval('#ctl-layer', (e) => (e as HTMLSelectElement).value)) === String(opening.layer)
-    && (await frame.$eval('#ctl-head', (e) => (e as HTMLSelectElement).value)) === String(opening.head), { message: `the panel to open on L${opening.layer}.H${opening.head}` });
+  const opening = await waitForOpeningHead(frame, reference);
   const pixels = await checkHeatmapPixels(frame, headMatrix(reference, opening.layer, opening.head), T);
   assert.equal(pixels.cells, T * T, 'every cell is on screen');
   assert.deepEqual(pixels.mismatches.slice(0, 5), [], `${pixels.mismatches.length} of ${pixels.cells} cells differ`);
@@ -130,9 +128,7 @@ test('Inspect Selection from the editor context menu analyses the new selection'
   await vs.selectText(text);
   await vs.runContextMenu('Inspect Selection');
   const frame = await waitForAnalysis(vs, ref.tokens.length);
-  const opening = openingHead(ref); // until a head is picked, each analysis opens on its most distinctive one
-  await waitFor(async () => (await frame.$eval('#ctl-layer', (e) => (e as HTMLSelectElement).value)) === String(opening.layer)
-    && (await frame.$eval('#ctl-head', (e) => (e as HTMLSelectElement).value)) === String(opening.head), { message: `the panel to open on L${opening.layer}.H${opening.head}` });
+  const opening = await waitForOpeningHead(frame, ref); // until a head is picked, each analysis opens on its most distinctive one
   const pixels = await checkHeatmapPixels(frame, headMatrix(ref, opening.layer, opening.head), ref.tokens.length);
   assert.deepEqual(pixels.mismatches.slice(0, 5), [], `${pixels.mismatches.length} of ${pixels.cells} cells differ`);
   assert.equal((await nextTokens(frame))[0]!.token, label(ref.next[0]!.token));

@@ -4,6 +4,7 @@
 import type { Frame } from 'playwright-core';
 import { readCanvas, waitFor, type VSCodeSession } from './harness';
 import { weightIndex, weightIndexTable } from '../../src/common/colour';
+import { openingHead, type CliAnalysis } from './cli';
 
 /** Waits until the panel shows an analysis of `nTokens` tokens with its heatmap drawn; returns its frame. */
 export async function waitForAnalysis(vs: VSCodeSession, nTokens: number, timeoutMs = 90_000): Promise<Frame> {
@@ -73,4 +74,23 @@ export async function currentStripToken(frame: Frame): Promise<number | null> {
     const el = document.querySelector('.strip-token.strip-current') as HTMLElement | null;
     return el ? Number(el.dataset.index) : null;
   });
+}
+
+/** Switches the panel's view as a person would (the View dropdown). */
+export async function setPanelView(frame: Frame, view: string): Promise<void> {
+  await frame.evaluate((v) => {
+    const d = document.getElementById('ctl-view') as HTMLSelectElement;
+    d.value = v;
+    d.dispatchEvent(new Event('change'));
+  }, view);
+}
+
+/** Waits until the panel shows the head a first look opens on for `reference` (the CLI's analysis). */
+export async function waitForOpeningHead(frame: Frame, reference: CliAnalysis): Promise<{ layer: number; head: number }> {
+  const opening = openingHead(reference);
+  const value = (id: string) => frame.$eval(id, (e) => (e as HTMLSelectElement).value);
+  await waitFor(async () => (await value('#ctl-layer')) === String(opening.layer) && (await value('#ctl-head')) === String(opening.head), {
+    message: `the panel to open on L${opening.layer}.H${opening.head}`,
+  });
+  return opening;
 }

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Frame } from 'playwright-core';
 import { launchVSCode, repoRoot, testModel, waitFor, type VSCodeSession } from './harness';
-import { waitForAnalysis } from './panel';
+import { setPanelView, waitForAnalysis } from './panel';
 
 const INSPECT = 'Attention Lens: Inspect Selection';
 const FILE = 'copying.py';
@@ -36,11 +36,7 @@ function cliReach(text: string): ReachCli {
   }
 }
 
-const setView = (view: string) => frame.evaluate((v) => {
-  const d = document.getElementById('ctl-view') as HTMLElement & { value: string };
-  d.value = v;
-  d.dispatchEvent(new Event('change'));
-}, view);
+const setView = (view: string) => setPanelView(frame, view);
 
 before(async () => {
   vs = await launchVSCode({ name: 'reach', settings: { 'attentionLens.model': model.setting } });

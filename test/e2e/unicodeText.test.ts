@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { launchVSCode, testModel, waitFor, type VSCodeSession } from './harness';
 import { cliAnalyze } from './cli';
-import { waitForAnalysis } from './panel';
+import { setPanelView, waitForAnalysis } from './panel';
 
 const TEXT = 'naïve café 한국어 😀 中文';
 const FILE = 'unicode.txt';
@@ -50,11 +50,7 @@ test('the token strip and the kernel view show the selected characters, each spl
   for (const s of strip.filter((x) => x.continuation)) assert.match(s.title, /‹0x[0-9A-F]{2}/);
   await vs.screenshot('unicode-strip');
 
-  await frame.evaluate(() => {
-    const d = document.getElementById('ctl-view') as HTMLSelectElement;
-    d.value = 'kernel';
-    d.dispatchEvent(new Event('change'));
-  });
+  await setPanelView(frame, 'kernel');
   await frame.waitForSelector('.kernel-token');
   const kernel = await frame.$$eval('.kernel-token', (spans) => spans.map((s) => s.textContent ?? ''));
   assert.equal(kernel.filter((_, i) => !strip[i]!.special).join(''), TEXT, 'the kernel view is the text itself');

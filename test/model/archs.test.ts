@@ -14,7 +14,7 @@ import { FETCH_ALL, OnnxSession } from '../../src/model/onnxSession';
 import { modelDims } from '../../src/model/config';
 import { ARCHS, archModelDir, type Arch } from '../helpers/archModels';
 import { fidelitySamples, readFloats, testCacheDir, type FidelitySample } from '../helpers/models';
-import { maxAbsDiff } from '../helpers/assertions';
+import { assertLogprobAndRank, logSoftmaxRow, maxAbsDiff } from '../helpers/assertions';
 
 type Sample = FidelitySample & { starts: number[]; ends: number[] };
 
@@ -24,14 +24,6 @@ function reference(arch: Arch) {
   const { tolerance, samples } = fidelitySamples(dir);
   const { adds_bos: addsBos } = JSON.parse(readFileSync(path.join(dir, 'fidelity', 'index.json'), 'utf8')) as { adds_bos: boolean };
   return { dir, config, tolerance, samples: samples as Sample[], addsBos };
-}
-
-/** ln softmax of row `t` of [T, V] logits, in float64. */
-function logSoftmaxRow(logits: Float32Array, t: number, V: number): Float64Array {
-  const row = logits.subarray(t * V, (t + 1) * V);
-  const max = row.reduce((m, x) => Math.max(m, x), -Infinity);
-  const logZ = max + Math.log(row.reduce((s, x) => s + Math.exp(x - max), 0));
-  return Float64Array.from(row, (x) => x - logZ);
 }
 
 /** Rows [from, T) of every layer and head of [L, H, T, T] attention: [L, H, T − from, T]. */
@@ -97,12 +89,7 @@ for (const arch of ARCHS) {
         for (let t = 0; t < T; t++) {
           const lsm = logSoftmaxRow(refLogits, t, V);
           if (t + 1 < T) {
-            const next = sample.ids[t + 1]!;
-            assert.ok(Math.abs(result.tokens[t + 1]!.logprob! - lsm[next]!) <= tolerance, `${sample.name}: logprob of token ${t + 1}`);
-            const surelyAbove = lsm.filter((x) => x > lsm[next]! + tolerance).length;
-            const maybeAbove = lsm.filter((x) => x > lsm[next]! - tolerance).length - 1;
-            const rank = result.tokens[t + 1]!.rank!;
-            assert.ok(rank >= 1 + surelyAbove && rank <= 1 + maybeAbove, `${sample.name}: rank of token ${t + 1}`);
+            assertLogprobAndRank(result.tokens[t + 1]!, lsm, sample.ids[t + 1]!, tolerance, `${sample.name}: token ${t + 1}`);
           }
           const k = result.topK.k;
           const order = Array.from(lsm.keys()).sort((a, b) => lsm[b]! - lsm[a]!);

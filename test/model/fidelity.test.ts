@@ -14,23 +14,11 @@ import type { Tokenization } from '../../src/model/tokenize';
 import { exposeAttention, type LogitReductions } from '../../src/model/surgery';
 import { modelDims } from '../../src/model/config';
 import { fidelitySamples, readFloats, testCacheDir, testModelDir } from '../helpers/models';
-import { maxAbsDiff } from '../helpers/assertions';
+import { assertLogprobAndRank, logSoftmaxRow, maxAbsDiff } from '../helpers/assertions';
 
 const dir = testModelDir();
 const { tolerance, samples } = fidelitySamples(dir);
 const cacheDir = testCacheDir;
-
-
-/** ln softmax of one reference row, in float64. */
-function logSoftmaxRow(logits: Float32Array, row: number, V: number): Float64Array {
-  let max = -Infinity;
-  for (let v = 0; v < V; v++) max = Math.max(max, logits[row * V + v]!);
-  let sum = 0;
-  for (let v = 0; v < V; v++) sum += Math.exp(logits[row * V + v]! - max);
-  const out = new Float64Array(V);
-  for (let v = 0; v < V; v++) out[v] = logits[row * V + v]! - max - Math.log(sum);
-  return out;
-}
 
 test(`raw logits and attention of ${path.basename(path.dirname(dir))}/${path.basename(dir)} match PyTorch`, async () => {
   const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
@@ -87,13 +75,7 @@ test('analyze(): tokens, attention, log-probabilities, ranks and top-k agree wit
       for (let t = 0; t < T; t++) {
         const lsm = logSoftmaxRow(refLogits, t, V);
         if (t + 1 < T) {
-          const next = sample.ids[t + 1]!;
-          assert.ok(Math.abs(result.tokens[t + 1]!.logprob! - lsm[next]!) <= tolerance, `${sample.name}: logprob of token ${t + 1}`);
-          // Logits within the tolerance of the target's may fall either side of it.
-          const surelyAbove = Array.from(lsm).filter((x) => x > lsm[next]! + tolerance).length;
-          const maybeAbove = Array.from(lsm).filter((x) => x > lsm[next]! - tolerance).length - 1;
-          const rank = result.tokens[t + 1]!.rank!;
-          assert.ok(rank >= 1 + surelyAbove && rank <= 1 + maybeAbove, `${sample.name}: rank of token ${t + 1}`);
+          assertLogprobAndRank(result.tokens[t + 1]!, lsm, sample.ids[t + 1]!, tolerance, `${sample.name}: token ${t + 1}`);
         }
         const k = result.topK.k;
         for (let i = 0; i < k; i++) {

@@ -40,11 +40,7 @@ test('first analysis opens on the previous-token head, not L0.H0; a picked head 
   await p.waitHeatmap();
   assert.deepEqual(await p.page.evaluate(() => [(document.getElementById('ctl-layer') as HTMLSelectElement).value, (document.getElementById('ctl-head') as HTMLSelectElement).value]), ['1', '1']);
   // The person picks head 0; the next analysis keeps it although head 1 is still the distinctive one.
-  await p.page.evaluate(() => {
-    const d = document.getElementById('ctl-head') as HTMLSelectElement;
-    d.value = '0';
-    d.dispatchEvent(new Event('change'));
-  });
+  await p.setControl('ctl-head', '0');
   await p.page.waitForFunction(() => (window as any).__fakeHost.posted.some((m: any) => m.type === 'requestAttention' && m.selector.kind === 'head' && m.selector.head === 0));
   const second = await p.load(onePreviousTokenHead(10));
   assert.equal(await firstHeadRequest(second), '1.0');

@@ -44,6 +44,8 @@ export interface PanelPage {
   /** Waits until heatmap cell (query, key) shows `rgb` (within `tol` per channel): the view redraws after a change on its own time. Fails with the colour it shows. */
   expectCell(query: number, key: number, rgb: readonly number[], tol?: number): Promise<void>;
   waitHeatmap(): Promise<void>;
+  /** Sets a control (a select or input by id) as a person would: its value, then a change event. */
+  setControl(id: string, value: string): Promise<void>;
 }
 
 /** `bench`: the benchmark's bundle (the product's webview plus its timing hooks) instead of the product's. */
@@ -74,6 +76,11 @@ export async function openPanel(browser: Browser, opts: { theme?: ThemeName; wid
   const pp: PanelPage = {
     page, errors, dialogs,
     load: (a) => page.evaluate((x) => (window as any).__fakeHost.load(x), a),
+    setControl: (id, value) => page.evaluate(([i, v]) => {
+      const d = document.getElementById(i!) as HTMLInputElement;
+      d.value = v!;
+      d.dispatchEvent(new Event('change'));
+    }, [id, value]),
     posted: () => page.evaluate(() => (window as any).__fakeHost.posted),
     sent: () => page.evaluate(() => (window as any).__fakeHost.sent),
     async waitHeatmap() {

@@ -33,11 +33,7 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-const set = (id: string, v: string) => p.page.evaluate(([i, x]) => {
-  const d = document.getElementById(i!) as any;
-  d.value = x;
-  d.dispatchEvent(new Event('change'));
-}, [id, v]);
+const set = (id: string, v: string) => p.setControl(id, v);
 const brightness = ([r, g, b]: [number, number, number]) => r + g + b;
 
 test('value-weighted: a key with a larger value norm gets more of each row, raw rows stay uniform', async () => {

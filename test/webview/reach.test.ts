@@ -28,11 +28,7 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-const setView = (view: string) => p.page.evaluate((v) => {
-  const d = document.getElementById('ctl-view') as any;
-  d.value = v;
-  d.dispatchEvent(new Event('change'));
-}, view);
+const setView = (view: string) => p.setControl('ctl-view', view);
 
 /** Sends a host message built in the page (typed arrays are made there from plain arrays). */
 const send = (m: Record<string, unknown>, arrays: Record<string, ['f32' | 'i32', number[]]> = {}) => p.page.evaluate(([msg, arr]) => {

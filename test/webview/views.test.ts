@@ -19,11 +19,7 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-const setView = (view: string) => p.page.evaluate((v) => {
-  const d = document.getElementById('ctl-view') as any;
-  d.value = v;
-  d.dispatchEvent(new Event('change'));
-}, view);
+const setView = (view: string) => p.setControl('ctl-view', view);
 
 test('overview: one thumbnail per head plus a mean per layer, pixels from max-pooled bytes', async () => {
   await setView('overview');
