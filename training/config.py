@@ -29,6 +29,8 @@ class Config:
     n_head: int = 4              # head size 48: the same work in fewer, larger GEMMs, a third less softmax and attention output per analysis
     n_embd: int = 192
     n_positions: int = 512
+    pos_init: str = "normal"     # position embeddings: "normal" (GPT-2's random init) or "sinusoidal"
+    pos_std: float = 0.01        # their element std at init (a sinusoid is scaled to it)
     # optimisation
     batch_size: int = 8
     seq_len: int = 512
@@ -43,6 +45,8 @@ class Config:
     # data that grows visible heads (see training/README.md, "Recipe runs")
     repeat_share: float = 0.35   # windows that get a span written twice
     repeat_random: float = 0.5   # of those, spans of random token ids (else a span of the same window)
+    repeat_small: float = 0.0    # of the random spans, those drawn from a random set of only repeat_alphabet ids
+    repeat_alphabet: int = 16    # (repeated ids make a bag of recent tokens ambiguous: copying needs their order)
     repeat_min: int = 10         # span length in tokens
     repeat_max: int = 100
     probe_every: int = 250       # log pattern scores and the repeat loss every this many steps

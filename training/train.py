@@ -16,6 +16,24 @@ def model_config(cfg, vocab_size):
                      n_head=cfg.n_head, n_embd=cfg.n_embd)
 
 
+def init_positions(model, cfg):
+    """Sinusoidal position embeddings at init (still trained): attending to the position k back
+    is then one fixed linear map of the embedding at every position, which a previous-token head
+    can learn at once; random embeddings must learn it position by position."""
+    if cfg.pos_init == "normal":
+        return
+    if cfg.pos_init != "sinusoidal":
+        raise ValueError(f"pos_init must be 'normal' or 'sinusoidal', not {cfg.pos_init!r}")
+    P, C = model.wpe.weight.shape  # [n_positions, C]
+    pos = torch.arange(P, dtype=torch.float32)[:, None]  # [P,1]
+    freq = torch.exp(-math.log(10000.0) * torch.arange(0, C, 2, dtype=torch.float32) / C)  # [C/2]
+    pe = torch.zeros(P, C)
+    pe[:, 0::2] = torch.sin(pos * freq)
+    pe[:, 1::2] = torch.cos(pos * freq)
+    with torch.no_grad():
+        model.wpe.weight.copy_(pe * (cfg.pos_std / pe.std()))
+
+
 def lr_at(step, cfg):
     if step < cfg.warmup:
         return cfg.lr * (step + 1) / cfg.warmup
@@ -64,7 +82,10 @@ def batch_at(tokens, step, cfg, eot_id):
         a = int(g.integers(1, T + 1 - 2 * n + 1))  # first copy seq[a:a+n]
         c = int(g.integers(a + n, T + 1 - n + 1))  # second copy seq[c:c+n]
         if g.random() < cfg.repeat_random:
-            seq[b, a:a + n] = g.integers(0, eot_id, size=n)
+            if cfg.repeat_small and g.random() < cfg.repeat_small:
+                seq[b, a:a + n] = g.choice(g.integers(0, eot_id, size=cfg.repeat_alphabet), size=n)
+            else:
+                seq[b, a:a + n] = g.integers(0, eot_id, size=n)
             y[b, a - 1:a + n - 1] = -100  # the first random copy is unpredictable
         seq[b, c:c + n] = seq[b, a:a + n]
         y[b, c - 1:c + n - 1] = seq[b, c:c + n]
@@ -115,7 +136,9 @@ def train(cfg, tokens, vocab_size, log, eot_id=None):
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
     ckpt = os.path.join(cfg.build_dir, "checkpoint.pt")
-    model = GPT(model_config(cfg, vocab_size)).to(cfg.device)
+    model = GPT(model_config(cfg, vocab_size))
+    init_positions(model, cfg)  # draws no random numbers: every other weight is as with "normal"
+    model = model.to(cfg.device)
     opt = make_optimizer(model, cfg)
     step, elapsed, losses, probes = 0, 0.0, [], []
     if os.path.exists(ckpt):
