@@ -97,6 +97,7 @@ export class App {
         if (this.header && this.cache.receive(m)) this.render(); // else stale
         return;
       case 'headStats':
+        if (m.weights) return void (this.internals.receive(m) && this.render()); // value-weighted: the stats view's
         if (!this.header || m.analysisId !== this.header.analysisId) return;
         this.stats = m.data;
         if (this.pickHead) this.openMostDistinctive();
@@ -218,9 +219,7 @@ export class App {
     const s = this.state, h = this.header;
     this.controls.update(s, h?.shape ?? null);
     renderLegend(this.legend, this.palette, s.log);
-    const show = (node: HTMLElement | null) => {
-      for (const v of this.views) v.hidden = v !== node;
-    };
+    const show = (node: HTMLElement | null) => { for (const v of this.views) v.hidden = v !== node; };
     if (!h) { show(this.placeholder); return; }
     const T = h.shape.nTokens, causal = h.model.kind === 'decoder';
     const waiting = (what: string) => { this.placeholder.textContent = `Loading ${what}…`; show(this.placeholder); };
@@ -271,9 +270,10 @@ export class App {
       }
       case 'reach': case 'compression': return show(this.extras.render(s.view, this.labels, this.palette, this.theme, causal));
       case 'stats': {
-        if (!this.stats) return waiting('head statistics');
+        const stats = this.options().valueWeighted ? this.internals.weightedStats() : this.stats;
+        if (!stats) return waiting('head statistics');
         show(this.statsTable.root);
-        this.statsTable.render(this.stats, h.shape.nLayers, h.shape.nHeads, T, causal, { key: s.sortKey, descending: s.sortDescending });
+        this.statsTable.render(stats, h.shape.nLayers, h.shape.nHeads, T, causal, { key: s.sortKey, descending: s.sortDescending }, !!this.options().valueWeighted);
         return;
       }
       default:

@@ -5,13 +5,15 @@ import type { HostToWebview, InternalsViewName, WebviewToHost } from '../src/com
 type LensMessage = Extract<HostToWebview, { type: 'logitLens' }>;
 type AblationMessage = Extract<HostToWebview, { type: 'ablation' }>;
 type QkMessage = Extract<HostToWebview, { type: 'qk' }>;
-export type InternalsMessage = Extract<HostToWebview, { type: 'rollout' | 'logitLens' | 'ablation' | 'qk' | 'internalsError' }>;
+export type InternalsMessage = Extract<HostToWebview, { type: 'rollout' | 'logitLens' | 'ablation' | 'qk' | 'internalsError' | 'headStats' }>;
 
 export class InternalsCache {
   private analysisId = -1;
   rollout: Float32Array | null = null; // [T, T]
   lens: LensMessage | null = null;
   ablation: AblationMessage | null = null;
+  /** Head statistics on value-weighted attention [L, H, S]. */
+  weightedStats: Float32Array | null = null;
   /** q·k breakdowns by head, `${layer}.${head}`. */
   private readonly qk = new Map<string, QkMessage>();
   private readonly qkAsked = new Set<string>();
@@ -26,6 +28,7 @@ export class InternalsCache {
     this.rollout = null;
     this.lens = null;
     this.ablation = null;
+    this.weightedStats = null;
     this.asked.clear();
     this.qk.clear();
     this.qkAsked.clear();
@@ -40,6 +43,7 @@ export class InternalsCache {
       case 'logitLens': this.lens = m; break;
       case 'ablation': this.ablation = m; break;
       case 'qk': this.qk.set(`${m.layer}.${m.head}`, m); break;
+      case 'headStats': this.weightedStats = m.data; break;
       case 'internalsError': this.problems[m.view] = m.message; break;
     }
     return true;
@@ -58,7 +62,7 @@ export class InternalsCache {
   }
 
   /** Asks the host for a view once (the answer re-renders the panel). */
-  request(view: 'rollout' | 'logitLens' | 'ablation'): void {
+  request(view: 'rollout' | 'logitLens' | 'ablation' | 'valueNorms'): void {
     if (this.asked.has(view) || this.problems[view] !== undefined) return;
     this.asked.add(view);
     this.post({ type: 'requestInternals', analysisId: this.analysisId, view });

@@ -48,6 +48,12 @@ export class InternalsViews {
     return this.cache.rollout;
   }
 
+  /** Head statistics on value-weighted attention [L, H, S], or null after asking for them. */
+  weightedStats(): Float32Array | null {
+    this.cache.request('valueNorms');
+    return this.cache.weightedStats;
+  }
+
   /** Why the current view cannot be drawn for this model, if the host said so. */
   problem(s: ViewState, valueWeighted: boolean): string | undefined {
     const p = this.cache.problems;
@@ -55,7 +61,7 @@ export class InternalsViews {
     if (s.view === 'ablation') return p.ablation;
     if (s.view === 'qk') return typeof s.head === 'number' ? p.qk : 'The q·k breakdown is of one head: choose a head (not the layer mean or the rollout).';
     if ((s.view === 'heatmap' || s.view === 'kernel') && s.head === 'rollout') return p.rollout;
-    if (valueWeighted && s.view !== 'stats') return p.valueNorms;
+    if (valueWeighted) return p.valueNorms;
     return undefined;
   }
 

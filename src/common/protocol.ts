@@ -94,8 +94,8 @@ export type HostToWebview =
   /** Thumbnails of every head plus each layer's mean: data is [L, H + 1, size, size] bytes; index H is the layer mean.
    *  `size` may be smaller than requested (never more than nTokens). Each pixel is the max over its block of cells. */
   | { type: 'overview'; analysisId: number; requestId: number; size: number; options: AttentionRequestOptions; encoding: OverviewEncoding; data: Uint8Array }
-  /** Per-head statistics on raw weights: data is [L, H, HEAD_STAT_NAMES.length] (see common/stats.ts). */
-  | { type: 'headStats'; analysisId: number; data: Float32Array }
+  /** Per-head statistics: data is [L, H, HEAD_STAT_NAMES.length] (see common/stats.ts), on raw weights, or on value-weighted ones (answering requestInternals 'valueNorms'). */
+  | { type: 'headStats'; analysisId: number; data: Float32Array; weights?: 'valueWeighted' }
   | { type: 'status'; state: 'loading' | 'busy' | 'idle'; message: string }
   | { type: 'error'; message: string }
   /** The editor cursor moved onto token `query` of the analysed range. */
@@ -128,7 +128,7 @@ export type WebviewToHost =
   | { type: 'hoverToken'; analysisId: number; index: number | null }
   | { type: 'revealToken'; analysisId: number; index: number }
   /** Compute an internals view of the current analysis (answered by rollout / logitLens / ablation / internalsError). */
-  | { type: 'requestInternals'; analysisId: number; view: 'rollout' | 'logitLens' | 'ablation' }
+  | { type: 'requestInternals'; analysisId: number; view: 'rollout' | 'logitLens' | 'ablation' | 'valueNorms' }
   /** The q·k breakdown of one head (answered by qk / internalsError). */
   | { type: 'requestInternals'; analysisId: number; view: 'qk'; layer: number; head: number }
   /** Encoders: predict token `index` of the analysed text as if it were masked. */

@@ -3,6 +3,7 @@
 // model returned with the analysis, and the messages that carry it.
 import type { HostToWebview, InternalsViewName, WebviewToHost } from '../common/protocol';
 import { valueWeighted } from '../common/internals';
+import { allHeadStats } from '../common/stats';
 import { visibleToken } from '../common/tokenText';
 import type { AnalysisResult, InternalsResult, InternalsView } from '../model';
 import type { AnalysisSource } from './analysisData';
@@ -20,6 +21,8 @@ export interface PanelInternals {
   valueNorms?: Float32Array; // [L, H, T]
   /** Value-weighted attention [L, H, Q, K], made from valueNorms on first use. */
   weighted?: Float32Array;
+  /** Head statistics [L, H, S] on the value-weighted attention, made on first use. */
+  weightedStats?: Float32Array;
   rollout?: Float32Array; // [T, T]
   logitLens?: { k: number; ids: Int32Array; probs: Float32Array }; // [L, T, k]
   ablation?: { delta: Float32Array; top1Changed: Uint8Array; top1: Int32Array }; // [L, H, T], [T]
@@ -94,6 +97,13 @@ export function internalsMessage(a: CurrentAnalysis, view: InternalsViewName, at
   const store = a.internals ?? { problems: {} };
   const problem = store.problems[view];
   if (problem !== undefined) return { type: 'internalsError', analysisId: a.id, view, message: problem };
+  if (view === 'valueNorms') {
+    const weighted = attentionFor(a, true);
+    if (!(weighted instanceof Float32Array)) return { type: 'internalsError', analysisId: a.id, view, message: weighted.problem };
+    const r = a.result;
+    store.weightedStats ??= allHeadStats(weighted, r.shape.nLayers, r.shape.nHeads, r.shape.nTokens, r.tokens.map((t) => t.id), r.model.kind === 'decoder');
+    return { type: 'headStats', analysisId: a.id, data: store.weightedStats, weights: 'valueWeighted' };
+  }
   if (view === 'rollout' && store.rollout) return { type: 'rollout', analysisId: a.id, data: store.rollout };
   if (view === 'logitLens' && store.logitLens) return { type: 'logitLens', analysisId: a.id, ...store.logitLens, vocab: vocabOf(store.logitLens.ids, a) };
   if (view === 'ablation' && store.ablation) return { type: 'ablation', analysisId: a.id, ...store.ablation, vocab: vocabOf(store.ablation.top1, a) };

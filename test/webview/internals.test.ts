@@ -63,6 +63,19 @@ test('value-weighted: a key with a larger value norm gets more of each row, raw 
   await set('ctl-weights', 'raw');
 });
 
+test('statistics with value-weighted weights are the host\'s value-weighted statistics, and say so', async () => {
+  await set('ctl-view', 'stats');
+  await p.page.waitForSelector('.stats-table caption[data-weights="raw"]');
+  const raw = await p.page.locator('tr[data-layer="1"][data-head="0"] td[data-stat]').allTextContents();
+  await set('ctl-weights', 'valueWeighted');
+  await p.page.waitForSelector('.stats-table caption[data-weights="valueWeighted"]');
+  assert.match((await p.page.locator('.stats-table caption').textContent())!, /value-weighted weights/);
+  const weighted = await p.page.locator('tr[data-layer="1"][data-head="0"] td[data-stat]').allTextContents();
+  assert.notDeepEqual(weighted, raw, 'the uniform head is no longer uniform once key 0 moves three times as much');
+  assert.ok((await p.posted()).some((m) => m.type === 'requestInternals' && m.view === 'valueNorms'));
+  await set('ctl-weights', 'raw'); await set('ctl-view', 'heatmap');
+});
+
 test('rollout in the heatmap: the head choice "Rollout" draws the rolled-out matrix', async () => {
   await set('ctl-head', 'rollout');
   await p.page.waitForFunction(() => (window as any).__fakeHost.sent.some((m: any) => m.type === 'rollout'));
