@@ -47,7 +47,7 @@ export class App {
   private readonly restricted = el('div', { class: 'restricted', role: 'note', hidden: true });
   private readonly heatmap = new Heatmap({
     onHover: (c) => this.hover(c ? c.key : null),
-    onActivate: (c) => { this.change({ query: c.query }); this.reveal(c.key); },
+    onActivate: (c) => { this.change({ query: c.query, key: c.key }); this.reveal(c.key); }, onOpen: (c) => this.change({ query: c.query, key: c.key, view: 'qk' }),
     onViewChange: (zoom, panRow, panCol) => this.change({ zoom, panRow, panCol }, false),
   });
   private readonly overviewView = new Overview((layer, head) => this.change({ layer, head, view: 'heatmap' }));
@@ -65,10 +65,10 @@ export class App {
     (sort) => this.change({ sortKey: sort.key, sortDescending: sort.descending }),
     (layer, head) => this.change({ layer, head, view: 'heatmap' }),
   );
-  private readonly internals = new InternalsViews(post, { onChoose: (t) => this.change({ query: t }), onOpen: (layer, head) => this.change({ layer, head, view: 'heatmap' }) });
+  private readonly internals = new InternalsViews(post, { onChoose: (t) => this.change({ query: t }), onOpen: (layer, head) => this.change({ layer, head, view: 'heatmap' }), onKey: (key) => this.change({ key }) });
   private readonly strip = new TokenStrip({ onHover: (i) => this.hover(i), onActivate: (i) => { this.change({ query: i }); this.reveal(i); } });
   private readonly extras = new ReachPanel({ onHover: (i) => this.hover(i), onActivate: (i) => { this.change({ query: i }, false); this.reveal(i); } }, this.strip, this.kernel, this.headView);
-  private readonly views = [this.heatmap.root, this.overviewView.root, this.headView.root, this.kernel.root, this.statsTable.root, this.internals.lens.root, this.internals.ablation.root, this.extras.reachView.root, this.extras.compression.root, this.placeholder];
+  private readonly views = [this.heatmap.root, this.overviewView.root, this.headView.root, this.kernel.root, this.statsTable.root, this.internals.lens.root, this.internals.ablation.root, this.internals.qk.root, this.extras.reachView.root, this.extras.compression.root, this.placeholder];
 
   mount(root: HTMLElement): void {
     clear(root);
@@ -97,6 +97,7 @@ export class App {
         if (this.header && this.cache.receive(m)) this.render(); // else stale
         return;
       case 'headStats':
+        if (m.weights) return void (this.internals.receive(m) && this.render()); // value-weighted: the stats view's
         if (!this.header || m.analysisId !== this.header.analysisId) return;
         this.stats = m.data;
         if (this.pickHead) this.openMostDistinctive();
@@ -125,7 +126,7 @@ export class App {
         return renderProbe(this.probeBox, m);
       case 'masked':
         return this.masked.receive(m);
-      case 'rollout': case 'logitLens': case 'ablation': case 'internalsError':
+      case 'rollout': case 'logitLens': case 'ablation': case 'qk': case 'internalsError':
         return void (this.internals.receive(m) && this.render());
       case 'reach': case 'baselines': // context reach and the compression table come after the header
         return void (this.extras.receive(m) && ['reach', 'kernel', 'compression', 'headView'].includes(this.state.view) && this.render());
@@ -218,9 +219,7 @@ export class App {
     const s = this.state, h = this.header;
     this.controls.update(s, h?.shape ?? null);
     renderLegend(this.legend, this.palette, s.log);
-    const show = (node: HTMLElement | null) => {
-      for (const v of this.views) v.hidden = v !== node;
-    };
+    const show = (node: HTMLElement | null) => { for (const v of this.views) v.hidden = v !== node; };
     if (!h) { show(this.placeholder); return; }
     const T = h.shape.nTokens, causal = h.model.kind === 'decoder';
     const waiting = (what: string) => { this.placeholder.textContent = `Loading ${what}…`; show(this.placeholder); };
@@ -263,18 +262,18 @@ export class App {
         this.kernel.setRow(row, q, T, this.labels, this.palette, this.theme, h.tokens);
         return;
       }
-      case 'lens':
-      case 'ablation': {
-        const wait = this.internals.draw(s.view, h, this.labels, s.query ?? T - 1, this.palette);
+      case 'lens': case 'ablation': case 'qk': {
+        const wait = this.internals.draw({ ...s, view: s.view }, h, this.labels, this.palette);
         if (wait) return waiting(wait);
-        show(s.view === 'lens' ? this.internals.lens.root : this.internals.ablation.root);
+        show(this.internals.rootOf(s.view));
         return;
       }
       case 'reach': case 'compression': return show(this.extras.render(s.view, this.labels, this.palette, this.theme, causal));
       case 'stats': {
-        if (!this.stats) return waiting('head statistics');
+        const stats = this.options().valueWeighted ? this.internals.weightedStats() : this.stats;
+        if (!stats) return waiting('head statistics');
         show(this.statsTable.root);
-        this.statsTable.render(this.stats, h.shape.nLayers, h.shape.nHeads, T, causal, { key: s.sortKey, descending: s.sortDescending });
+        this.statsTable.render(stats, h.shape.nLayers, h.shape.nHeads, T, causal, { key: s.sortKey, descending: s.sortDescending }, !!this.options().valueWeighted);
         return;
       }
       default:

@@ -15,6 +15,8 @@ export interface HeatmapEvents {
   onHover(cell: { query: number; key: number } | null): void;
   /** Click or Enter on a cell. */
   onActivate(cell: { query: number; key: number }): void;
+  /** Double-click or Q on a cell: open its q·k breakdown. */
+  onOpen?(cell: { query: number; key: number }): void;
   /** Zoom or pan changed (to persist). */
   onViewChange(zoom: number, panRow: number, panCol: number): void;
 }
@@ -28,7 +30,7 @@ export class Heatmap {
   private readonly canvas = el('canvas', { class: 'heatmap-base', 'aria-hidden': 'true' });
   private readonly overlay = el('canvas', {
     class: 'heatmap-overlay', tabindex: 0, role: 'application',
-    'aria-label': 'Attention heatmap, query rows by key columns. Arrow keys move between cells, Shift moves by ten, plus and minus zoom, 0 fits, Enter shows the key token in the editor.',
+    'aria-label': 'Attention heatmap, query rows by key columns. Arrow keys move between cells, Shift moves by ten, plus and minus zoom, 0 fits, Enter shows the key token in the editor, Q opens the q·k breakdown of the cell.',
   });
   private readonly tooltip = el('div', { class: 'tooltip', role: 'tooltip', hidden: true });
   private readonly live = el('div', { class: 'visually-hidden', 'aria-live': 'polite' });
@@ -268,6 +270,7 @@ export class Heatmap {
       setHover: (cell, fromKeyboard, x, y) => view.setHover(cell, fromKeyboard, x, y),
       zoomAt: (factor, px, py) => view.zoomAt(factor, px, py),
       activate: (cell) => view.events.onActivate(cell),
+      open: (cell) => view.events.onOpen?.(cell),
       viewChanged: () => view.events.onViewChange(view.zoom, view.panRow, view.panCol),
     };
   }

@@ -26,6 +26,8 @@ export interface HeatmapControl {
   setHover(cell: Cell | null, fromKeyboard: boolean, clientX?: number, clientY?: number): void;
   zoomAt(factor: number, px: number, py: number): void;
   activate(cell: Cell): void;
+  /** Double-click or Q on a cell: its q·k breakdown. */
+  open(cell: Cell): void;
   /** Tells the listener the zoom or pan changed (to persist). */
   viewChanged(): void;
 }
@@ -38,6 +40,7 @@ export class HeatmapInput {
     overlay.addEventListener('pointerleave', () => { if (!this.drag) view.setHover(null, false); });
     overlay.addEventListener('pointerdown', (e) => this.onPointerDown(e));
     overlay.addEventListener('pointerup', (e) => this.onPointerUp(e));
+    overlay.addEventListener('dblclick', (e) => { const cell = view.cellAt(e.clientX, e.clientY); if (cell) view.open(cell); });
     overlay.addEventListener('wheel', (e) => this.onWheel(e), { passive: false });
     overlay.addEventListener('keydown', (e) => this.onKey(e));
   }
@@ -94,6 +97,7 @@ export class HeatmapInput {
       case '-': view.zoomAt(1 / 1.5, ...view.plotCentre()); e.preventDefault(); return;
       case '0': view.resetView(); view.viewChanged(); e.preventDefault(); return;
       case 'Enter': case ' ': view.activate({ ...view.cursor }); e.preventDefault(); return;
+      case 'q': case 'Q': view.open({ ...view.cursor }); e.preventDefault(); return;
       case 'Escape': view.setHover(null, true); return;
       default: return;
     }

@@ -4,6 +4,7 @@ import { el } from './dom';
 import { InternalsCache, type InternalsMessage } from './internalsCache';
 import { LensView } from './lensView';
 import { AblationView } from './ablationView';
+import { QkView } from './qkView';
 import type { ViewState } from './state';
 import type { Palette } from './theme';
 import type { AnalysisHeader, WebviewToHost } from '../src/common/protocol';
@@ -12,13 +13,20 @@ export class InternalsViews {
   private readonly cache: InternalsCache;
   readonly lens: LensView;
   readonly ablation: AblationView;
+  readonly qk: QkView;
   /** Heads switched off change every number shown: said above the views, where it cannot be missed. */
   readonly headsOff = el('div', { class: 'heads-off internals-active', role: 'alert', hidden: true });
 
-  constructor(post: (m: WebviewToHost) => void, events: { onChoose(position: number): void; onOpen(layer: number, head: number): void }) {
+  constructor(post: (m: WebviewToHost) => void, events: { onChoose(position: number): void; onOpen(layer: number, head: number): void; onKey(key: number): void }) {
     this.cache = new InternalsCache(post);
     this.lens = new LensView(events.onChoose);
     this.ablation = new AblationView(events.onOpen);
+    this.qk = new QkView(events.onKey);
+  }
+
+  /** The element of an internals view. */
+  rootOf(view: 'lens' | 'ablation' | 'qk'): HTMLElement {
+    return this[view].root;
   }
 
   setHeadsOff(heads: AnalysisHeader['headsOff']): void {
@@ -40,19 +48,34 @@ export class InternalsViews {
     return this.cache.rollout;
   }
 
+  /** Head statistics on value-weighted attention [L, H, S], or null after asking for them. */
+  weightedStats(): Float32Array | null {
+    this.cache.request('valueNorms');
+    return this.cache.weightedStats;
+  }
+
   /** Why the current view cannot be drawn for this model, if the host said so. */
   problem(s: ViewState, valueWeighted: boolean): string | undefined {
     const p = this.cache.problems;
     if (s.view === 'lens') return p.logitLens;
     if (s.view === 'ablation') return p.ablation;
+    if (s.view === 'qk') return typeof s.head === 'number' ? p.qk : 'The q·k breakdown is of one head: choose a head (not the layer mean or the rollout).';
     if ((s.view === 'heatmap' || s.view === 'kernel') && s.head === 'rollout') return p.rollout;
-    if (valueWeighted && s.view !== 'stats') return p.valueNorms;
+    if (valueWeighted) return p.valueNorms;
     return undefined;
   }
 
-  /** Draws the lens or ablation view; returns what it is waiting for when its data is not here yet. */
-  draw(view: 'lens' | 'ablation', h: AnalysisHeader, labels: string[], query: number, palette: Palette): string | null {
-    const T = h.shape.nTokens;
+  /** Draws the lens, ablation or q·k view; returns what it is waiting for when its data is not here yet. */
+  draw(s: ViewState & { view: 'lens' | 'ablation' | 'qk' }, h: AnalysisHeader, labels: string[], palette: Palette): string | null {
+    const T = h.shape.nTokens, view = s.view, query = s.query ?? T - 1;
+    if (view === 'qk') {
+      const head = typeof s.head === 'number' ? s.head : 0;
+      this.cache.requestQk(s.layer, head);
+      const d = this.cache.qkOf(s.layer, head);
+      if (!d) return 'the q·k breakdown (one extra run of the model)';
+      this.qk.render(d, labels, query, s.key ?? query);
+      return null;
+    }
     if (view === 'lens') {
       this.cache.request('logitLens');
       const d = this.cache.lens;

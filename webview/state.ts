@@ -3,7 +3,7 @@ import type { ScaleName } from '../src/common/colour';
 import type { HeadStatName } from '../src/common/stats';
 import type { WebviewToHost } from '../src/common/protocol';
 
-export type ViewName = 'overview' | 'heatmap' | 'headView' | 'kernel' | 'stats' | 'lens' | 'ablation' | 'reach' | 'compression';
+export type ViewName = 'overview' | 'heatmap' | 'headView' | 'kernel' | 'stats' | 'lens' | 'ablation' | 'qk' | 'reach' | 'compression';
 export const VIEW_TITLES: Record<ViewName, string> = {
   overview: 'Model overview',
   heatmap: 'Heatmap',
@@ -12,6 +12,7 @@ export const VIEW_TITLES: Record<ViewName, string> = {
   stats: 'Head statistics',
   lens: 'Logit lens',
   ablation: 'Head ablation',
+  qk: 'q·k of one cell',
   reach: 'Context reach',
   compression: 'Compression',
 };
@@ -28,6 +29,8 @@ export interface ViewState {
   panCol: number;
   /** Selected query row (heatmap, kernel view); null = the last token. */
   query: number | null;
+  /** Key of the cell whose q·k breakdown is shown (a heatmap click sets it); null = the query itself. */
+  key: number | null;
   dropSink: boolean;
   /** Weights times ‖v_k W_Oʰ‖, rows renormalised (instead of raw weights). */
   valueWeighted: boolean;
@@ -42,7 +45,7 @@ export interface ViewState {
 }
 
 export const DEFAULT_STATE: ViewState = {
-  version: 1, view: 'heatmap', layer: 0, head: 0, zoom: 1, panRow: 0, panCol: 0, query: null,
+  version: 1, view: 'heatmap', layer: 0, head: 0, zoom: 1, panRow: 0, panCol: 0, query: null, key: null,
   dropSink: false, valueWeighted: false, log: false, scale: 'theme', sortKey: 'index', sortDescending: false, hiddenHeads: [],
   headChosen: false,
 };
@@ -73,6 +76,7 @@ export function loadState(): ViewState {
     if (typeof o.panRow === 'number' && o.panRow >= 0) s.panRow = o.panRow;
     if (typeof o.panCol === 'number' && o.panCol >= 0) s.panCol = o.panCol;
     if (o.query === null || (Number.isInteger(o.query) && o.query! >= 0)) s.query = o.query ?? null;
+    if (o.key === null || (Number.isInteger(o.key) && o.key! >= 0)) s.key = o.key ?? null;
     if (typeof o.dropSink === 'boolean') s.dropSink = o.dropSink;
     if (typeof o.valueWeighted === 'boolean') s.valueWeighted = o.valueWeighted && !s.dropSink;
     if (typeof o.log === 'boolean') s.log = o.log;

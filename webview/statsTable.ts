@@ -12,7 +12,8 @@ export class StatsTable {
     private readonly onOpen: (layer: number, head: number) => void,
   ) {}
 
-  render(stats: Float32Array, nLayers: number, nHeads: number, T: number, causal: boolean, sort: StatsSort): void {
+  /** `valueWeighted`: the statistics are of the value-weighted attention (the caption says which weights). */
+  render(stats: Float32Array, nLayers: number, nHeads: number, T: number, causal: boolean, sort: StatsSort, valueWeighted = false): void {
     clear(this.root);
     const rows: { layer: number; head: number; values: number[]; labels: string[] }[] = [];
     for (let l = 0; l < nLayers; l++) {
@@ -31,7 +32,8 @@ export class StatsTable {
     });
 
     const table = el('table', { class: 'stats-table' });
-    table.append(el('caption', {}, 'Statistics of every head (raw weights). Click a column to sort, a row to open its heatmap.'));
+    const weights = valueWeighted ? 'value-weighted weights: α·‖v W_O‖, each row renormalised' : 'raw weights';
+    table.append(el('caption', { 'data-weights': valueWeighted ? 'valueWeighted' : 'raw' }, `Statistics of every head (${weights}). Click a column to sort, a row to open its heatmap.`));
     const head = el('tr');
     const sortable = (key: HeadStatName | 'index', title: string) => {
       const active = sort.key === key;

@@ -18,7 +18,7 @@ export async function computeInternalsFor(models: ModelManager, req: InternalsCo
     if (model.info.path !== req.modelPath) throw new AttentionLensError('runtime-failure', `The model changed to “${model.info.name}” since this analysis; run Inspect Selection again.`);
     const r = await model.internals(req.text, {
       maxTokens: req.ids.length,
-      valueNorms: req.view === 'valueNorms', rollout: req.view === 'rollout', ablation: req.view === 'ablation',
+      valueNorms: req.view === 'valueNorms', rollout: req.view === 'rollout', ablation: req.view === 'ablation', qk: req.view === 'qk',
       logitLens: req.view === 'logitLens' ? req.lensK : undefined,
     });
     if (r.ids.length !== req.ids.length || r.ids.some((id, i) => id !== req.ids[i])) {

@@ -37,3 +37,45 @@ export function ablationAt(delta: Float32Array, top1Changed: Uint8Array, shape: 
   const row = (layer * shape.nHeads + head) * shape.nTokens; // [L, H, T]
   return { delta: p + 1 < shape.nTokens ? delta[row + p + 1]! : NaN, changed: top1Changed[row + p] === 1 };
 }
+
+/** One cell's q·k breakdown (see qkBreakdown). */
+export interface QkCell {
+  /** q_d · k_d for each dimension, [D]. */
+  products: Float32Array;
+  /** Σ_d q_d k_d. */
+  dot: number;
+  /** scale · dot. */
+  scaled: number;
+  /** The softmax's input for the cell: scaled plus the mask (0 where the key is visible). */
+  score: number;
+  /** What the mask added (score − scaled); hidden keys get a large negative number. */
+  mask: number;
+  /** The softmax of the query's row of scores at the key: the attention weight. */
+  weight: number;
+  /** 1-based rank of the score in the query's row (1 = the key this query matches best). */
+  rank: number;
+  /** The query's row of attention weights, softmax of its scores, [K]. */
+  rowWeights: Float32Array;
+}
+
+/**
+ * Breaks the score of query i on key j of one head into per-dimension products. q, k: [T, D] (the
+ * host divided every scalar factor out into `scale`); scores: [T, K], the softmax's inputs.
+ */
+export function qkBreakdown(q: Float32Array, k: Float32Array, D: number, scale: number, scores: Float32Array, i: number, j: number): QkCell {
+  const T = q.length / D;
+  const products = new Float32Array(D);
+  let dot = 0;
+  for (let d = 0; d < D; d++) dot += (products[d] = q[i * D + d]! * k[j * D + d]!); // [T, D]
+  const row = scores.subarray(i * T, (i + 1) * T); // [K]
+  let max = -Infinity;
+  for (const s of row) max = Math.max(max, s);
+  const rowWeights = new Float32Array(T);
+  let sum = 0;
+  for (let c = 0; c < T; c++) sum += (rowWeights[c] = Math.exp(row[c]! - max));
+  for (let c = 0; c < T; c++) rowWeights[c]! /= sum;
+  let rank = 1;
+  for (let c = 0; c < T; c++) if (row[c]! > row[j]!) rank++;
+  const scaled = scale * dot;
+  return { products, dot, scaled, score: row[j]!, mask: row[j]! - scaled, weight: rowWeights[j]!, rank, rowWeights };
+}

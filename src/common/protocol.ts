@@ -55,7 +55,7 @@ export interface AttentionRequestOptions {
 }
 
 /** Views of the model's internals that the host computes when the webview first asks. */
-export type InternalsViewName = 'valueNorms' | 'rollout' | 'logitLens' | 'ablation';
+export type InternalsViewName = 'valueNorms' | 'rollout' | 'logitLens' | 'ablation' | 'qk';
 
 /** How overview bytes encode a weight: linear 0..1, or log10 over [1e-4, 1] (see common/colour.ts). */
 export type OverviewEncoding = 'linear' | 'log';
@@ -94,8 +94,8 @@ export type HostToWebview =
   /** Thumbnails of every head plus each layer's mean: data is [L, H + 1, size, size] bytes; index H is the layer mean.
    *  `size` may be smaller than requested (never more than nTokens). Each pixel is the max over its block of cells. */
   | { type: 'overview'; analysisId: number; requestId: number; size: number; options: AttentionRequestOptions; encoding: OverviewEncoding; data: Uint8Array }
-  /** Per-head statistics on raw weights: data is [L, H, HEAD_STAT_NAMES.length] (see common/stats.ts). */
-  | { type: 'headStats'; analysisId: number; data: Float32Array }
+  /** Per-head statistics: data is [L, H, HEAD_STAT_NAMES.length] (see common/stats.ts), on raw weights, or on value-weighted ones (answering requestInternals 'valueNorms'). */
+  | { type: 'headStats'; analysisId: number; data: Float32Array; weights?: 'valueWeighted' }
   | { type: 'status'; state: 'loading' | 'busy' | 'idle'; message: string }
   | { type: 'error'; message: string }
   /** The editor cursor moved onto token `query` of the analysed range. */
@@ -111,6 +111,8 @@ export type HostToWebview =
   | { type: 'logitLens'; analysisId: number; k: number; ids: Int32Array; probs: Float32Array; vocab: Record<number, string> }
   /** Head ablation: Δ ln p of each token with head (l, h) zeroed, delta [L, H, T] (NaN at t = 0); top1Changed [L, H, T] (prediction at t); top1 [T]. */
   | { type: 'ablation'; analysisId: number; delta: Float32Array; top1Changed: Uint8Array; top1: Int32Array; vocab: Record<number, string> }
+  /** q·k breakdown of head (layer, head): q and k [T, D] (scalar factors divided out), scale, and the softmax inputs [T, K] = scale · q·k + mask. */
+  | { type: 'qk'; analysisId: number; layer: number; head: number; D: number; q: Float32Array; k: Float32Array; scale: number; scores: Float32Array }
   /** An internals view this model cannot give (or that failed), with why; other views are unaffected. */
   | { type: 'internalsError'; analysisId: number; view: InternalsViewName; message: string }
   /** Restricted mode (untrusted workspace): what is ignored or off; null when the workspace is trusted. */
@@ -126,7 +128,9 @@ export type WebviewToHost =
   | { type: 'hoverToken'; analysisId: number; index: number | null }
   | { type: 'revealToken'; analysisId: number; index: number }
   /** Compute an internals view of the current analysis (answered by rollout / logitLens / ablation / internalsError). */
-  | { type: 'requestInternals'; analysisId: number; view: 'rollout' | 'logitLens' | 'ablation' }
+  | { type: 'requestInternals'; analysisId: number; view: 'rollout' | 'logitLens' | 'ablation' | 'valueNorms' }
+  /** The q·k breakdown of one head (answered by qk / internalsError). */
+  | { type: 'requestInternals'; analysisId: number; view: 'qk'; layer: number; head: number }
   /** Encoders: predict token `index` of the analysed text as if it were masked. */
   | { type: 'requestMasked'; analysisId: number; index: number }
   /** Stop computing context reach for this analysis; `requestReach` starts it again. */

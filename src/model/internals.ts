@@ -7,7 +7,7 @@ import { AttentionLensError, throwIfAborted } from './errors';
 import { OnnxSession } from './onnxSession';
 import { toFloat32 } from './onnxTensors';
 import type { ModelDims } from './onnxFeeds';
-import { exposeInternals, type InternalsFeature, type InternalsGraph } from './surgeryInternals';
+import { exposeInternals, FEATURE_NAMES, type InternalsFeature, type InternalsGraph } from './surgeryInternals';
 
 export interface InternalsSource {
   /** The model's ONNX file (read again when a view first asks). */
@@ -32,6 +32,18 @@ export interface AblationResult {
   top1Changed: Uint8Array;
   /** The unablated top-1 prediction at each position, [T]. */
   top1: Int32Array;
+}
+
+export interface QkResult {
+  /** Head dimension. */
+  D: number;
+  /** Queries and keys with every scalar factor divided out (after rotary embedding; keys repeated for grouped-query heads): [L, H, T, D] each. */
+  q: Float32Array;
+  k: Float32Array;
+  /** What the dot product is multiplied by on its way to the softmax (1/√D, or the exporter's split of it), [L]. */
+  scale: Float32Array;
+  /** The softmax's input: scale · q·k plus the mask (0, or large and negative where a key is hidden), [L, H, T, K]. */
+  scores: Float32Array;
 }
 
 interface FeatureRunner { runner: OnnxSession; graph: InternalsGraph }
@@ -95,6 +107,19 @@ export class Internals {
     const probs = new Float32Array(logProbs.length);
     for (let i = 0; i < probs.length; i++) probs[i] = Math.exp(logProbs[i]!);
     return { k: kRun, ids: Int32Array.from(top.data as BigInt64Array, Number), probs };
+  }
+
+  /** Queries, keys, scale and softmax inputs of every layer and head (the q·k breakdown). */
+  async qk(ids: number[]): Promise<QkResult> {
+    const { runner, graph } = await this.runnerFor('qk');
+    const out = await runner.forward(ids, null, 0, { extra: graph.outputs });
+    const [q, k, scale, scores] = graph.outputs.map((name) => out.extra[name]!);
+    const H = this.source.dims.heads;
+    const LH = q!.dims[0]!;
+    if (LH !== graph.nLayers * H) {
+      throw new AttentionLensError('internals-missing', `${FEATURE_NAMES.qk} cannot be shown for ${this.source.label}: its score products hold ${LH} matrices, not layers × heads = ${graph.nLayers * H}.`);
+    }
+    return { D: q!.dims[2]!, q: toFloat32(q!), k: toFloat32(k!), scale: toFloat32(scale!), scores: toFloat32(scores!) };
   }
 
   /** The gated session's runner (analysis and probe with heads switched off). */

@@ -26,6 +26,7 @@ export async function computeInternals(text: string, request: InternalsRequest, 
   if (request.valueNorms) await view('valueNorms', async () => { result.valueNorms = await internals.valueNorms(ids); });
   if (request.rollout) await view('rollout', async () => { result.rollout = await internals.rollout(ids); });
   if (request.logitLens) await view('logitLens', async () => { result.logitLens = await internals.logitLens(ids, positiveInt(request.logitLens, 10)); });
+  if (request.qk) await view('qk', async () => { result.qk = await internals.qk(ids); });
   if (request.ablation) await view('ablation', async () => { result.ablation = await internals.ablation(ids, request.signal); });
   return result;
 }

@@ -4,15 +4,18 @@
 //   rollout     Π_l (½ Ā_l + ½ I), Ā_l the head mean of layer l   → [T, K]
 //   lens        each layer's stream through the model's own head → top-k [L, T, k] log-probs and ids
 //   gates       the attention surgery plus a [L, H] gate input multiplying each head's output
+//   qk          each layer's queries, keys, score scale and softmax input (qkParts.ts)
 // The view graphs keep only the outputs they need and drop every node those do not read (ONNX
 // Runtime 1.14 runs dead nodes too), so a value-norm run stops after the last layer's values.
 import { onnx } from 'onnx-proto';
 import { AttentionLensError } from './errors';
 import { cloneBetween, pruneGraph, valueInfo } from './graphEdit';
 import { isAttentionSoftmax } from './attentionSoftmax';
-import { findGraphParts, type GraphParts, type WeightRef } from './graphParts';
-import { allValueNames, defaultOpset, freshName, indexGraph, valueDims, type Graph, type GraphIndex, type Node } from './onnxGraph';
+import { findGraphParts, type WeightRef } from './graphParts';
+import { allValueNames, defaultOpset, freshName, indexGraph, valueDims, type Graph, type Node } from './onnxGraph';
 import { exposeAttention, type InputMeta, type SurgeryResult } from './surgery';
+import { Builder, FLOAT, INT, INT64, INTS, type Site } from './graphBuilder';
+import { addQk, QK_RANKS } from './qkParts';
 
 /** Attention softmaxes of one graph, in node (= topological) order. */
 function findAttentionSoftmaxes(graph: Graph, opset: number, outerConstants?: Set<string>): Node[] {
@@ -20,17 +23,17 @@ function findAttentionSoftmaxes(graph: Graph, opset: number, outerConstants?: Se
   return (graph.node ?? []).filter((n) => isAttentionSoftmax(n, index, opset));
 }
 
-export type InternalsFeature = 'valueNorms' | 'rollout' | 'lens' | 'gates';
+export type InternalsFeature = 'valueNorms' | 'rollout' | 'lens' | 'gates' | 'qk';
 
 export const FEATURE_NAMES: Record<InternalsFeature, string> = {
-  valueNorms: 'Value-weighted attention', rollout: 'Attention rollout', lens: 'The logit lens', gates: 'Head ablation',
+  valueNorms: 'Value-weighted attention', rollout: 'Attention rollout', lens: 'The logit lens', gates: 'Head ablation', qk: 'The q·k breakdown',
 };
 
 export interface InternalsGraph {
   bytes: Uint8Array;
   /** Real inputs (initializers excluded), the added ones included. */
   inputs: InputMeta[];
-  /** valueNorms: [L, H, K]; rollout: [T, K]; lens: log-probs then ids, each [L, T, k]; gates: none (see base). */
+  /** valueNorms: [L, H, K]; rollout: [T, K]; lens: log-probs then ids, each [L, T, k]; gates: none (see base); qk: see qkParts.ts. */
   outputs: string[];
   nLayers: number;
   /** int64 [1]: the lens's k. */
@@ -39,44 +42,6 @@ export interface InternalsGraph {
   gatesInput?: string;
   /** gates: the attention surgery's outputs, which that graph keeps. */
   base?: SurgeryResult;
-}
-
-const FLOAT = onnx.TensorProto.DataType.FLOAT;
-const INT64 = onnx.TensorProto.DataType.INT64;
-const INT = onnx.AttributeProto.AttributeType.INT;
-const INTS = onnx.AttributeProto.AttributeType.INTS;
-
-/** A place holding layers: the main graph, or one branch of a merged decoder's If. */
-interface Site { graph: Graph; index: GraphIndex; parts: GraphParts; logits: string | null }
-
-/** Adds nodes and constants; constants go to the main graph, which every branch can read. */
-class Builder {
-  constructor(private readonly main: Graph, readonly taken: Set<string>, private readonly opset: number) {}
-
-  constant(wanted: string, values: number[] | bigint[], dims: number[]): string {
-    const name = freshName(`attention_lens.${wanted}`, this.taken);
-    const isInt = typeof values[0] === 'bigint';
-    const raw = isInt ? new Uint8Array(BigInt64Array.from(values as bigint[]).buffer) : new Uint8Array(Float32Array.from(values as number[]).buffer);
-    (this.main.initializer ??= []).push({ name, dataType: isInt ? INT64 : FLOAT, dims, rawData: raw });
-    return name;
-  }
-
-  node(graph: Graph, opType: string, wanted: string, input: string[], attribute: onnx.IAttributeProto[] = []): string {
-    const name = freshName(`attention_lens.${wanted}`, this.taken);
-    graph.node!.push({ opType, name, input, output: [name], attribute });
-    return name;
-  }
-
-  /** ReduceMean/ReduceL2 over `axes` (an attribute before opset 18, an input from it). */
-  reduce(graph: Graph, op: string, wanted: string, x: string, axes: number[], keepdims: number): string {
-    const keep = { name: 'keepdims', type: INT, i: keepdims };
-    if (this.opset >= 18) return this.node(graph, op, wanted, [x, this.constant(`${wanted}_axes`, axes.map(BigInt), [axes.length])], [keep]);
-    return this.node(graph, op, wanted, [x], [{ name: 'axes', type: INTS, ints: axes }, keep]);
-  }
-
-  toFloat(graph: Graph, x: string, wanted: string): string {
-    return this.node(graph, 'Cast', wanted, [x], [{ name: 'to', type: INT, i: FLOAT }]);
-  }
 }
 
 function missing(label: string, feature: InternalsFeature, what: string[]): AttentionLensError {
@@ -245,10 +210,15 @@ export function exposeInternals(bytes: Uint8Array, label: string, feature: Inter
     kInput = freshName('attention_lens.lens_k', taken);
     main.input!.push({ name: kInput, type: { tensorType: { elemType: INT64, shape: { dim: [{ dimValue: 1 }] } } } });
   }
-  // Each site computes the feature; ranks: value norms 3, rollout 2, lens 3 and 3.
+  // Each site computes the feature; ranks: value norms 3, rollout 2, lens 3 and 3, qk 3, 3, 1, 3.
   const perSite = sites.map((site) => {
     if (feature === 'valueNorms') return [{ name: addValueNorms(b, site, main, opts.heads, opset, label), elemType: FLOAT, rank: 3 }];
     if (feature === 'rollout') return [{ name: addRollout(b, site), elemType: FLOAT, rank: 2 }];
+    if (feature === 'qk') {
+      const names = addQk(b, site, (name) => initializerDims([main, site.graph], name));
+      if (!Array.isArray(names)) throw missing(label, 'qk', names.missing);
+      return names.map((name, i) => ({ name, elemType: FLOAT, rank: QK_RANKS[i]! }));
+    }
     const [values, ids] = addLens(b, site, kInput!, label);
     return [{ name: values!, elemType: FLOAT, rank: 3 }, { name: ids!, elemType: INT64, rank: 3 }];
   });

@@ -102,11 +102,13 @@ export interface InternalsRequest {
   /** The logit lens's k (top-k per layer and position). */
   logitLens?: number;
   ablation?: boolean;
+  /** The q·k breakdown: queries, keys, scale and softmax inputs of every head. */
+  qk?: boolean;
   maxTokens: number;
   signal?: AbortSignal;
 }
 
-export type InternalsView = 'valueNorms' | 'rollout' | 'logitLens' | 'ablation';
+export type InternalsView = 'valueNorms' | 'rollout' | 'logitLens' | 'ablation' | 'qk';
 
 export interface InternalsResult {
   /** Token ids analysed (the same tokenization and truncation as analyze()). */
@@ -120,6 +122,8 @@ export interface InternalsResult {
   logitLens?: { k: number; ids: Int32Array; probs: Float32Array };
   /** Per head zeroed: change of each token's log-probability [L, H, T] (NaN for the first token), top-1 changes [L, H, T], the plain top-1 [T]. */
   ablation?: { delta: Float32Array; top1Changed: Uint8Array; top1: Int32Array };
+  /** q and k [L, H, T, D] with the scale [L] they are multiplied by, and the softmax inputs [L, H, T, K] (= scale · q·k + mask). */
+  qk?: { D: number; q: Float32Array; k: Float32Array; scale: Float32Array; scores: Float32Array };
   /** Views asked for that this model's graph cannot give, with why; the others are still there. */
   problems: Partial<Record<InternalsView, string>>;
   timings: Partial<Record<InternalsView, number>>;

@@ -239,7 +239,7 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
       if (answer) this.post(answer); // null: a stale request for an older analysis
       if (answer) this.job?.dataSent();
     } else if (a && a.id === m.analysisId) {
-      this.post(internalsMessage(a, m.view));
+      this.post(internalsMessage(a, m.view, m));
     }
   }
 

@@ -3,6 +3,7 @@
 // model returned with the analysis, and the messages that carry it.
 import type { HostToWebview, InternalsViewName, WebviewToHost } from '../common/protocol';
 import { valueWeighted } from '../common/internals';
+import { allHeadStats } from '../common/stats';
 import { visibleToken } from '../common/tokenText';
 import type { AnalysisResult, InternalsResult, InternalsView } from '../model';
 import type { AnalysisSource } from './analysisData';
@@ -20,9 +21,12 @@ export interface PanelInternals {
   valueNorms?: Float32Array; // [L, H, T]
   /** Value-weighted attention [L, H, Q, K], made from valueNorms on first use. */
   weighted?: Float32Array;
+  /** Head statistics [L, H, S] on the value-weighted attention, made on first use. */
+  weightedStats?: Float32Array;
   rollout?: Float32Array; // [T, T]
   logitLens?: { k: number; ids: Int32Array; probs: Float32Array }; // [L, T, k]
   ablation?: { delta: Float32Array; top1Changed: Uint8Array; top1: Int32Array }; // [L, H, T], [T]
+  qk?: { D: number; q: Float32Array; k: Float32Array; scale: Float32Array; scores: Float32Array }; // [L, H, T, D] ×2, [L], [L, H, T, K]
   problems: Partial<Record<InternalsViewName, string>>;
 }
 
@@ -49,6 +53,7 @@ export function storeInternals(a: CurrentAnalysis, view: InternalsViewName, r: I
   if (view === 'rollout') store.rollout = r.rollout;
   if (view === 'logitLens') store.logitLens = r.logitLens;
   if (view === 'ablation') store.ablation = r.ablation;
+  if (view === 'qk') store.qk = r.qk;
 }
 
 /** Attention to slice for a request: value-weighted when asked (and known), else raw; or the reason it cannot be. */
@@ -74,14 +79,35 @@ function vocabOf(ids: ArrayLike<number>, a: CurrentAnalysis): Record<number, str
   return vocab;
 }
 
-/** The message answering a requestInternals from what is stored (call after neededInternals is null). */
-export function internalsMessage(a: CurrentAnalysis, view: InternalsViewName): HostToWebview {
+/** One head's q·k breakdown, sliced from every head's ([L, H, T, D] and [L, H, T, K]). */
+function qkMessage(a: CurrentAnalysis, qk: NonNullable<PanelInternals['qk']>, layer: number, head: number): HostToWebview {
+  const { nLayers: L, nHeads: H, nTokens: T } = a.result.shape;
+  if (!(Number.isInteger(layer) && layer >= 0 && layer < L && Number.isInteger(head) && head >= 0 && head < H)) {
+    return { type: 'internalsError', analysisId: a.id, view: 'qk', message: `There is no head L${layer}.H${head} (${L} layers × ${H} heads).` };
+  }
+  const lh = layer * H + head, D = qk.D;
+  return {
+    type: 'qk', analysisId: a.id, layer, head, D, scale: qk.scale[layer]!,
+    q: qk.q.slice(lh * T * D, (lh + 1) * T * D), k: qk.k.slice(lh * T * D, (lh + 1) * T * D), scores: qk.scores.slice(lh * T * T, (lh + 1) * T * T),
+  };
+}
+
+/** The message answering a requestInternals from what is stored (call after neededInternals is null); `at` names the head for q·k. */
+export function internalsMessage(a: CurrentAnalysis, view: InternalsViewName, at?: Extract<WebviewToHost, { type: 'requestInternals' }>): HostToWebview {
   const store = a.internals ?? { problems: {} };
   const problem = store.problems[view];
   if (problem !== undefined) return { type: 'internalsError', analysisId: a.id, view, message: problem };
+  if (view === 'valueNorms') {
+    const weighted = attentionFor(a, true);
+    if (!(weighted instanceof Float32Array)) return { type: 'internalsError', analysisId: a.id, view, message: weighted.problem };
+    const r = a.result;
+    store.weightedStats ??= allHeadStats(weighted, r.shape.nLayers, r.shape.nHeads, r.shape.nTokens, r.tokens.map((t) => t.id), r.model.kind === 'decoder');
+    return { type: 'headStats', analysisId: a.id, data: store.weightedStats, weights: 'valueWeighted' };
+  }
   if (view === 'rollout' && store.rollout) return { type: 'rollout', analysisId: a.id, data: store.rollout };
   if (view === 'logitLens' && store.logitLens) return { type: 'logitLens', analysisId: a.id, ...store.logitLens, vocab: vocabOf(store.logitLens.ids, a) };
   if (view === 'ablation' && store.ablation) return { type: 'ablation', analysisId: a.id, ...store.ablation, vocab: vocabOf(store.ablation.top1, a) };
+  if (view === 'qk' && store.qk) return at?.view === 'qk' ? qkMessage(a, store.qk, at.layer, at.head) : { type: 'internalsError', analysisId: a.id, view, message: 'No head was named for the q·k breakdown.' };
   return { type: 'internalsError', analysisId: a.id, view, message: `${view} was not computed.` };
 }
 

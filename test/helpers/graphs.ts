@@ -56,6 +56,10 @@ export interface InternalsViews {
   ablation: number[]; // [L, H, T], 0 for the first token
   ablationTop1: number[]; // [L, H, T]
   top1: number[]; // [T]
+  qkQueries: number[]; // [L, H, T, D]
+  qkKeys: number[]; // [L, H, T, D]
+  qkScale: number[]; // [L]
+  qkScores: number[]; // [L, H, T, T], the softmax's input
 }
 
 export function internalsReference(): { decoder: InternalsViews; encoder: InternalsViews } {

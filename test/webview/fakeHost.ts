@@ -28,6 +28,7 @@ export interface FakeAnalysis {
   logitLens?: { k: number; ids: number[]; probs: number[] }; // [L, T, k]
   ablation?: { delta: number[]; top1Changed: number[]; top1: number[] }; // [L, H, T], [T]
   headsOff?: { layer: number; head: number }[];
+  qk?: { D: number; q: number[]; k: number[]; scale: number[]; scores: number[] }; // [L, H, T, D] ×2, [L], [L, H, T, K]
 }
 
 let fake: FakeAnalysis | null = null;
@@ -43,6 +44,7 @@ function computeInternals(view: InternalsViewName): Parameters<typeof storeInter
   if (view === 'ablation' && a.ablation) {
     return { ...base, ablation: { delta: new Float32Array(a.ablation.delta), top1Changed: new Uint8Array(a.ablation.top1Changed), top1: new Int32Array(a.ablation.top1) } };
   }
+  if (view === 'qk' && a.qk) return { ...base, qk: { D: a.qk.D, q: new Float32Array(a.qk.q), k: new Float32Array(a.qk.k), scale: new Float32Array(a.qk.scale), scores: new Float32Array(a.qk.scores) } };
   return { ...base, problems: { [view]: `The fake model cannot compute ${view}.` } };
 }
 
@@ -140,7 +142,7 @@ function onPosted(m: WebviewToHost): void {
   } else if (m.type === 'requestAttention' || m.type === 'requestOverview' || m.type === 'requestInternals') {
     const view = neededInternals(m, current);
     if (view && current) storeInternals(current, view, computeInternals(view));
-    const answer = m.type === 'requestInternals' ? (current && current.id === m.analysisId ? internalsMessage(current, m.view) : null) : answerRequest(m, current);
+    const answer = m.type === 'requestInternals' ? (current && current.id === m.analysisId ? internalsMessage(current, m.view, m) : null) : answerRequest(m, current);
     if (answer) send(answer);
   }
 }

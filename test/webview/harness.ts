@@ -44,6 +44,8 @@ export interface PanelPage {
   /** Waits until heatmap cell (query, key) shows `rgb` (within `tol` per channel): the view redraws after a change on its own time. Fails with the colour it shows. */
   expectCell(query: number, key: number, rgb: readonly number[], tol?: number): Promise<void>;
   waitHeatmap(): Promise<void>;
+  /** Clicks heatmap cell (query, key) with the pointer, `count` times in a row (2: a double-click). */
+  clickCell(query: number, key: number, count?: number): Promise<void>;
   /** Sets a control (a select or input by id) as a person would: its value, then a change event. */
   setControl(id: string, value: string): Promise<void>;
 }
@@ -98,6 +100,14 @@ export async function openPanel(browser: Browser, opts: { theme?: ThemeName; wid
         if (Date.now() > deadline) assert.fail(`cell (${query}, ${key}) shows ${got}, expected ${rgb.map((x) => Math.round(x))}`);
         await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null)))); // one frame, then look again
       }
+    },
+    async clickCell(query, key, count = 1) {
+      const [x, y] = await page.evaluate(([q, k]) => {
+        const c = document.querySelector('canvas.heatmap-base') as HTMLCanvasElement;
+        const r = c.getBoundingClientRect(), cell = Number(c.dataset.cell);
+        return [r.left + Number(c.dataset.plotX) + (k - Number(c.dataset.panCol) + 0.5) * cell, r.top + Number(c.dataset.plotY) + (q - Number(c.dataset.panRow) + 0.5) * cell];
+      }, [query, key]);
+      await page.mouse.click(x!, y!, { clickCount: count });
     },
     heatmapCell: (query, key) => page.evaluate(([q, k]) => {
       const c = document.querySelector('canvas.heatmap-base') as HTMLCanvasElement;

@@ -28,6 +28,18 @@ before(async () => {
   delta[(1 * H + 0) * T + 2] = -1.5;
   changed[(1 * H + 0) * T + 1] = 1;
   a.ablation = { delta, top1Changed: changed, top1: [1, 2, 3, 0] };
+  // q·k with D = 3 and scale 0.5: in L0.H1, q_3 = (1, 2, -1) and k_j = (j, 1, 1), so q_3·k_1 = 1 + 2 − 1 = 2
+  // (products +1, +2, −1); keys after the query are hidden by −1e9.
+  const D = 3;
+  const q = new Array<number>(L * H * T * D).fill(0), k = new Array<number>(L * H * T * D).fill(0), scores = new Array<number>(L * H * T * T).fill(0);
+  for (let lh = 0; lh < L * H; lh++) {
+    for (let t = 0; t < T; t++) {
+      q.splice((lh * T + t) * D, D, 1, 2, -1); // [L, H, T, D]
+      k.splice((lh * T + t) * D, D, t, 1, 1);
+      for (let j = 0; j < T; j++) scores[(lh * T + t) * T + j] = j <= t ? 0.5 * (j + 2 - 1) : -1e9; // [L, H, T, K]
+    }
+  }
+  a.qk = { D, q, k, scale: [0.5, 0.5], scores };
   await p.load(a);
   await p.waitHeatmap();
 });
@@ -49,6 +61,19 @@ test('value-weighted: a key with a larger value norm gets more of each row, raw 
   const weighted = [await p.heatmapCell(2, 0), await p.heatmapCell(2, 1)];
   assert.ok(brightness(weighted[0]) > brightness(weighted[1]), `key 0 (0.6) brighter than key 1 (0.2): ${weighted}`);
   await set('ctl-weights', 'raw');
+});
+
+test('statistics with value-weighted weights are the host\'s value-weighted statistics, and say so', async () => {
+  await set('ctl-view', 'stats');
+  await p.page.waitForSelector('.stats-table caption[data-weights="raw"]');
+  const raw = await p.page.locator('tr[data-layer="1"][data-head="0"] td[data-stat]').allTextContents();
+  await set('ctl-weights', 'valueWeighted');
+  await p.page.waitForSelector('.stats-table caption[data-weights="valueWeighted"]');
+  assert.match((await p.page.locator('.stats-table caption').textContent())!, /value-weighted weights/);
+  const weighted = await p.page.locator('tr[data-layer="1"][data-head="0"] td[data-stat]').allTextContents();
+  assert.notDeepEqual(weighted, raw, 'the uniform head is no longer uniform once key 0 moves three times as much');
+  assert.ok((await p.posted()).some((m) => m.type === 'requestInternals' && m.view === 'valueNorms'));
+  await set('ctl-weights', 'raw'); await set('ctl-view', 'heatmap');
 });
 
 test('rollout in the heatmap: the head choice "Rollout" draws the rolled-out matrix', async () => {
@@ -89,6 +114,36 @@ test('ablation: the layers × heads grid for the chosen prediction, blue where a
   await p.waitHeatmap();
   const state = await p.page.evaluate(() => (window as any).__fakeHost.state);
   assert.deepEqual([state.view, state.layer, state.head], ['heatmap', 1, 0]);
+});
+
+test('q·k: double-clicking a heatmap cell opens its breakdown (bars, vectors, sum, scale, weight); a key in the row picks another', async () => {
+  await set('ctl-view', 'heatmap'); await set('ctl-layer', '0'); await set('ctl-head', '1');
+  await p.waitHeatmap();
+  await p.clickCell(3, 1, 2);
+  await p.page.waitForSelector('.qk .qk-bar');
+  const state = await p.page.evaluate(() => (window as any).__fakeHost.state);
+  assert.deepEqual([state.view, state.query, state.key], ['qk', 3, 1]);
+  assert.deepEqual((await p.posted()).filter((m) => m.type === 'requestInternals' && m.view === 'qk').map((m) => [m.layer, m.head]), [[0, 1]], 'one head asked for, once');
+  assert.equal(await p.page.locator('.qk-title').textContent(), 'L0.H1: query 3 “␣D” → key 1 “␣B”');
+  assert.deepEqual(await p.page.locator('.qk-bar').evaluateAll((bs) => bs.map((b) => [b.className, Number(b.getAttribute('data-product'))])), [['qk-bar qk-pos', 1], ['qk-bar qk-pos', 2], ['qk-bar qk-neg', -1]]);
+  const sum = p.page.locator('.qk-sum');
+  assert.equal(Number(await sum.getAttribute('data-dot')), 2);
+  assert.equal(Number(await sum.getAttribute('data-score')), 1);
+  // The row's softmax inputs are 0.5, 1, 1.5, 2: the weight of key 1 is e^1 / Σ e^s, computed here independently.
+  const z = [0.5, 1, 1.5, 2].reduce((acc, s) => acc + Math.exp(s), 0);
+  assert.ok(Math.abs(Number(await sum.getAttribute('data-weight')) - Math.exp(1) / z) < 1e-6);
+  assert.match((await sum.textContent())!, /= 2\.000 × scale 0\.5000 = 1\.000; softmax input 1\.000 → weight 0\.1\d+ \(rank 3 of 4/);
+  assert.deepEqual(await p.page.locator('.qk-vectors tr').allTextContents(), ['d012', 'q1.002.00-1.00', 'k1.001.001.00', 'q∘k1.002.00-1.00']);
+  await p.page.locator('.qk-key[data-key="0"]').click();
+  await p.page.waitForFunction(() => /key 0/.test(document.querySelector('.qk-title')?.textContent ?? ''));
+  assert.equal(Number(await p.page.locator('.qk-sum').getAttribute('data-dot')), 1, 'q_3·k_0 = 0 + 2 − 1');
+  assert.equal(await p.page.locator('.qk-key').count(), 4, 'query 3 sees every key');
+  await set('ctl-view', 'kernel'); await p.page.locator('.kernel-token[data-index="1"]').click(); await set('ctl-view', 'qk');
+  await p.page.waitForFunction(() => /query 1/.test(document.querySelector('.qk-title')?.textContent ?? ''));
+  assert.deepEqual(await p.page.locator('.qk-key').evaluateAll((ks) => ks.map((x) => x.getAttribute('data-key'))), ['0', '1'], 'keys after query 1 are hidden by the mask');
+  await set('ctl-head', 'mean');
+  await p.page.waitForFunction(() => /one head/.test(document.querySelector('.placeholder')?.textContent ?? ''));
+  await set('ctl-head', '1'); await set('ctl-view', 'heatmap');
 });
 
 test('a view the model cannot give shows why, and the other views keep working', async () => {

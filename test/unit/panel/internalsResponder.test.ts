@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { valueWeighted } from '../../../src/common/internals';
+import { allHeadStats } from '../../../src/common/stats';
 import { answerRequest, type CurrentAnalysis } from '../../../src/panel/responder';
 import { internalsMessage, neededInternals, storeInternals } from '../../../src/panel/internalsResponder';
 import type { AnalysisResult, InternalsResult } from '../../../src/model/types';
@@ -57,4 +58,20 @@ test('lens and ablation messages carry typed arrays and a vocabulary for every i
   assert.ok(lens.type === 'logitLens');
   assert.ok(lens.ids instanceof Int32Array && lens.probs instanceof Float32Array);
   assert.deepEqual(lens.vocab, { 0: 't0', 1: 't1', 2: 't2', 40: 'v40' });
+});
+
+test('statistics on value-weighted attention: computed on the weighted rows (worked out here by hand), named as such', () => {
+  const a = analysis();
+  storeInternals(a, 'valueNorms', internals({ valueNorms: Float32Array.from([2, 1, 1]) }));
+  const m = internalsMessage(a, 'valueNorms');
+  assert.ok(m.type === 'headStats' && m.weights === 'valueWeighted');
+  // Rows α_qk·n_k / Σ: [1, 0, 0], [2/3, 1/3, 0], [1/2, 1/4, 1/4].
+  const byHand = Float32Array.from([1, 0, 0, 2 / 3, 1 / 3, 0, 0.5, 0.25, 0.25]);
+  const expected = allHeadStats(byHand, 1, 1, T, [0, 1, 2], true);
+  assert.ok(m.type === 'headStats' && m.data.every((x, i) => (Number.isNaN(x) && Number.isNaN(expected[i]!)) || Math.abs(x - expected[i]!) < 1e-6));
+  const raw = allHeadStats(attention, 1, 1, T, [0, 1, 2], true);
+  assert.ok(m.type === 'headStats' && m.data.some((x, i) => Math.abs(x - raw[i]!) > 1e-3), 'not the raw statistics');
+  const b = analysis();
+  storeInternals(b, 'valueNorms', new Error('no W_O'));
+  assert.deepEqual(internalsMessage(b, 'valueNorms'), { type: 'internalsError', analysisId: 7, view: 'valueNorms', message: 'no W_O' });
 });
