@@ -126,7 +126,10 @@ export function renderNext(target: HTMLElement, header: AnalysisHeader, labels: 
     items.push({ token: header.topK.vocab[id] ?? `#${id}`, prob: header.topK.probs[position * k + r] });
   }
   const last = position === header.tokens.length - 1;
-  target.append(el('h3', {}, `Next after ${last ? 'the last token' : `token ${position}`} “${labels[position]}”`), nextList(items));
+  // The token in the editor's font, not bold: glyphs such as ⏎ are missing from some bold UI fonts.
+  const heading = el('h3', {}, `Next after ${last ? 'the last token' : `token ${position}`} `);
+  heading.append(el('span', { class: 'heading-token' }, `“${labels[position]}”`));
+  target.append(heading, nextList(items));
 }
 
 export function renderProbe(target: HTMLElement, p: Extract<HostToWebview, { type: 'probe' }>): void {
