@@ -1,7 +1,7 @@
 // The bundled model on sample/copying.py in a real VS Code: the panel opens on a head that copies
 // (induction), its head statistics show the induction and previous-token heads the model card
-// reports, and the numbers are the CLI's. Screenshots of the heatmap and the overview are kept
-// (test-artifacts/e2e/copying/) for the README.
+// reports, and the numbers are the CLI's. Screenshots of the heatmap, the overview and the head
+// view with its LZ77 arcs are kept (test-artifacts/e2e/copying/) for the README.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import path from 'node:path';
 import { launchVSCode, offsetToPosition, repoRoot, testModel, type VSCodeSession } from './harness';
 import { cliAnalyze } from './cli';
 import { setPanelView, waitForAnalysis, waitForOpeningHead } from './panel';
+import { waitFor } from './pageHelpers';
 import { allHeadStats, HEAD_STAT_NAMES } from '../../src/common/stats';
 
 const FILE = 'copying.py';
@@ -54,4 +55,13 @@ test('the whole of sample/copying.py: the panel opens on the most distinctive he
   await setPanelView(frame, 'overview');
   await frame.waitForSelector('.overview button.thumb');
   await vs.screenshot('overview');
+
+  // The head view with the text's LZ77 copies drawn beside the key column (the README's picture).
+  await setPanelView(frame, 'headView');
+  const arcs = await waitFor(async () => {
+    const label = await frame.$eval('canvas.lz-arcs', (c) => c.getAttribute('aria-label') ?? '').catch(() => '');
+    return /^\d+ LZ77 cop/.test(label) ? label : undefined;
+  }, { message: 'the LZ77 arcs in the head view' });
+  assert.ok(Number(/^\d+/.exec(arcs)![0]) >= 1, arcs);
+  await vs.screenshot('head-view-lz');
 });
