@@ -31,7 +31,7 @@ test('the whole of sample/copying.py: the panel opens on the most distinctive he
   await vs.selectRange({ line: 1, column: 1 }, offsetToPosition(text, text.length));
   await vs.runCommand('Attention Lens: Inspect Selection');
   const frame = await waitForAnalysis(vs, T);
-  await waitForOpeningHead(frame, reference);
+  const opening = await waitForOpeningHead(frame, reference);
   await vs.screenshot('heatmap');
 
   // The statistics table: the same numbers as the shared statistics of the CLI's attention.
@@ -56,8 +56,14 @@ test('the whole of sample/copying.py: the panel opens on the most distinctive he
   await frame.waitForSelector('.overview button.thumb');
   await vs.screenshot('overview');
 
-  // The head view with the text's LZ77 copies drawn beside the key column (the README's picture).
+  // The head view, fitted to its height, of the opening (induction) head alone, with the text's
+  // LZ77 copies drawn beside the key column: the README's picture of copying.
   await setPanelView(frame, 'headView');
+  await waitFor(async () => (await frame.$$('.head-col-left .head-token')).length === T, { message: 'the head view\'s tokens' });
+  await frame.click('.head-fit');
+  for (let h = 0; h < H; h++) if (h !== opening.head) await frame.click(`.head-chip:nth-of-type(${h + 1})`);
+  assert.deepEqual(await frame.$$eval('.head-chip', (c) => c.map((x) => x.getAttribute('aria-pressed'))), Array.from({ length: H }, (_, h) => String(h === opening.head)));
+  await vs.page.mouse.move(1, 1);
   const arcs = await waitFor(async () => {
     const label = await frame.$eval('canvas.lz-arcs', (c) => c.getAttribute('aria-label') ?? '').catch(() => '');
     return /^\d+ LZ77 cop/.test(label) ? label : undefined;
