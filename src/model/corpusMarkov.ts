@@ -22,7 +22,7 @@ interface CountTable {
   total: Uint32Array; // [N_m] c(h)
   count: Counts; // [E_m]
   discount: number;
-  /** b(h), [N_m]: the mass left for the shorter context. */
+  /** b(h), [N_m]: the mass left for the shorter context; NaN until a walk first needs it. */
   backoff: Float64Array;
 }
 
@@ -86,13 +86,7 @@ export class CorpusMarkovModels {
         if (typeof discount !== 'number' || !(discount >= 0 && discount <= 1)) throw invalid(file, `level ${m} lacks its ${kind} discount`);
         const total = view(`node_${kind}_total_${m}`, N, ['uint32']) as Uint32Array;
         const count = view(`entry_${kind}_${m}`, E, ['uint16', 'uint32']);
-        const backoff = new Float64Array(N);
-        for (let n = 0; n < N; n++) {
-          let kept = 0;
-          for (let e = entryStart[n]!; e < entryStart[n + 1]!; e++) kept += Math.max(count[e]! - discount, 0);
-          backoff[n] = total[n]! > 0 ? 1 - kept / total[n]! : 1;
-        }
-        return { total, count, discount, backoff };
+        return { total, count, discount, backoff: new Float64Array(N).fill(NaN) };
       };
       return {
         nodes: N,
@@ -146,7 +140,13 @@ export class CorpusMarkovModels {
   private step(m: number, n: number, kind: 'raw' | 'cont', w: number, lower: number): number {
     const level = this.levels[m]!, t = level[kind]!;
     if (t.total[n] === 0) return lower;
-    const e = find(level.entryToken, level.entryStart[n]!, level.entryStart[n + 1]!, w);
+    const lo = level.entryStart[n]!, hi = level.entryStart[n + 1]!;
+    if (Number.isNaN(t.backoff[n])) {
+      let kept = 0;
+      for (let e = lo; e < hi; e++) kept += Math.max(t.count[e]! - t.discount, 0);
+      t.backoff[n] = 1 - kept / t.total[n]!;
+    }
+    const e = find(level.entryToken, lo, hi, w);
     const a = e < 0 ? 0 : Math.max(t.count[e]! - t.discount, 0) / t.total[n]!;
     return a + t.backoff[n]! * lower;
   }
