@@ -41,7 +41,10 @@ def write_card(run, r):
                  ["vocabulary", f"{gcfg['vocab_size']} (byte-level BPE, `<|endoftext|>` last)"],
                  ["parameters", f"{n_params:,} (embeddings tied with the output head)"],
                  ["blocks", "pre-LayerNorm, GELU MLP ×4, causal softmax attention"],
-                 ["ONNX", "`onnx/decoder_model_merged.onnx`, fp32, opset 14, `If` on `use_cache_branch`"]])
+                 ["ONNX", "`onnx/decoder_model_merged.onnx`, fp32, opset 14, `If` on `use_cache_branch`"],
+                 ["Markov chains", f"`markov/`: interpolated Kneser–Ney with 1–{cfg.markov_order} tokens of context, "
+                                   f"fitted on the training tokens, counts below "
+                                   f"{'/'.join(map(str, cfg.markov_min_counts[1:]))} pruned (`markov_export.py`)"]])
     L += ["", "## Training", ""]
     L += _table([["setting", "value"],
                  ["optimiser", f"AdamW (β 0.9/0.95, weight decay {cfg.weight_decay} on matrices), "

@@ -54,6 +54,11 @@ class Config:
     threads: int = 2
     device: str = "cpu"          # the committed model is trained on the CPU; "cuda" only for recipe runs
     kn_order: int = 4
+    # corpus-fitted Markov models shipped in <model>/markov/ (markov_export.py): orders 1..markov_order,
+    # (h, w) counts below markov_min_counts[len(h)] pruned, the files at most markov_max_bytes
+    markov_order: int = 4
+    markov_min_counts: tuple = (1, 3, 5, 8, 12)
+    markov_max_bytes: int = 7_000_000
 
     def as_dict(self):
         return asdict(self)
@@ -78,7 +83,7 @@ def smoke_config(out_dir=None):
         vocab_size=384, bpe_sample_bytes=200_000,
         n_layer=2, n_head=2, n_embd=32, n_positions=128,
         batch_size=8, seq_len=128, short_seq_len=64, short_steps=30, steps=40, decay_steps=40, lr=1e-2, min_lr=1e-3, warmup=5,
-        checkpoint_seconds=60.0, kn_order=3, threads=1,
+        checkpoint_seconds=60.0, kn_order=3, threads=1, markov_min_counts=(1, 2, 2, 3, 3),
     )
 
 

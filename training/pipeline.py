@@ -2,7 +2,7 @@
 
     python3 -m training.pipeline --config full|smoke [--out DIR] [--stage STAGE ...]
 
-Stages run in order: corpus, tokenizer, tokens, train, export, fidelity, eval, card. Each reads what
+Stages run in order: corpus, tokenizer, tokens, markov, train, export, fidelity, eval, card. Each reads what
 earlier stages left in the build folder, so any stage can be re-run alone (e.g. `--stage export
 --stage eval --stage card` after training). Training resumes from its last checkpoint.
 """
@@ -18,7 +18,7 @@ from . import corpus as corpus_mod
 from .bpe import Tokenizer, train_bpe
 from .config import CONFIGS
 
-STAGES = ["corpus", "tokenizer", "tokens", "train", "export", "fidelity", "eval", "card"]
+STAGES = ["corpus", "tokenizer", "tokens", "markov", "train", "export", "fidelity", "eval", "card"]
 
 
 class Run:
@@ -90,6 +90,11 @@ def stage_tokens(run):
             f"{sum(len(h['ids']) for h in held)} held-out tokens in {len(held)} files")
 
 
+def stage_markov(run):
+    from .markov_export import export_markov
+    export_markov(run)
+
+
 def stage_train(run):
     from .train import train
     tokens = np.load(run.path("train_tokens.npy"))
@@ -100,7 +105,9 @@ def stage_train(run):
 
 def stage_export(run):
     from .export import export_model
+    from .markov_export import check_model_size
     export_model(run)
+    check_model_size(run)
 
 
 def stage_fidelity(run):

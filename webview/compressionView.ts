@@ -1,6 +1,7 @@
 // The selection as a compression problem: bits per byte under the model, deflate and brotli
-// (LZ77 family) and adaptive order-k Markov chains on the tokens, and a strip of the text coloured
-// by where the transformer beats the best chain (and where the chain beats it).
+// (LZ77 family), adaptive order-k Markov chains on the tokens and (when the model folder ships them)
+// order-k chains fitted on its training corpus, and a strip of the text coloured by where the
+// transformer beats the best chain (and where the chain beats it).
 import { el, clear, fmt } from './dom';
 import { rgbCss, type Theme } from './theme';
 import type { BaselinesMessage } from '../src/common/protocol';
@@ -14,6 +15,12 @@ const ROWS: [string, string][] = [
   ['markov3', 'Markov order 3, adaptive'],
   ['markov4', 'Markov order 4, adaptive'],
 ];
+/** "order-2 adaptive chain" for markov2, "order-3 corpus chain" for corpusMarkov3. */
+function chainName(key: string): string {
+  const m = /^(corpusMarkov|markov)(\d+)$/.exec(key);
+  return m ? `order-${m[2]} ${m[1] === 'markov' ? 'adaptive' : 'corpus'} chain` : key;
+}
+
 /** Bits of difference that get the strongest colour in the strip. */
 const MAX_DIFF_BITS = 8;
 
@@ -43,7 +50,7 @@ export class CompressionView {
       const title = ROWS.find(([k]) => k === key)?.[1] ?? key.replace(/^corpusMarkov(\d+)$/, 'Markov order $1, fitted on the training corpus');
       const bpb = m.bitsPerByte[key];
       const tr = el('tr', { 'data-coder': key });
-      const best = key === `markov${m.bestMarkov}`;
+      const best = key === m.bestMarkov;
       tr.append(el('th', { scope: 'row' }, `${title}${best ? ' (best chain)' : ''}`));
       if (bpb === undefined) {
         tr.append(el('td', { class: 'num' }, '–'), el('td', { class: 'muted' }, 'causal models only'));
@@ -54,8 +61,9 @@ export class CompressionView {
     }
     table.append(body);
     this.root.append(table);
+    if (m.note) this.root.append(el('p', { class: 'muted compression-note' }, m.note));
 
-    this.root.append(el('h3', {}, `Model vs the order-${m.bestMarkov} chain, token by token`));
+    this.root.append(el('h3', {}, `Model vs the ${chainName(m.bestMarkov)} (the best), token by token`));
     if (!causal || !m.modelMinusMarkov) {
       this.root.append(el('p', { class: 'muted' }, 'Causal models only: an encoder does not predict each token from the ones before it.'));
       return;

@@ -1,13 +1,18 @@
 // Head view: tokens in two columns (queries left, keys right) with a line from each query to
 // every key it attends to, one colour per head, opacity = weight. Hover or focus a token to see
 // only its lines. Up/Down move between tokens; Left/Right step through heads (all → one → …).
+// "Fit to height" shrinks the rows so the whole text fits the view: a copy over hundreds of tokens
+// (an induction head's band of parallel lines, the LZ77 arc beside it) is then seen at once.
 import { el, clear } from './dom';
 import { headColour, rgbCss, type Theme } from './theme';
 import { LzArcs } from './lzArcs';
 
 const ROW = 18; // px per token row
+const MIN_FIT_ROW = 1; // px per token row at most compressed
+const READABLE_ROW = 10; // below this, token labels are too small to read (hover still names them)
 const GAP = 180; // px between the columns, where lines go
 const MIN_WEIGHT = 0.01; // lines below this are not drawn
+const MIN_FIT_WEIGHT = 0.1; // when fitted: a few hundred rows of faint lines would cover everything
 const ALPHA_BINS = 8;
 
 export interface HeadViewEvents {
@@ -35,6 +40,10 @@ export class HeadView {
   /** LZ77 copies beside the key column. */
   private readonly arcs = new LzArcs();
   private lz: Int32Array | null = null;
+  private readonly fitButton = el('button', { class: 'head-fit', 'aria-pressed': 'false', title: 'Shrink the rows so the whole text fits the view' }, 'Fit to height');
+  private fit = false;
+  private row = ROW; // px per token row now
+  private labels: string[] = [];
 
   constructor(private readonly events: HeadViewEvents) {
     this.body.append(this.left, this.canvas, this.right, this.arcs.canvas);
@@ -43,6 +52,11 @@ export class HeadView {
     this.left.addEventListener('keydown', (e) => this.onKey(e));
     this.left.addEventListener('focus', () => this.setFocus(this.cursor, 'query'));
     this.left.addEventListener('blur', () => this.setFocus(null, 'query'));
+    this.fitButton.addEventListener('click', () => {
+      this.fit = !this.fit;
+      this.fitButton.setAttribute('aria-pressed', String(this.fit));
+      this.layout();
+    });
   }
 
   setData(layerHeads: Float32Array, nHeads: number, T: number, labels: string[], hidden: number[], theme: Theme): void {
@@ -52,28 +66,45 @@ export class HeadView {
     this.hidden = new Set(hidden.filter((h) => h < nHeads));
     this.theme = theme;
     this.cursor = Math.min(this.cursor, T - 1);
+    this.labels = labels;
     this.buildChips();
     for (const [col, side] of [[this.left, 'query'], [this.right, 'key']] as const) {
       clear(col);
       labels.forEach((text, i) => {
         const item = el('div', { class: 'head-token', role: side === 'query' ? 'option' : undefined, id: side === 'query' ? `hv-q-${i}` : undefined }, text);
-        item.style.height = `${ROW}px`;
         item.addEventListener('pointerenter', () => this.setFocus(i, side));
         item.addEventListener('pointerleave', () => this.setFocus(null, side));
         item.addEventListener('click', () => this.events.onActivate(i));
         col.append(item);
       });
     }
+    this.layout();
+  }
+
+  /** Row height (18 px, or what fits the view's height when fitting), applied to both columns and the canvases. */
+  private layout(): void {
+    const T = this.T;
+    const room = window.innerHeight * 0.72 - 4; // .head-body is at most 72vh tall (media/panel.css)
+    this.row = this.fit && T > 0 ? Math.max(MIN_FIT_ROW, Math.min(ROW, room / T)) : ROW;
+    const small = this.row < READABLE_ROW;
+    for (const col of [this.left, this.right]) {
+      [...col.children].forEach((node, i) => {
+        const item = node as HTMLElement;
+        item.style.height = item.style.lineHeight = `${this.row}px`;
+        item.style.fontSize = small ? `${Math.max(1, this.row - 1)}px` : '';
+        if (small) item.title = this.labels[i] ?? ''; else item.removeAttribute('title');
+      });
+    }
     this.canvas.width = GAP;
-    this.canvas.height = Math.max(1, T * ROW);
-    this.arcs.set(this.lz, T, ROW);
+    this.canvas.height = Math.max(1, Math.ceil(T * this.row));
+    this.arcs.set(this.lz, T, this.row);
     this.draw();
   }
 
   /** The analysis's LZ77 matches, [M, 3] (start, source, length); null until they arrive. */
   setCopies(lz: Int32Array | null): void {
     this.lz = lz;
-    this.arcs.set(lz, this.T, ROW);
+    this.arcs.set(lz, this.T, this.row);
     this.arcs.draw(this.theme, this.focus);
   }
 
@@ -92,6 +123,7 @@ export class HeadView {
       });
       this.chips.append(chip);
     }
+    this.chips.append(this.fitButton);
   }
 
   /** Shows only the lines of token `index` (as query on the left, as key on the right); null shows all. */
@@ -115,6 +147,8 @@ export class HeadView {
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
     if (!this.data || !this.theme) return;
     const T = this.T, n = T * T;
+    const fitted = this.fit && this.row < READABLE_ROW;
+    const minWeight = fitted ? MIN_FIT_WEIGHT : MIN_WEIGHT;
     for (let h = 0; h < this.H; h++) {
       if (this.hidden.has(h)) continue;
       // Bucket lines by opacity so each head needs only ALPHA_BINS strokes.
@@ -128,25 +162,26 @@ export class HeadView {
         const kTo = this.focus !== null && this.focusSide === 'key' ? this.focus + 1 : T;
         for (let k = kFrom; k < kTo; k++) {
           const w = this.data[row + k];
-          if (w < MIN_WEIGHT) continue;
+          if (w < minWeight) continue;
           const bin = Math.min(ALPHA_BINS - 1, Math.floor(w * ALPHA_BINS));
-          paths[bin].moveTo(0, (q + 0.5) * ROW);
-          paths[bin].lineTo(GAP, (k + 0.5) * ROW);
+          paths[bin].moveTo(0, (q + 0.5) * this.row);
+          paths[bin].lineTo(GAP, (k + 0.5) * this.row);
           counts[bin]++;
         }
       }
       ctx.strokeStyle = headColour(h, this.H, this.theme);
-      ctx.lineWidth = 1.5;
+      ctx.lineWidth = Math.min(1.5, Math.max(0.75, this.row / 4));
       for (let b = 0; b < ALPHA_BINS; b++) {
         if (!counts[b]) continue;
-        ctx.globalAlpha = Math.max(0.08, (b + 1) / ALPHA_BINS);
+        const opacity = (b + 1) / ALPHA_BINS;
+        ctx.globalAlpha = fitted ? opacity * opacity : Math.max(0.08, opacity); // fitted: strong lines stand out of the crowd
         ctx.stroke(paths[b]);
       }
     }
     ctx.globalAlpha = 1;
     if (this.focus !== null) {
       ctx.fillStyle = rgbCss(this.theme.focus, 0.3);
-      ctx.fillRect(this.focusSide === 'query' ? 0 : GAP - 4, this.focus * ROW, 4, ROW);
+      ctx.fillRect(this.focusSide === 'query' ? 0 : GAP - 4, this.focus * this.row, 4, Math.max(2, this.row));
     }
   }
 

@@ -1,6 +1,6 @@
 // The CLI's optional additions to the analysis JSON: context reach (--reach [K]) and the
 // compression table (--baselines). Without the flags the output is exactly as before.
-import type { Baselines, ContextReach, JsonExtras } from '../model';
+import type { Baselines, ContextReach, CorpusMarkov, JsonExtras, LoadedModel } from '../model';
 
 export interface Extras {
   reach?: ContextReach;
@@ -12,6 +12,16 @@ export function reachFields(reach: ContextReach, t: number): { reach: number | n
   const K = reach.maxContext;
   const row = Array.from(reach.logProbs.subarray(t * K, (t + 1) * K), (x) => (Number.isFinite(x) ? x : null)); // [T, K] row t
   return { reach: reach.reach[t]! > 0 ? reach.reach[t]! : null, logprobByContext: row };
+}
+
+/** The model's corpus-fitted chains; an unreadable file is reported on stderr and the table goes on without them. */
+export function corpusMarkovOrNote(model: Pick<LoadedModel, 'corpusMarkov'>, warn: (line: string) => unknown = (line) => process.stderr.write(line)): CorpusMarkov[] {
+  try {
+    return model.corpusMarkov();
+  } catch (err) {
+    warn(`attention-lens: ${err instanceof Error ? err.message : String(err)}\n`);
+    return [];
+  }
 }
 
 /** The top-level keys the flags add, as JSON text to append inside the object (empty without flags). */

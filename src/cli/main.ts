@@ -8,7 +8,7 @@ import {
 } from '../model';
 import { cappedFlagNotes, decodeInput } from './notes';
 import { internalsJson, internalsRequest, NO_INTERNALS, wantsInternals, type InternalsFlags } from './internalsJson';
-import { jsonExtras, type Extras } from './extras';
+import { corpusMarkovOrNote, jsonExtras, type Extras } from './extras';
 
 const USAGE = `Usage: attention-lens analyze --model <bundled|DIR> [--text-file FILE] [--top-k K] [--max-tokens N] [--reach [K]] [--baselines]
                 [--value-norms] [--rollout] [--logit-lens K] [--ablation] --json
@@ -32,9 +32,11 @@ Options:
                         the smallest k within 0.1 nat of the full context (null if none); K
                         defaults to ${DEFAULT_REACH_CONTEXT}
   --baselines           adds "baselines": {"bytes", "bitsPerByte": {"model", "deflate", "brotli",
-                        "markov1".."markov4"}}: the analysed text's UTF-8 bytes coded by the model,
-                        raw deflate level 9, brotli quality 11 and adaptive order-k Markov models
-                        on the model's tokens ("model" only for causal models)
+                        "markov1".."markov4", "corpusMarkov1".."corpusMarkovN"}}: the analysed
+                        text's UTF-8 bytes coded by the model, raw deflate level 9, brotli quality
+                        11, adaptive order-k Markov models on the model's tokens, and order-k
+                        models fitted on its training corpus when its folder has markov/ (the
+                        bundled model does) ("model" only for causal models)
   --cache-dir DIR       where to cache the attention-exposing ONNX file and Hub downloads
                         (default for downloads: ~/.cache/attention-lens)
   --remote-host URL     the Hub to download from (default https://huggingface.co/)
@@ -149,7 +151,7 @@ async function main(argv: string[]): Promise<number> {
     }
     const extras: Extras = {};
     if (args.reach !== undefined) extras.reach = await model.contextReach(result.tokens.map((t) => t.id), { maxContext: args.reach });
-    if (args.baselines) extras.baselines = compressionBaselines(result);
+    if (args.baselines) extras.baselines = compressionBaselines(result, corpusMarkovOrNote(model));
     const json = jsonExtras(extras);
     json.tail = (json.tail ?? '') + internalKeys.map((e) => ',' + e).join('');
     writeAnalysisJson(result, (piece) => process.stdout.write(piece), json);

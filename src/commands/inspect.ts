@@ -74,7 +74,7 @@ export async function inspectSelection(deps: InspectDeps): Promise<InspectOutcom
     // Reach runs on the model that made this analysis, outside the slot's queue: it queues each batch
     // in the model's own, so probes and new inspections get in between (a replaced model says so).
     const contextReach: ReachFn = (ids, opts) => model.contextReach(ids, opts);
-    const analysisId = shownIn.showAnalysis(result, { fileName: document.fileName, tokenText: (id) => model.tokenText(id), contextReach });
+    const analysisId = shownIn.showAnalysis(result, { fileName: document.fileName, tokenText: (id) => model.tokenText(id), contextReach, corpusMarkov: () => model.corpusMarkov() });
     const { tokenizeMs, runMs, extractMs } = result.timings;
     deps.timings?.recordInspection({ nTokens: result.tokens.length, commandToResultMs: resultMs, commandToPanelMs: performance.now() - started, analysisMs: tokenizeMs + runMs + extractMs });
     deps.sync.attach(shownIn, document, map);

@@ -78,9 +78,12 @@ export interface BaselinesMessage {
   analysisId: number;
   /** UTF-8 bytes of the analysed text. */
   bytes: number;
-  /** Bits per byte by coder: model (causal models only), deflate, brotli, markov1…markov4. */
+  /** Bits per byte by coder: model (causal models only), deflate, brotli, markov1…markov4, corpusMarkov1…N. */
   bitsPerByte: Record<string, number>;
-  bestMarkov: number;
+  /** The bitsPerByte key of the Markov row with the fewest bits (adaptive or corpus-fitted). */
+  bestMarkov: string;
+  /** Why corpus-fitted rows are missing although the model folder has them (an unreadable file). */
+  note?: string;
   /** [T] log₂ p(model) − log₂ p(best Markov) per token (NaN where the model has no prediction); null for encoders. */
   modelMinusMarkov: Float32Array | null;
   /** Token-level LZ77 matches, [M, 3]: start, source, length. */

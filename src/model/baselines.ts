@@ -3,31 +3,21 @@
 // order-k Markov models on the model's own tokens (src/common/markov.ts).
 import { brotliCompressSync, constants as zlibConstants, deflateRawSync } from 'node:zlib';
 import { adaptiveMarkovBits, bestOrder } from '../common/markov';
-import type { AnalysisResult } from './types';
+import type { AnalysisResult, CorpusMarkov } from './types';
 
 /** Markov orders in the table (markov1 … markov4). */
 export const MARKOV_ORDERS = 4;
 
-/**
- * A Markov model fitted elsewhere (e.g. on the bundled model's training corpus), coding the same
- * tokens: the seam for corpus-fitted chains. None is shipped yet; one passed in shows up as
- * `corpusMarkov{order}` in the table.
- */
-export interface CorpusMarkov {
-  order: number;
-  /** −log₂ p of every token given the ones before it, [T]. */
-  codeLengths(ids: readonly number[]): Float64Array;
-}
 
 export interface Baselines {
   /** UTF-8 bytes of the analysed text (what every row codes). */
   bytes: number;
   /** Bits per byte by coder: model (causal models only), deflate, brotli, markov1…markov4, corpusMarkovN. */
   bitsPerByte: Record<string, number>;
-  /** The Markov order with the fewest bits on this text. */
-  bestMarkov: number;
+  /** The Markov row (`markovK` or `corpusMarkovK`) with the fewest bits on this text. */
+  bestMarkov: string;
   /**
-   * Per token: log₂ p under the model minus log₂ p under the best Markov model, [T] (bits;
+   * Per token: log₂ p under the model minus log₂ p under that best Markov model, [T] (bits;
    * positive where the transformer predicts better); NaN where the model has no prediction. Null for encoders.
    */
   modelMinusMarkov: Float32Array | null;
@@ -69,14 +59,17 @@ export function compressionBaselines(result: AnalysisResult, corpus: CorpusMarko
   const markov = adaptiveMarkovBits(ids, V, MARKOV_ORDERS); // [k − 1][T]
   const { totals, best } = bestOrder(markov, coded);
   totals.forEach((bits, k) => { bitsPerByte[`markov${k + 1}`] = bits / n; });
+  let bestMarkov = `markov${best}`;
+  let chain = markov[best - 1]!; // [T] code lengths of the best chain
   for (const c of corpus) {
     const lengths = c.codeLengths(ids);
-    bitsPerByte[`corpusMarkov${c.order}`] = lengths.reduce((s, x, i) => (coded(i) ? s + x : s), 0) / n;
+    const key = `corpusMarkov${c.order}`;
+    bitsPerByte[key] = lengths.reduce((s, x, i) => (coded(i) ? s + x : s), 0) / n;
+    if (bitsPerByte[key]! < bitsPerByte[bestMarkov]!) { bestMarkov = key; chain = lengths; }
   }
   let modelMinusMarkov: Float32Array | null = null;
   if (causal) {
-    const chain = markov[best - 1]!;
     modelMinusMarkov = Float32Array.from(result.tokens, (t, i) => (t.logprob === null || !coded(i) ? NaN : t.logprob / Math.LN2 + chain[i]!));
   }
-  return { bytes: data.length, bitsPerByte, bestMarkov: best, modelMinusMarkov, ms: performance.now() - t0 };
+  return { bytes: data.length, bitsPerByte, bestMarkov, modelMinusMarkov, ms: performance.now() - t0 };
 }

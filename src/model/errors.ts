@@ -15,7 +15,9 @@ export type AttentionLensErrorCode =
   | 'download-failed'
   | 'download-blocked'
   /** A view of the model's internals (value norms, rollout, logit lens, ablation) needs a part the graph lacks. */
-  | 'internals-missing';
+  | 'internals-missing'
+  /** A model folder's corpus Markov models (markov/) are unreadable or fitted on another vocabulary. */
+  | 'corpus-markov-invalid';
 
 /** A failure a person can understand and act on; `code` lets callers branch without parsing text. */
 export class AttentionLensError extends Error {

@@ -20,10 +20,11 @@
 //     contextReach(ids, { maxContext?, signal?, onProgress? }) → ContextReach (decoders only:
 //                                                        ln p(token | last k tokens), k = 1..K, and each token's reach)
 //     tokenText(id)                                     → display text of a vocabulary id
+//     corpusMarkov()                                    → CorpusMarkov[] fitted on its training corpus (<model>/markov/; [] if none)
 //     dispose()
 //   writeAnalysisJson(result, write): the CLI's and the panel's JSON export
 //   compressionBaselines(result, corpus?) → Baselines: bits per byte under the model, deflate, brotli
-//                                                        and adaptive order-1..4 Markov models on the tokens
+//                                                        adaptive order-1..4 Markov models on the tokens, and corpus ones
 export { loadModel } from './load';
 export { bundledModelPath, isDirectory, resolveModelSetting, type ResolveContext } from './modelSpec';
 export { analysisJson, writeAnalysisJson, type JsonExtras } from './analysisJson';
@@ -31,9 +32,9 @@ export { loadHubModel, describeProgress, type HubLoadOptions } from './hub/load'
 export { parseHubId, formatHubId, isExplicitHubId, type HubId } from './hub/id';
 export { cachedHubFolder, hubFolder, DEFAULT_REMOTE_HOST, type DownloadProgress } from './hub/download';
 export { DEFAULT_REACH_CONTEXT, REACH_TOLERANCE } from './reach';
-export { compressionBaselines, MARKOV_ORDERS, type Baselines, type CorpusMarkov } from './baselines';
+export { compressionBaselines, MARKOV_ORDERS, type Baselines } from './baselines';
 export { AttentionLensError, CancelledError, isCancelled, type AttentionLensErrorCode } from './errors';
 export type {
-  AnalysisResult, AnalyzeOptions, ContextReach, HeadRef, InternalsRequest, InternalsResult, InternalsView, LoadedModel, LoadOptions, MaskedPrediction, ModelInfo, ModelKind, ModelSpec, NextToken,
+  AnalysisResult, AnalyzeOptions, ContextReach, CorpusMarkov, HeadRef, InternalsRequest, InternalsResult, InternalsView, LoadedModel, LoadOptions, MaskedPrediction, ModelInfo, ModelKind, ModelSpec, NextToken,
   ProbeOptions, ProbeResult, ReachOptions, TokenInfo, Truncation,
 } from './types';

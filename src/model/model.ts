@@ -10,8 +10,9 @@ import type { OnnxSession } from './onnxSession';
 import { computeInternals } from './internalsRequest';
 import type { Internals } from './internals';
 import type { Tokenization } from './tokenize';
-import type { AnalysisResult, AnalyzeOptions, ContextReach, HeadRef, InternalsRequest, InternalsResult, LoadedModel, MaskedPrediction, ModelInfo, ProbeOptions, ProbeResult, ReachOptions } from './types';
+import type { AnalysisResult, AnalyzeOptions, ContextReach, CorpusMarkov, HeadRef, InternalsRequest, InternalsResult, LoadedModel, MaskedPrediction, ModelInfo, ProbeOptions, ProbeResult, ReachOptions } from './types';
 import { alwaysAddedPrefix, contextReach } from './reach';
+import { corpusMarkovLoader } from './corpusMarkov';
 
 export class Model implements LoadedModel {
   private readonly prober: Prober;
@@ -22,6 +23,8 @@ export class Model implements LoadedModel {
   private disposed = false;
   /** ONNX Runtime runs one at a time; requests queue here in arrival order. */
   private readonly queue = new SerialQueue();
+  /** The training corpus's Markov chains, read on first use. */
+  readonly corpusMarkov: () => CorpusMarkov[];
 
   constructor(
     readonly info: ModelInfo,
@@ -31,6 +34,7 @@ export class Model implements LoadedModel {
     private readonly internalsViews: Internals,
   ) {
     this.prober = new Prober(info, tokens, onnx, eosIds);
+    this.corpusMarkov = corpusMarkovLoader(info.path, info.vocabSize);
   }
 
   analyze(text: string, opts: AnalyzeOptions): Promise<AnalysisResult> {

@@ -158,6 +158,17 @@ export interface ProbeOptions {
 }
 
 /** A loaded model. Calls are safe to overlap: they queue (one queue per model); use LatestWins to drop stale ones. */
+/**
+ * A Markov model fitted elsewhere (on the model's training corpus: src/model/corpusMarkov.ts,
+ * shipped in `<model>/markov/`), coding the same tokens; the compression table shows it as
+ * `corpusMarkov{order}`.
+ */
+export interface CorpusMarkov {
+  order: number;
+  /** −log₂ p of every token given the ones before it, [T]. */
+  codeLengths(ids: readonly number[]): Float64Array;
+}
+
 export interface LoadedModel {
   readonly info: ModelInfo;
   /**
@@ -191,6 +202,12 @@ export interface LoadedModel {
   contextReach(ids: readonly number[], opts?: ReachOptions): Promise<ContextReach>;
   /** Display text of a vocabulary id (whitespace visible). */
   tokenText(id: number): string;
+  /**
+   * Markov chains fitted on the model's training corpus (`<model folder>/markov/`, read on first
+   * call; [] when the folder has none). Throws AttentionLensError 'corpus-markov-invalid' for a
+   * file it cannot use.
+   */
+  corpusMarkov(): CorpusMarkov[];
   /** Unloads after the calls queued before it; later calls fail with code 'disposed'. */
   dispose(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 // Turns an AnalysisResult into what the panel sends and exports. Pure: no vscode import,
 // so the webview tests' fake host and the unit tests use the same code as the real panel.
 import type { AnalysisHeader, MatrixSelector } from '../common/protocol';
-import type { AnalysisResult } from '../model';
+import type { AnalysisResult, CorpusMarkov } from '../model';
 import type { ReachFn } from './reachJob';
 import { sliceAttention } from '../common/slices';
 import { visibleToken } from '../common/tokenText';
@@ -12,6 +12,8 @@ export interface AnalysisSource {
   tokenText: (id: number) => string;
   /** Runs context reach on the model that made the analysis; without it the reach view says it is unavailable. */
   contextReach?: ReachFn;
+  /** The model's corpus-fitted Markov chains for the compression table (none without it). */
+  corpusMarkov?: () => CorpusMarkov[];
 }
 
 /** The small part of an analysis the webview gets first (everything but attention). */

@@ -138,7 +138,7 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
   showAnalysis(result: AnalysisResult, source: AnalysisSource): number {
     const id = nextAnalysisId++;
     this.setShown({ kind: 'analysis', id, result, source, stats: null });
-    this.job = new ReachJob(id, result, source.contextReach, (m) => this.post(m));
+    this.job = new ReachJob(id, result, source.contextReach, (m) => this.post(m), source.corpusMarkov);
     this.query = null;
     this.panel.title = `Attention Lens: ${baseName(source.fileName)}`;
     this.sendAnalysis();

@@ -4,7 +4,7 @@
 // this one. Pure (no vscode import): the panel and the webview tests' stand-in host share it.
 import type { BaselinesMessage, HostToWebview, ReachMessage } from '../common/protocol';
 import { lz77Parse } from '../common/lz77';
-import { compressionBaselines, isCancelled, type AnalysisResult, type ContextReach, type ReachOptions } from '../model/index';
+import { compressionBaselines, isCancelled, type AnalysisResult, type ContextReach, type CorpusMarkov, type ReachOptions } from '../model/index';
 
 /** Runs reach on the model that made the analysis (the inspect command passes the loaded model's). */
 export type ReachFn = (ids: readonly number[], opts: ReachOptions) => Promise<ContextReach>;
@@ -27,6 +27,8 @@ export class ReachJob {
     private readonly result: AnalysisResult,
     private readonly reachFn: ReachFn | undefined,
     private readonly post: (m: HostToWebview) => void,
+    /** The analysing model's corpus-fitted chains (LoadedModel.corpusMarkov); may throw. */
+    private readonly corpusMarkov: () => CorpusMarkov[] = () => [],
   ) {}
 
   /**
@@ -58,11 +60,14 @@ export class ReachJob {
   /** The bits-per-byte table and LZ parse (computed once). */
   baselinesMessage(): BaselinesMessage {
     if (!this.baselines) {
-      const b = compressionBaselines(this.result);
+      let corpus: CorpusMarkov[] = [];
+      let note: string | undefined;
+      try { corpus = this.corpusMarkov(); } catch (err) { note = err instanceof Error ? err.message : String(err); }
+      const b = compressionBaselines(this.result, corpus);
       const matches = lz77Parse(this.result.tokens.map((t) => t.id));
       const lz = new Int32Array(matches.length * 3); // [M, 3]
       matches.forEach((m, i) => lz.set([m.start, m.source, m.length], i * 3));
-      this.baselines = { type: 'baselines', analysisId: this.analysisId, bytes: b.bytes, bitsPerByte: b.bitsPerByte, bestMarkov: b.bestMarkov, modelMinusMarkov: b.modelMinusMarkov, lz };
+      this.baselines = { type: 'baselines', analysisId: this.analysisId, bytes: b.bytes, bitsPerByte: b.bitsPerByte, bestMarkov: b.bestMarkov, modelMinusMarkov: b.modelMinusMarkov, lz, ...(note ? { note } : {}) };
     }
     return this.baselines;
   }

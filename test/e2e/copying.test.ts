@@ -1,7 +1,7 @@
 // The bundled model on sample/copying.py in a real VS Code: the panel opens on a head that copies
 // (induction), its head statistics show the induction and previous-token heads the model card
-// reports, and the numbers are the CLI's. Screenshots of the heatmap and the overview are kept
-// (test-artifacts/e2e/copying/) for the README.
+// reports, and the numbers are the CLI's. Screenshots of the heatmap, the overview and the head
+// view with its LZ77 arcs are kept (test-artifacts/e2e/copying/) for the README.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import path from 'node:path';
 import { launchVSCode, offsetToPosition, repoRoot, testModel, type VSCodeSession } from './harness';
 import { cliAnalyze } from './cli';
 import { setPanelView, waitForAnalysis, waitForOpeningHead } from './panel';
+import { waitFor } from './pageHelpers';
 import { allHeadStats, HEAD_STAT_NAMES } from '../../src/common/stats';
 
 const FILE = 'copying.py';
@@ -30,7 +31,7 @@ test('the whole of sample/copying.py: the panel opens on the most distinctive he
   await vs.selectRange({ line: 1, column: 1 }, offsetToPosition(text, text.length));
   await vs.runCommand('Attention Lens: Inspect Selection');
   const frame = await waitForAnalysis(vs, T);
-  await waitForOpeningHead(frame, reference);
+  const opening = await waitForOpeningHead(frame, reference);
   await vs.screenshot('heatmap');
 
   // The statistics table: the same numbers as the shared statistics of the CLI's attention.
@@ -54,4 +55,19 @@ test('the whole of sample/copying.py: the panel opens on the most distinctive he
   await setPanelView(frame, 'overview');
   await frame.waitForSelector('.overview button.thumb');
   await vs.screenshot('overview');
+
+  // The head view, fitted to its height, of the opening (induction) head alone, with the text's
+  // LZ77 copies drawn beside the key column: the README's picture of copying.
+  await setPanelView(frame, 'headView');
+  await waitFor(async () => (await frame.$$('.head-col-left .head-token')).length === T, { message: 'the head view\'s tokens' });
+  await frame.click('.head-fit');
+  for (let h = 0; h < H; h++) if (h !== opening.head) await frame.click(`.head-chip:nth-of-type(${h + 1})`);
+  assert.deepEqual(await frame.$$eval('.head-chip', (c) => c.map((x) => x.getAttribute('aria-pressed'))), Array.from({ length: H }, (_, h) => String(h === opening.head)));
+  await vs.page.mouse.move(1, 1);
+  const arcs = await waitFor(async () => {
+    const label = await frame.$eval('canvas.lz-arcs', (c) => c.getAttribute('aria-label') ?? '').catch(() => '');
+    return /^\d+ LZ77 cop/.test(label) ? label : undefined;
+  }, { message: 'the LZ77 arcs in the head view' });
+  assert.ok(Number(/^\d+/.exec(arcs)![0]) >= 1, arcs);
+  await vs.screenshot('head-view-lz');
 });

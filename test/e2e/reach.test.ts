@@ -75,6 +75,8 @@ test('the reach view and the compression table appear for a selection and match 
   await frame.waitForSelector('.compression-table tbody tr');
   await vs.screenshot('compression-view');
   const rows = await frame.$$eval('.compression-table tbody tr', (trs) => trs.map((tr) => [tr.getAttribute('data-coder'), tr.querySelector('td')?.textContent ?? '']));
+  // Every coder of the CLI's table is shown, the bundled model's corpus-fitted chains included.
+  assert.deepEqual(rows.map(([coder]) => coder).sort(), Object.keys(reference.baselines.bitsPerByte).sort());
   for (const [coder, value] of rows) {
     const want = reference.baselines.bitsPerByte[coder!];
     assert.ok(want !== undefined, `${coder} is in the CLI's table`);

@@ -20,13 +20,18 @@ function complete(dir: string): boolean {
   return ['config.json', 'tokenizer.json', 'onnx/decoder_model_merged.onnx', 'fidelity/index.json'].every((f) => existsSync(path.join(dir, f)));
 }
 
+/** A smoke build from before the pipeline's markov stage lacks markov/: built again. */
+function completeSmoke(dir: string): boolean {
+  return complete(dir) && existsSync(path.join(dir, 'markov', 'markov.json'));
+}
+
 function sleep(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /** The smoke model folder, built with `npm run train:smoke` if missing (one builder across parallel test files). */
 export function smokeModelDir(): string {
-  if (complete(smokeDir)) return smokeDir;
+  if (completeSmoke(smokeDir)) return smokeDir;
   const lock = path.join(repoRoot, 'training', 'build', '.smoke-build.lock');
   mkdirSync(path.dirname(lock), { recursive: true });
   const deadline = Date.now() + 15 * 60_000;
@@ -35,16 +40,16 @@ export function smokeModelDir(): string {
       mkdirSync(lock); // atomic: whoever creates it builds
       break;
     } catch {
-      if (complete(smokeDir)) return smokeDir;
+      if (completeSmoke(smokeDir)) return smokeDir;
       if (Date.now() - statSync(lock).mtimeMs > 15 * 60_000) rmSync(lock, { recursive: true, force: true }); // stale
       if (Date.now() > deadline) throw new Error('timed out waiting for another process to build the smoke model');
       sleep(2000);
     }
   }
   try {
-    if (!complete(smokeDir)) {
+    if (!completeSmoke(smokeDir)) {
       const result = spawnSync('npm', ['run', 'train:smoke'], { cwd: repoRoot, stdio: 'inherit', timeout: 15 * 60_000 });
-      if (result.status !== 0 || !complete(smokeDir)) throw new Error(`npm run train:smoke failed (exit ${result.status ?? result.signal})`);
+      if (result.status !== 0 || !completeSmoke(smokeDir)) throw new Error(`npm run train:smoke failed (exit ${result.status ?? result.signal})`);
     }
   } finally {
     rmSync(lock, { recursive: true, force: true });

@@ -1,9 +1,9 @@
-// The CLI's --reach and --baselines: the numbers equal the library's, and without the flags the
-// output is exactly what it was.
+// The CLI's --reach and --baselines: the numbers equal the library's (corpus-fitted chains
+// included when the model folder ships them), and without the flags the output is exactly what it was.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { compressionBaselines, loadModel } from '../../src/model/index';
@@ -58,9 +58,11 @@ test('--reach K and --baselines add their fields, equal to the library; without 
     });
     assert.equal(b.tokens[0]!.reach, null);
     assert.ok(b.tokens.slice(1).some((t) => t.reach !== null));
-    const table = compressionBaselines(lib);
+    const corpus = model.corpusMarkov();
+    assert.equal(corpus.length > 0, existsSync(path.join(dir, 'markov', 'markov.json')), 'corpus chains exactly when the folder ships them');
+    const table = compressionBaselines(lib, corpus);
     assert.equal(b.baselines!.bytes, Buffer.byteLength(TEXT));
-    assert.deepEqual(Object.keys(b.baselines!.bitsPerByte), ['model', 'deflate', 'brotli', 'markov1', 'markov2', 'markov3', 'markov4']);
+    assert.deepEqual(Object.keys(b.baselines!.bitsPerByte), ['model', 'deflate', 'brotli', 'markov1', 'markov2', 'markov3', 'markov4', ...corpus.map((c) => `corpusMarkov${c.order}`)]);
     for (const [name, value] of Object.entries(table.bitsPerByte)) assert.ok(Math.abs(b.baselines!.bitsPerByte[name]! - value) <= 1e-9, name);
   } finally {
     await model.dispose();

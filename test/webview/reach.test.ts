@@ -93,7 +93,7 @@ test('token strip and kernel view show reach next to the attention', async () =>
 });
 
 test('compression view: the table, the model-minus-chain strip, and the LZ arcs in the head view', async () => {
-  await send({ type: 'baselines', analysisId: id, bytes: 12, bitsPerByte: { model: 1.5, deflate: 9, brotli: 10, markov1: 4, markov2: 3.5, markov3: 3.6, markov4: 3.7 }, bestMarkov: 2 }, {
+  await send({ type: 'baselines', analysisId: id, bytes: 12, bitsPerByte: { model: 1.5, deflate: 9, brotli: 10, markov1: 4, markov2: 3.5, markov3: 3.6, markov4: 3.7 }, bestMarkov: 'markov2' }, {
     modelMinusMarkov: ['f32', [NaN, 2, -3, 8, 0, -1]], lz: ['i32', [3, 0, 3]],
   });
   await setView('compression');
@@ -115,12 +115,27 @@ test('compression view: the table, the model-minus-chain strip, and the LZ arcs 
   assert.deepEqual(p.errors, []);
 });
 
+test('compression view: corpus-fitted rows after the adaptive ones, the best of them named above the strip, and a note', async () => {
+  await send({ type: 'baselines', analysisId: id, bytes: 12, bitsPerByte: { model: 1.5, deflate: 9, brotli: 10, markov1: 4, markov2: 3.5, markov3: 3.6, markov4: 3.7, corpusMarkov1: 3.2, corpusMarkov2: 2.5 }, bestMarkov: 'corpusMarkov2', note: 'a note about the corpus file' }, {
+    modelMinusMarkov: ['f32', [NaN, 2, -3, 8, 0, -1]], lz: ['i32', []],
+  });
+  await setView('compression');
+  await p.page.waitForSelector('tr[data-coder="corpusMarkov2"]');
+  const coders = await p.page.locator('.compression-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-coder')));
+  assert.deepEqual(coders.slice(-3), ['markov4', 'corpusMarkov1', 'corpusMarkov2']);
+  assert.match(await p.page.locator('tr[data-coder="corpusMarkov2"] th').textContent() ?? '', /Markov order 2, fitted on the training corpus \(best chain\)/);
+  assert.doesNotMatch(await p.page.locator('tr[data-coder="markov2"] th').textContent() ?? '', /best/);
+  assert.match(await p.page.locator('.compression-view h3').textContent() ?? '', /order-2 corpus chain/);
+  assert.equal(await p.page.locator('.compression-note').textContent(), 'a note about the corpus file');
+  assert.deepEqual(p.errors, []);
+});
+
 test('encoders: the reach view and the strip say "causal models only"; LZ rows stay', async () => {
   const a = patterned(tokens);
   a.kind = 'encoder';
   const enc = await p.load(a);
   await send({ type: 'reach', analysisId: enc, state: 'unavailable', message: 'fake is an encoder (bidirectional): context reach is for causal models only.' });
-  await send({ type: 'baselines', analysisId: enc, bytes: 12, bitsPerByte: { deflate: 9, brotli: 10, markov1: 4, markov2: 3.5, markov3: 3.6, markov4: 3.7 }, bestMarkov: 2, modelMinusMarkov: null }, { lz: ['i32', []] });
+  await send({ type: 'baselines', analysisId: enc, bytes: 12, bitsPerByte: { deflate: 9, brotli: 10, markov1: 4, markov2: 3.5, markov3: 3.6, markov4: 3.7 }, bestMarkov: 'markov2', modelMinusMarkov: null }, { lz: ['i32', []] });
   await setView('reach');
   await p.page.waitForFunction(() => /causal models only/.test(document.querySelector('.reach-status')?.textContent ?? ''));
   assert.equal(await p.page.locator('.reach-status button').count(), 0, 'nothing to retry');

@@ -70,7 +70,7 @@ test('bits per byte: model, deflate, brotli and Markov rows from their code leng
   const markov = adaptiveMarkovBits(ids, 128, 4);
   for (let k = 1; k <= 4; k++) assert.ok(Math.abs(b.bitsPerByte[`markov${k}`]! - markov[k - 1]!.reduce((s, x) => s + x, 0) / bytes) < 1e-9);
   const best = [1, 2, 3, 4].reduce((a, k) => (b.bitsPerByte[`markov${k}`]! < b.bitsPerByte[`markov${a}`]! ? k : a), 1);
-  assert.equal(b.bestMarkov, best);
+  assert.equal(b.bestMarkov, `markov${best}`);
   assert.ok(Number.isNaN(b.modelMinusMarkov![0]!), 'no model prediction for the first token');
   for (let i = 1; i < ids.length; i++) assert.ok(Math.abs(b.modelMinusMarkov![i]! - (r.tokens[i]!.logprob! / Math.LN2 + markov[best - 1]![i]!)) < 1e-5);
 });
@@ -87,8 +87,14 @@ test('tokens the tokenizer adds cost nothing; encoders get LZ and Markov rows bu
   assert.equal(enc.bitsPerByte.markov2, plain.bitsPerByte.markov2);
 });
 
-test('a corpus-fitted model plugs in as corpusMarkovN', () => {
+test('a corpus-fitted model plugs in as corpusMarkovN, and the strip compares with it when it is the best chain', () => {
   const r = fakeAnalysis('decoder');
-  const b = compressionBaselines(r, [{ order: 3, codeLengths: (ids) => new Float64Array(ids.length).fill(2) }]);
-  assert.ok(Math.abs(b.bitsPerByte.corpusMarkov3! - (2 * r.tokens.length) / b.bytes) < 1e-9);
+  const worse = compressionBaselines(r, [{ order: 3, codeLengths: (ids) => new Float64Array(ids.length).fill(40) }]);
+  assert.ok(Math.abs(worse.bitsPerByte.corpusMarkov3! - (40 * r.tokens.length) / worse.bytes) < 1e-9);
+  assert.match(worse.bestMarkov, /^markov\d$/);
+  const lengths = Float64Array.from(r.tokens, (_, i) => 0.25 + (i % 2));
+  const b = compressionBaselines(r, [{ order: 1, codeLengths: () => new Float64Array(r.tokens.length).fill(30) }, { order: 2, codeLengths: () => lengths }]);
+  assert.deepEqual(Object.keys(b.bitsPerByte).slice(-2), ['corpusMarkov1', 'corpusMarkov2']);
+  assert.equal(b.bestMarkov, 'corpusMarkov2');
+  for (let i = 1; i < r.tokens.length; i++) assert.ok(Math.abs(b.modelMinusMarkov![i]! - (r.tokens[i]!.logprob! / Math.LN2 + lengths[i]!)) < 1e-5);
 });

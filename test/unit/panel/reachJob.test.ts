@@ -114,3 +114,14 @@ test('after the header nothing is sent until the first view has its data; then t
   assert.equal(posted.filter((m) => m.type === 'baselines').length, 1);
   job.dispose();
 });
+
+test('the table takes the model\'s corpus chains; an unreadable corpus file becomes a note and the rest stays', () => {
+  const corpus = () => [{ order: 2, codeLengths: (ids: readonly number[]) => new Float64Array(ids.length).fill(0.5) }];
+  const withCorpus = new ReachJob(1, result(), controllable().fn, () => undefined, corpus).baselinesMessage();
+  assert.ok(Math.abs(withCorpus.bitsPerByte.corpusMarkov2! - (6 * 0.5) / 6) < 1e-12);
+  assert.equal(withCorpus.bestMarkov, 'corpusMarkov2');
+  assert.equal(withCorpus.note, undefined);
+  const broken = new ReachJob(1, result(), controllable().fn, () => undefined, () => { throw new Error('markov.bin is cut short'); }).baselinesMessage();
+  assert.equal(broken.note, 'markov.bin is cut short');
+  assert.deepEqual(Object.keys(broken.bitsPerByte), ['model', 'deflate', 'brotli', 'markov1', 'markov2', 'markov3', 'markov4']);
+});

@@ -1,0 +1,54 @@
+// The head view's "Fit to height": a long text's rows shrink so the whole of it, lines and LZ77
+// arcs included, fits the view; labels too small to read are named on hover; off again, 18 px rows.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import { launch, openPanel, patterned, type PanelPage } from './harness';
+
+let browser: Browser;
+let p: PanelPage;
+const T = 300;
+let id = 0;
+before(async () => {
+  browser = await launch();
+  p = await openPanel(browser);
+  id = await p.load(patterned(Array.from({ length: T }, (_, i) => ` t${i % 50}`)));
+  await p.waitHeatmap();
+});
+after(async () => { await browser?.close(); });
+
+const geometry = () => p.page.evaluate(() => {
+  const left = document.querySelector('.head-col-left') as HTMLElement;
+  const first = left.firstElementChild as HTMLElement;
+  const lines = document.querySelector('canvas.head-lines') as HTMLCanvasElement;
+  const arcs = document.querySelector('canvas.lz-arcs') as HTMLCanvasElement;
+  const d = lines.getContext('2d')!.getImageData(0, 0, lines.width, lines.height).data;
+  let inked = 0;
+  for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) inked++;
+  return { column: left.getBoundingClientRect().height, row: first.getBoundingClientRect().height, title: first.getAttribute('title'), lines: lines.height, arcs: arcs.height, inked, room: window.innerHeight * 0.72 };
+});
+
+test('fit to height: the whole text in the view, lines and arcs on the same rows; off again: 18 px rows', async () => {
+  await p.setControl('ctl-view', 'headView');
+  await p.page.waitForSelector('.head-col-left .head-token');
+  await p.page.evaluate((analysisId) => (window as any).__fakeHost.send({ type: 'baselines', analysisId, bytes: 900, bitsPerByte: { deflate: 1 }, bestMarkov: 'markov1', modelMinusMarkov: null, lz: Int32Array.from([50, 0, 250]) }), id);
+  const before = await geometry();
+  assert.equal(before.row, 18);
+  assert.equal(before.lines, T * 18);
+  assert.equal(await p.page.locator('.head-fit').getAttribute('aria-pressed'), 'false');
+
+  await p.page.locator('.head-fit').click();
+  const fit = await geometry();
+  assert.ok(fit.column <= fit.room + 1, `the column (${fit.column} px) fits the view (${fit.room} px)`);
+  assert.ok(Math.abs(fit.row * T - fit.column) < 2, 'rows share the column evenly');
+  assert.equal(fit.lines, Math.ceil(fit.column - 0.01), 'the lines canvas is as tall as the rows');
+  assert.equal(fit.arcs, fit.lines, 'the arcs sit on the same rows');
+  assert.ok(fit.inked > 500, `lines drawn (${fit.inked} px)`);
+  assert.equal(fit.title, '␣t0', 'a label too small to read is named on hover');
+  assert.equal(await p.page.locator('.head-fit').getAttribute('aria-pressed'), 'true');
+
+  await p.page.locator('.head-fit').click();
+  const back = await geometry();
+  assert.deepEqual([back.row, back.lines, back.arcs, back.title], [18, T * 18, T * 18, null]);
+  assert.deepEqual(p.errors, []);
+});
