@@ -36,9 +36,10 @@ export class AblationView {
     const hasTarget = p + 1 < d.T;
     const top = withoutInvisible(d.vocab[d.top1[p]!] ?? `#${d.top1[p]}`);
     const table = el('table', { class: 'ablation-grid' });
-    table.append(el('caption', {}, hasTarget
-      ? `Zeroing one head at a time: change in ln p(“${labels[p + 1]}” | …“${labels[p]}”). Blue: the head helped; red: it hurt; ● the top-1 prediction (now “${top}”) changes. Click a cell to open its heatmap; Alt+click (or X) switches the head off for the whole panel.`
-      : `After the last token there is no actual next token: ● marks heads whose removal changes the top-1 prediction (now “${top}”).`));
+    table.append(el('caption', {}, (hasTarget
+      ? `Zeroing one head at a time: change in ln p(“${labels[p + 1]}” | …“${labels[p]}”). Blue: the head helped; red: it hurt; ● the top-1 prediction (now “${top}”) changes. Click a cell to open its heatmap.`
+      : `After the last token there is no actual next token: ● marks heads whose removal changes the top-1 prediction (now “${top}”).`)
+      + ' Alt+click (or X) switches a head off for the whole panel, or back on.'));
     const head = el('tr');
     head.append(el('th', { scope: 'col' }, 'Layer'));
     for (let h = 0; h < d.nHeads; h++) head.append(el('th', { scope: 'col' }, `H${h}`));
