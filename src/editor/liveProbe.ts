@@ -14,7 +14,8 @@ import { OnceReporter, describeFailure } from '../services/messages';
 import { headsLabel, type HeadsOff } from '../services/headsOff';
 import { prefixStart, trimBrokenStart } from './prefix';
 import { formatProb } from './surprisalLevels';
-import { escapeMarkdown, noIcons } from './markdown';
+import { noIcons } from './markdown';
+import { probeTooltip } from './probeTooltip';
 
 interface ProbeKey {
   prefix: string;
@@ -178,11 +179,6 @@ async function probeNext(model: LoadedModel, key: ProbeKey, signal: AbortSignal)
 }
 
 function tooltip(key: ProbeKey, r: ProbeResult): vscode.MarkdownString {
-  const md = new vscode.MarkdownString(undefined, false); // token text must never become an icon
-  md.appendMarkdown(`**Attention Lens: next token** (after ${r.nTokens} tokens${r.cached ? ', reused cache' : ''})\n\n`);
-  if (key.headsOff) md.appendMarkdown(`**With ${key.headsOff} switched off** (outputs zeroed): this is the ablated model's prediction. “Attention Lens: Switch All Heads On” turns them back on.\n\n`);
-  md.appendMarkdown('| token | probability |\n|:--|--:|\n');
-  for (const n of r.next) md.appendMarkdown(`| ${escapeMarkdown(visibleToken(n.token))} | ${formatProb(n.prob)} |\n`);
-  md.appendMarkdown(`\nEntropy ${r.entropy.toFixed(2)} nats (${(r.entropy / Math.LN2).toFixed(2)} bits), temperature ${key.temperature}`);
-  return md;
+  // Token text must never become an icon (no theme icons).
+  return new vscode.MarkdownString(probeTooltip({ ...r, temperature: key.temperature, headsOff: key.headsOff }), false);
 }

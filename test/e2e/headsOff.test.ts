@@ -128,6 +128,11 @@ test('the q·k breakdown of a heatmap cell has the CLI’s weight, and its score
   }, [q, key]);
   await frame.locator('.qk .qk-sum').waitFor();
   await waitFor(async () => new RegExp(`^L${layer}\\.H${head}: query ${q} .* key ${key} `).test(await frame.locator('.qk-title').textContent() ?? ''), { message: `the q·k view of cell (${q}, ${key})` });
+  const chosenInView = () => frame.$eval('.qk-keys', (list) => {
+    const a = list.getBoundingClientRect(), b = list.querySelector('.qk-chosen')!.getBoundingClientRect();
+    return b.top >= a.top && b.bottom <= a.bottom;
+  });
+  await waitFor(chosenInView, { message: `key ${key} in view in the query's row of keys` });
   await vs.screenshot('qk-view');
   const read = async () => frame.$eval('.qk-sum', (e) => ({ score: Number(e.getAttribute('data-score')), weight: Number(e.getAttribute('data-weight')) }));
   const first = await read();
