@@ -18,6 +18,9 @@ import { predictMasked } from './commands/maskedPrediction';
 import { computeInternalsFor } from './commands/internals';
 import { reloadModel, toggleSetting } from './commands/settingCommands';
 import { showDiagnostics } from './commands/showDiagnostics';
+import { pickHeadsOff, rerunShownAnalysis, switchAllHeadsOn, toggleHeadOff, type HeadsOffDeps } from './commands/headsOff';
+import { HeadsOff } from './services/headsOff';
+import { HeadsOffStatus, PICK_HEADS_COMMAND } from './editor/headsOffStatus';
 
 /** What activate() returns: handles for tests running inside the extension host. */
 export interface AttentionLensApi {
@@ -26,6 +29,8 @@ export interface AttentionLensApi {
   surprisal: Surprisal;
   ghostText: GhostText;
   selectionSync: SelectionSync;
+  headsOff: HeadsOff;
+  headsOffStatus: HeadsOffStatus;
 }
 
 export function activate(context: vscode.ExtensionContext): AttentionLensApi {
@@ -35,20 +40,32 @@ export function activate(context: vscode.ExtensionContext): AttentionLensApi {
   const models = new ModelManager(context, () => settings().model);
   const selectionSync = new SelectionSync();
   const diagnostics = new HostDiagnostics();
-  const liveProbe = new LiveProbe(models, settings, diagnostics);
+  // The heads switched off for the session: applied to the model in use, reset when another loads.
+  const headsOff = new HeadsOff(models);
+  subs.push(models.onDidChangeModel(() => headsOff.modelChanged()));
+  const headsOffStatus = new HeadsOffStatus(headsOff);
+  const liveProbe = new LiveProbe(models, settings, diagnostics, headsOff);
   const surprisal = new Surprisal(models, settings);
   const ghostText = new GhostText(models, settings);
   const panelHost: PanelHost = {
     extensionUri: context.extensionUri,
     predictMasked: (req) => predictMasked(models, { ...req, topK: settings().topK }),
     internals: (req) => computeInternalsFor(models, req),
+    headsOff: (m) => void (m.action === 'allOn' ? switchAllHeadsOn(headsOffDeps) : toggleHeadOff(headsOffDeps, m)),
   };
   // Disposed in reverse order: features first, the model last.
-  subs.push(diagnostics, models, selectionSync, liveProbe, surprisal);
+  subs.push(diagnostics, models, selectionSync, headsOffStatus, liveProbe, surprisal);
   subs.push(AttentionPanel.registerSerializer(panelHost));
   subs.push(vscode.languages.registerInlineCompletionItemProvider(WRITABLE_DOCUMENTS, ghostText));
 
   const inspections = new LatestWins();
+  const headsOffDeps: HeadsOffDeps = { headsOff, models, settings, latest: inspections };
+  // A switch re-runs what the panel shows and the surprisal colours; the live probe asks again by itself.
+  subs.push(headsOff.onDidChange((c) => {
+    if (c.reason !== 'switched') return;
+    void rerunShownAnalysis(headsOffDeps);
+    surprisal.settingsChanged();
+  }));
   subs.push(
     vscode.commands.registerCommand('attentionLens.inspectSelection', () =>
       inspectSelection({ panelHost, models, sync: selectionSync, settings, latest: inspections, timings: diagnostics })),
@@ -59,6 +76,9 @@ export function activate(context: vscode.ExtensionContext): AttentionLensApi {
     vscode.commands.registerCommand('attentionLens.chooseModel', () => chooseModel(context)),
     vscode.commands.registerCommand('attentionLens.reloadModel', () => reloadModel(models)),
     vscode.commands.registerCommand(ACCEPTED_COMMAND, () => ghostText.onAccepted()),
+    vscode.commands.registerCommand(PICK_HEADS_COMMAND, () => pickHeadsOff(headsOffDeps)),
+    vscode.commands.registerCommand('attentionLens.switchAllHeadsOn', () => switchAllHeadsOn(headsOffDeps)),
+    vscode.commands.registerCommand('attentionLens.toggleHeadOff', (arg: unknown) => toggleHeadOff(headsOffDeps, arg)),
     vscode.commands.registerCommand('attentionLens.showDiagnostics', () => showDiagnostics(context.globalStorageUri, diagnostics, models, settings())),
   );
 
@@ -81,7 +101,7 @@ export function activate(context: vscode.ExtensionContext): AttentionLensApi {
   const initial = settings();
   liveProbe.setEnabled(initial.liveProbe.enabled);
   surprisal.setEnabled(initial.surprisal.enabled);
-  return { models, liveProbe, surprisal, ghostText, selectionSync };
+  return { models, liveProbe, surprisal, ghostText, selectionSync, headsOff, headsOffStatus };
 }
 
 export function deactivate(): void {

@@ -4,6 +4,7 @@
 import { el, clear, fmt } from './dom';
 import { ablationAt } from '../src/common/internals';
 import { withoutInvisible } from '../src/common/tokenText';
+import { wireHeadToggle, type HeadsOffList } from './headToggle';
 
 export interface AblationData {
   nLayers: number;
@@ -26,17 +27,19 @@ export function deltaColour(delta: number): string {
 export class AblationView {
   readonly root = el('div', { class: 'ablation' });
 
-  constructor(private readonly onOpen: (layer: number, head: number) => void) {}
+  constructor(private readonly onOpen: (layer: number, head: number) => void, private readonly onToggle: (layer: number, head: number) => void = () => undefined) {}
 
-  render(d: AblationData, labels: string[], position: number): void {
+  /** `headsOff`: the heads switched off for the panel, marked in the grid. */
+  render(d: AblationData, labels: string[], position: number, headsOff?: HeadsOffList): void {
     clear(this.root);
     const p = Math.min(position, d.T - 1);
     const hasTarget = p + 1 < d.T;
     const top = withoutInvisible(d.vocab[d.top1[p]!] ?? `#${d.top1[p]}`);
     const table = el('table', { class: 'ablation-grid' });
-    table.append(el('caption', {}, hasTarget
+    table.append(el('caption', {}, (hasTarget
       ? `Zeroing one head at a time: change in ln p(“${labels[p + 1]}” | …“${labels[p]}”). Blue: the head helped; red: it hurt; ● the top-1 prediction (now “${top}”) changes. Click a cell to open its heatmap.`
-      : `After the last token there is no actual next token: ● marks heads whose removal changes the top-1 prediction (now “${top}”).`));
+      : `After the last token there is no actual next token: ● marks heads whose removal changes the top-1 prediction (now “${top}”).`)
+      + ' Alt+click (or X) switches a head off for the whole panel, or back on.'));
     const head = el('tr');
     head.append(el('th', { scope: 'col' }, 'Layer'));
     for (let h = 0; h < d.nHeads; h++) head.append(el('th', { scope: 'col' }, `H${h}`));
@@ -52,6 +55,7 @@ export class AblationView {
         const text = `${hasTarget ? (delta >= 0 ? '+' : '') + fmt(delta, 2) : ''}${changed ? ' ●' : ''}`;
         const cell = el('td', { class: 'ablation-cell', 'data-layer': l, 'data-head': h, 'data-delta': hasTarget ? delta : '', 'data-changed': changed ? 1 : 0 });
         const button = el('button', { class: 'ablation-open', 'aria-label': `Layer ${l} head ${h}: ${hasTarget ? `change ${fmt(delta, 3)} nats` : ''}${changed ? ', top-1 changes' : ''}. Open its heatmap.` }, text || '·');
+        wireHeadToggle(button, l, h, headsOff, this.onToggle);
         button.addEventListener('click', () => this.onOpen(l, h));
         cell.style.backgroundColor = deltaColour(delta);
         cell.append(button);

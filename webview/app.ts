@@ -50,7 +50,7 @@ export class App {
     onActivate: (c) => { this.change({ query: c.query, key: c.key }); this.reveal(c.key); }, onOpen: (c) => this.change({ query: c.query, key: c.key, view: 'qk' }),
     onViewChange: (zoom, panRow, panCol) => this.change({ zoom, panRow, panCol }, false),
   });
-  private readonly overviewView = new Overview((layer, head) => this.change({ layer, head, view: 'heatmap' }));
+  private readonly overviewView = new Overview((layer, head) => this.change({ layer, head, view: 'heatmap' }), (layer, head) => post({ type: 'headsOff', action: 'toggle', layer, head }));
   private readonly headView = new HeadView({
     onHover: (i) => this.hover(i),
     onActivate: (i) => { this.change({ query: i }, false); this.reveal(i); },
@@ -242,7 +242,7 @@ export class App {
         const o = this.cache.overviewData(thumbnailSize(THUMBNAIL, T), this.options(), s.log ? 'log' : 'linear');
         if (!o) return waiting('every head');
         show(this.overviewView.root);
-        this.overviewView.render({ nLayers: h.shape.nLayers, nHeads: h.shape.nHeads, size: o.size, data: o.data, stats: this.stats, T, causal }, this.palette, { layer: s.layer, head: s.head === 'rollout' ? 'mean' : s.head });
+        this.overviewView.render({ nLayers: h.shape.nLayers, nHeads: h.shape.nHeads, size: o.size, data: o.data, stats: this.stats, T, causal, headsOff: h.headsOff }, this.palette, { layer: s.layer, head: s.head === 'rollout' ? 'mean' : s.head });
         return;
       }
       case 'headView': {

@@ -16,11 +16,15 @@ export class InternalsViews {
   readonly qk: QkView;
   /** Heads switched off change every number shown: said above the views, where it cannot be missed. */
   readonly headsOff = el('div', { class: 'heads-off internals-active', role: 'alert', hidden: true });
+  private readonly headsOffText = el('span', { class: 'heads-off-text' });
 
   constructor(post: (m: WebviewToHost) => void, events: { onChoose(position: number): void; onOpen(layer: number, head: number): void; onKey(key: number): void }) {
     this.cache = new InternalsCache(post);
     this.lens = new LensView(events.onChoose);
-    this.ablation = new AblationView(events.onOpen);
+    this.ablation = new AblationView(events.onOpen, (layer, head) => post({ type: 'headsOff', action: 'toggle', layer, head }));
+    const allOn = el('button', { class: 'heads-off-all-on' }, 'Switch all on');
+    allOn.addEventListener('click', () => post({ type: 'headsOff', action: 'allOn' }));
+    this.headsOff.append(this.headsOffText, allOn);
     this.qk = new QkView(events.onKey);
   }
 
@@ -31,7 +35,7 @@ export class InternalsViews {
 
   setHeadsOff(heads: AnalysisHeader['headsOff']): void {
     this.headsOff.hidden = !heads?.length;
-    this.headsOff.textContent = heads?.length ? `Heads switched off: ${heads.map((x) => `L${x.layer}.H${x.head}`).join(', ')}. The analysis, probe and ghost text run without them.` : '';
+    this.headsOffText.textContent = heads?.length ? `Heads switched off: ${heads.map((x) => `L${x.layer}.H${x.head}`).join(', ')}. The analysis, probe and ghost text run without them; the internals views (value norms, rollout, lens, ablation, q·k) are of the model with every head on. ` : '';
   }
 
   reset(analysisId: number): void {
@@ -86,7 +90,7 @@ export class InternalsViews {
     this.cache.request('ablation');
     const d = this.cache.ablation;
     if (!d) return `head ablation (${h.shape.nLayers * h.shape.nHeads} runs of the model, one per head)`;
-    this.ablation.render({ nLayers: h.shape.nLayers, nHeads: h.shape.nHeads, T, ...d }, labels, query);
+    this.ablation.render({ nLayers: h.shape.nLayers, nHeads: h.shape.nHeads, T, ...d }, labels, query, h.headsOff);
     return null;
   }
 }

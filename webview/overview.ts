@@ -3,6 +3,7 @@
 import { el, clear, fmt } from './dom';
 import type { Palette } from './theme';
 import { headLabels, statsAt } from '../src/common/stats';
+import { isHeadOff, wireHeadToggle, type HeadsOffList } from './headToggle';
 
 export interface OverviewData {
   nLayers: number;
@@ -13,6 +14,8 @@ export interface OverviewData {
   stats: Float32Array | null;
   T: number;
   causal: boolean;
+  /** Heads switched off for this analysis (marked, and Alt+click or X switches one back on). */
+  headsOff?: HeadsOffList;
 }
 
 export class Overview {
@@ -20,7 +23,7 @@ export class Overview {
   private buttons: HTMLButtonElement[][] = [];
   private focusAt = { layer: 0, col: 0 };
 
-  constructor(private readonly onOpen: (layer: number, head: number | 'mean') => void) {
+  constructor(private readonly onOpen: (layer: number, head: number | 'mean') => void, private readonly onToggle: (layer: number, head: number) => void = () => undefined) {
     this.root.addEventListener('keydown', (e) => this.onKey(e));
   }
 
@@ -58,7 +61,8 @@ export class Overview {
           class: `thumb${isMean ? ' thumb-mean' : ''}${active ? ' thumb-current' : ''}`,
           tabindex: -1, 'aria-label': description, title: description, 'data-layer': l, 'data-head': isMean ? 'mean' : h,
         });
-        button.append(canvas, el('span', { class: 'thumb-label' }, labels[0] ?? (isMean ? 'mean' : '')));
+        button.append(canvas, el('span', { class: 'thumb-label' }, !isMean && isHeadOff(d.headsOff, l, h) ? 'off' : labels[0] ?? (isMean ? 'mean' : '')));
+        if (!isMean) wireHeadToggle(button, l, h, d.headsOff, this.onToggle);
         button.addEventListener('click', () => { this.focusAt = { layer: l, col: h }; this.onOpen(l, isMean ? 'mean' : h); });
         button.addEventListener('focus', () => { this.focusAt = { layer: l, col: h }; this.updateTabStops(); });
         buttons.push(button);

@@ -82,6 +82,11 @@ export class QkView {
       list.append(item);
     });
     box.append(list);
+    // A long row: bring the chosen key into the list's view once it is laid out.
+    requestAnimationFrame(() => {
+      const chosen = list.querySelector<HTMLElement>('.qk-chosen');
+      if (chosen) list.scrollTop = Math.max(0, chosen.offsetTop - list.offsetTop - list.clientHeight / 2);
+    });
     return box;
   }
 }

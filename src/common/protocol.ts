@@ -139,6 +139,9 @@ export type WebviewToHost =
   /** Stop computing context reach for this analysis; `requestReach` starts it again. */
   | { type: 'cancelReach'; analysisId: number }
   | { type: 'requestReach'; analysisId: number }
+  /** Switch head (layer, head) off for the whole panel, or back on if it is off; `allOn` switches every head back on. */
+  | { type: 'headsOff'; action: 'toggle'; layer: number; head: number }
+  | { type: 'headsOff'; action: 'allOn' }
   | { type: 'export'; format: 'png'; dataUrl: string; suggestedName: string }
   | { type: 'export'; format: 'json' | 'csv'; analysisId: number; selector: AttentionSelector | null };
 

@@ -11,9 +11,11 @@ import { AttentionPanel } from '../panel/attentionPanel';
 import type { ModelManager } from '../services/modelManager';
 import type { Settings } from '../services/settings';
 import { OnceReporter, describeFailure } from '../services/messages';
+import { headsLabel, type HeadsOff } from '../services/headsOff';
 import { prefixStart, trimBrokenStart } from './prefix';
 import { formatProb } from './surprisalLevels';
-import { escapeMarkdown, noIcons } from './markdown';
+import { noIcons } from './markdown';
+import { probeTooltip } from './probeTooltip';
 
 interface ProbeKey {
   prefix: string;
@@ -21,6 +23,8 @@ interface ProbeKey {
   temperature: number;
   /** Bumped when the model changes, so the same text is asked again. */
   generation: number;
+  /** The heads switched off when asked ('' when all are on): the probe runs without them. */
+  headsOff: string;
   /** performance.now() when asked (not part of what makes two requests the same). */
   requestedAt: number;
 }
@@ -43,18 +47,24 @@ export class LiveProbe extends Disposable {
   /** The latest result shown, with the key it answers (for tests and the panel). */
   last: { key: ProbeKey; result: ProbeResult } | undefined;
 
-  constructor(private readonly models: ModelManager, private readonly settings: () => Settings, private readonly timings?: ProbeTimings) {
+  constructor(
+    private readonly models: ModelManager,
+    private readonly settings: () => Settings,
+    private readonly timings?: ProbeTimings,
+    private readonly headsOff?: Pick<HeadsOff, 'current' | 'onDidChange'>,
+  ) {
     super();
     this.item.name = 'Attention Lens: live probe';
     this.item.command = 'attentionLens.showPanel';
     this.latest = new LatestWins<ProbeKey>({
       delayMs: () => this.settings().liveProbe.debounceMs,
-      same: (a, b) => a.prefix === b.prefix && a.topK === b.topK && a.temperature === b.temperature && a.generation === b.generation,
+      same: (a, b) => a.prefix === b.prefix && a.topK === b.topK && a.temperature === b.temperature && a.generation === b.generation && a.headsOff === b.headsOff,
     });
     this.register({ dispose: () => this.latest.dispose() });
     this.register(vscode.window.onDidChangeTextEditorSelection((e) => e.textEditor === vscode.window.activeTextEditor && this.update()));
     this.register(vscode.window.onDidChangeActiveTextEditor(() => this.update()));
     this.register(vscode.workspace.onDidChangeTextDocument((e) => e.document === vscode.window.activeTextEditor?.document && this.update()));
+    if (headsOff) this.register(headsOff.onDidChange(() => this.update()));
     this.register(models.onDidChangeModel(() => {
       this.generation++;
       this.update();
@@ -106,7 +116,7 @@ export class LiveProbe extends Disposable {
       return;
     }
     const s = this.settings();
-    void this.ask({ prefix, topK: s.topK, temperature: s.temperature, generation: this.generation, requestedAt: performance.now() });
+    void this.ask({ prefix, topK: s.topK, temperature: s.temperature, generation: this.generation, headsOff: headsLabel(this.headsOff?.current ?? []), requestedAt: performance.now() });
   }
 
   /** Asks the model for `key` (after the quiet period, unless the key is unchanged) and shows the newest answer. */
@@ -169,10 +179,6 @@ async function probeNext(model: LoadedModel, key: ProbeKey, signal: AbortSignal)
 }
 
 function tooltip(key: ProbeKey, r: ProbeResult): vscode.MarkdownString {
-  const md = new vscode.MarkdownString(undefined, false); // token text must never become an icon
-  md.appendMarkdown(`**Attention Lens: next token** (after ${r.nTokens} tokens${r.cached ? ', reused cache' : ''})\n\n`);
-  md.appendMarkdown('| token | probability |\n|:--|--:|\n');
-  for (const n of r.next) md.appendMarkdown(`| ${escapeMarkdown(visibleToken(n.token))} | ${formatProb(n.prob)} |\n`);
-  md.appendMarkdown(`\nEntropy ${r.entropy.toFixed(2)} nats (${(r.entropy / Math.LN2).toFixed(2)} bits), temperature ${key.temperature}`);
-  return md;
+  // Token text must never become an icon (no theme icons).
+  return new vscode.MarkdownString(probeTooltip({ ...r, temperature: key.temperature, headsOff: key.headsOff }), false);
 }

@@ -34,6 +34,8 @@ export interface PanelHost {
   predictMasked(req: MaskedRequest): Promise<MaskedAnswer>;
   /** An internals view of the analysed text (value norms, rollout, logit lens, ablation) by the analysis's model. */
   internals?(req: InternalsPanelRequest): Promise<InternalsResult>;
+  /** Switch a head off or on, or all back on, for the whole panel (the host re-runs the analysis). */
+  headsOff?(m: Extract<WebviewToHost, { type: 'headsOff' }>): void;
 }
 
 import { InternalsJobs, internalsMessage, neededInternals, type InternalsPanelRequest } from './internalsResponder';
@@ -144,6 +146,9 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
     this.sendAnalysis();
     return id;
   }
+
+  /** The analysis shown, if any (to analyse its text again, or to label its heads). */
+  shownAnalysis(): CurrentAnalysis | null { return this.shown.kind === 'analysis' ? this.shown : null; }
 
   showError(message: string): void {
     this.setShown({ kind: 'error', message });
@@ -274,6 +279,9 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
         break;
       case 'requestReach':
         if (current(m.analysisId)) this.job?.startReach(true);
+        break;
+      case 'headsOff':
+        this.host.headsOff?.(m);
         break;
       case 'export':
         void saveExport(m, s.kind === 'analysis' ? s : null).catch((e: unknown) => {

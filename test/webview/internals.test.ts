@@ -162,7 +162,8 @@ test('heads switched off are announced above the views while active, and the not
   a.headsOff = [{ layer: 1, head: 0 }, { layer: 0, head: 1 }];
   await p.load(a);
   await p.page.waitForFunction(() => !(document.querySelector('.heads-off') as HTMLElement).hidden);
-  assert.equal(await p.page.locator('.heads-off').textContent(), 'Heads switched off: L1.H0, L0.H1. The analysis, probe and ghost text run without them.');
+  assert.equal(await p.page.locator('.heads-off-text').textContent(), 'Heads switched off: L1.H0, L0.H1. The analysis, probe and ghost text run without them; the internals views (value norms, rollout, lens, ablation, q·k) are of the model with every head on. ');
+  assert.equal(await p.page.locator('.heads-off button').textContent(), 'Switch all on');
   assert.equal(await p.page.locator('.heads-off').getAttribute('role'), 'alert');
   await p.load(patterned(tokens));
   await p.page.waitForFunction(() => (document.querySelector('.heads-off') as HTMLElement).hidden);
