@@ -4,14 +4,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  AttentionLensError, compressionBaselines, DEFAULT_REACH_CONTEXT, describeProgress, isDirectory, loadHubModel, loadModel, resolveModelSetting, writeAnalysisJson, type LoadedModel,
+  AttentionLensError, compressionBaselines, DEFAULT_REACH_CONTEXT, describeProgress, isDirectory, loadHubModel, loadModel, resolveModelSetting, type LoadedModel,
 } from '../model';
 import { cappedFlagNotes, decodeInput } from './notes';
 import { internalsJson, internalsRequest, NO_INTERNALS, wantsInternals, type InternalsFlags } from './internalsJson';
 import { corpusMarkovOrNote, jsonExtras, type Extras } from './extras';
+import { writeAnalysis, type AttentionOut } from './output';
 
 const USAGE = `Usage: attention-lens analyze --model <bundled|DIR> [--text-file FILE] [--top-k K] [--max-tokens N] [--reach [K]] [--baselines]
-                [--value-norms] [--rollout] [--logit-lens K] [--ablation] --json
+                [--value-norms] [--rollout] [--logit-lens K] [--ablation]
+                [--attention-out FILE.npy [--attention-dtype float32|float16]] --json
 
 Runs the model on the text (from FILE, or standard input) and prints one JSON object:
   {"model", "tokens": [{"id", "text", "start", "end", "logprob"}],
@@ -45,12 +47,15 @@ Options:
   --logit-lens K        add "logitLens": {"shape": [L, T, K], "ids", "probs"}: each layer's top-K
   --ablation            add "ablation": {"shape": [L, H, T], "data", "top1Changed"}: change of each
                         token's log-probability with head (l, h) zeroed (null for the first token)
+  --attention-out FILE  write the attention to FILE as a NumPy .npy array [L, H, T, T] instead of
+                        inlining it; "attention" is then {"shape", "dtype", "file"}
+  --attention-dtype T   float32 (default) or float16, the element type of that file
   --json                print JSON (the only output format)
   -h, --help            show this help`;
 
 class UsageError extends Error {}
 
-interface Args { model: string; textFile?: string; topK: number; maxTokens: number; cacheDir?: string; remoteHost?: string; reach?: number; baselines?: boolean; internals: InternalsFlags }
+interface Args { model: string; textFile?: string; topK: number; maxTokens: number; cacheDir?: string; remoteHost?: string; reach?: number; baselines?: boolean; internals: InternalsFlags; attentionOut?: AttentionOut }
 
 export function parseArgs(argv: string[]): Args | 'help' {
   if (argv.includes('--help') || argv.includes('-h') || argv.length === 0) return 'help';
@@ -58,6 +63,7 @@ export function parseArgs(argv: string[]): Args | 'help' {
   if (command !== 'analyze') throw new UsageError(`Unknown command "${command}". The only command is "analyze".`);
   const args: Args = { model: '', topK: 10, maxTokens: 512, internals: { ...NO_INTERNALS } };
   let json = false;
+  let dtype: string | undefined;
   const positiveInt = (flag: string, value: string | undefined) => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} needs a positive integer, got "${value ?? ''}".`);
@@ -84,11 +90,18 @@ export function parseArgs(argv: string[]): Args | 'help' {
       case '--ablation': args.internals.ablation = true; break;
       case '--reach': args.reach = /^\d+$/.test(rest[i + 1] ?? '') ? positiveInt(flag, rest[++i]) : DEFAULT_REACH_CONTEXT; break;
       case '--baselines': args.baselines = true; break;
+      case '--attention-out': args.attentionOut = { path: value(), dtype: 'float32' }; break;
+      case '--attention-dtype': dtype = value(); break;
       default: throw new UsageError(`Unknown option "${flag}".`);
     }
   }
   if (!args.model) throw new UsageError('--model is required (bundled, or a model folder).');
   if (!json) throw new UsageError('--json is required (JSON is the only output format).');
+  if (dtype !== undefined) {
+    if (dtype !== 'float32' && dtype !== 'float16') throw new UsageError(`--attention-dtype is float32 or float16, got "${dtype}".`);
+    if (!args.attentionOut) throw new UsageError('--attention-dtype needs --attention-out FILE.');
+    args.attentionOut.dtype = dtype;
+  }
   return args;
 }
 
@@ -154,8 +167,12 @@ async function main(argv: string[]): Promise<number> {
     if (args.baselines) extras.baselines = compressionBaselines(result, corpusMarkovOrNote(model));
     const json = jsonExtras(extras);
     json.tail = (json.tail ?? '') + internalKeys.map((e) => ',' + e).join('');
-    writeAnalysisJson(result, (piece) => process.stdout.write(piece), json);
-    process.stdout.write('\n');
+    const failed = await writeAnalysis(result, json, args.attentionOut);
+    if (failed) {
+      process.stderr.write(`attention-lens: ${failed}\n`);
+      await model.dispose();
+      return 1;
+    }
     if (result.truncated) {
       const t = result.truncated;
       process.stderr.write(`attention-lens: analysed the first ${t.shownTokens} of ${t.totalIsLowerBound ? 'more than ' : ''}${t.totalTokens} tokens (characters 0–${t.shownChars}).\n`);

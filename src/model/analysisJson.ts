@@ -1,11 +1,13 @@
 // The one JSON form of an analysis, written by the CLI (`analyze --json`) and by the panel's export:
 //   {"model", "tokens": [{"id", "text", "start", "end", "logprob"}],
 //    "attention": {"shape": [L, H, T, T], "data": [...]}, "next": [{"id", "token", "prob"}]}
-// The attention goes out in slices straight from the typed array: no JS array of the whole tensor
-// (JSON.stringify of millions of numbers is slow and memory-hungry).
+// It is produced in pieces and never held as one string: at GPT-2-small size and 1,024 tokens the
+// attention alone is 151 M numbers, ~1.8 GB of text, beyond V8's string limit. With `attentionFile`
+// the attention is not inlined: {"shape", "dtype", "file"} names the .npy file written beside it.
+import type { NpyDtype } from './npy';
 import type { AnalysisResult } from './types';
 
-/** Floats per written piece of the attention data. */
+/** Floats per written piece of the attention data (~1 MB of text). */
 const CHUNK = 65536;
 
 /** What a caller adds (the CLI's --reach and --baselines): fields after each token's own, keys after "next". */
@@ -13,25 +15,43 @@ export interface JsonExtras {
   perToken?: (index: number) => Record<string, unknown>;
   /** Top-level keys as JSON text, each starting with a comma. */
   tail?: string;
+  /** The attention went to this .npy file (the path as the person wrote it), with this element type. */
+  attentionFile?: { path: string; dtype: NpyDtype };
 }
 
-/** Writes the analysis as JSON in pieces to `write` (the caller may stream them). */
-export function writeAnalysisJson(result: AnalysisResult, write: (piece: string) => void, extras: JsonExtras = {}): void {
+/** The analysis as JSON, piece by piece; joined, the pieces are one JSON object (no trailing newline). */
+export function* analysisJsonPieces(result: AnalysisResult, extras: JsonExtras = {}): Generator<string> {
   const tokens = result.tokens.map((t, i) => ({ id: t.id, text: t.text, start: t.start, end: t.end, logprob: t.logprob, ...extras.perToken?.(i) }));
   const { nLayers, nHeads, nTokens } = result.shape;
-  write(JSON.stringify({ model: result.model.name, tokens }).slice(0, -1));
-  write(`,"attention":{"shape":[${nLayers},${nHeads},${nTokens},${nTokens}],"data":[`);
-  const data = result.attention; // [L, H, T, T], row-major
-  for (let i = 0; i < data.length; i += CHUNK) {
-    const piece = Array.from(data.subarray(i, i + CHUNK), (x) => (Number.isFinite(x) ? String(x) : '0')).join(',');
-    write(i === 0 ? piece : ',' + piece);
+  yield JSON.stringify({ model: result.model.name, tokens }).slice(0, -1);
+  const shape = `[${nLayers},${nHeads},${nTokens},${nTokens}]`;
+  if (extras.attentionFile) {
+    const f = extras.attentionFile;
+    yield `,"attention":{"shape":${shape},"dtype":${JSON.stringify(f.dtype)},"file":${JSON.stringify(f.path)}}`;
+  } else {
+    yield `,"attention":{"shape":${shape},"data":[`;
+    const data = result.attention; // [L, H, T, T], row-major
+    for (let i = 0; i < data.length; i += CHUNK) {
+      const piece = Array.from(data.subarray(i, i + CHUNK), (x) => (Number.isFinite(x) ? String(x) : '0')).join(',');
+      yield i === 0 ? piece : ',' + piece;
+    }
+    yield ']}';
   }
-  write(`]},"next":${JSON.stringify(result.next.map((n) => ({ id: n.id, token: n.token, prob: n.prob })))}${extras.tail ?? ''}}`);
+  yield `,"next":${JSON.stringify(result.next.map((n) => ({ id: n.id, token: n.token, prob: n.prob })))}${extras.tail ?? ''}}`;
 }
 
-/** The same JSON as one string. */
-export function analysisJson(result: AnalysisResult): string {
-  const pieces: string[] = [];
-  writeAnalysisJson(result, (p) => pieces.push(p));
-  return pieces.join('');
+/** Where pieces go; a returned promise (a full stream buffer) is awaited before the next piece. */
+export type PieceSink = (piece: string) => void | Promise<void>;
+
+/** Writes the analysis as JSON in pieces to `write`, waiting whenever it asks to (back-pressure). */
+export async function writeAnalysisJson(result: AnalysisResult, write: PieceSink, extras: JsonExtras = {}): Promise<void> {
+  for (const piece of analysisJsonPieces(result, extras)) {
+    const wait = write(piece);
+    if (wait) await wait;
+  }
+}
+
+/** The same JSON as one string (small analyses only). */
+export function analysisJson(result: AnalysisResult, extras: JsonExtras = {}): string {
+  return [...analysisJsonPieces(result, extras)].join('');
 }

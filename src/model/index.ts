@@ -22,12 +22,15 @@
 //     tokenText(id)                                     → display text of a vocabulary id
 //     corpusMarkov()                                    → CorpusMarkov[] fitted on its training corpus (<model>/markov/; [] if none)
 //     dispose()
-//   writeAnalysisJson(result, write): the CLI's and the panel's JSON export
+//   writeAnalysisJson(result, write, extras?) / analysisJsonPieces: the CLI's and the panel's JSON export,
+//                                                        streamed; extras.attentionFile names a .npy instead of inlining
+//   writeNpy(file, data, shape, 'float32' | 'float16')  attention as a NumPy .npy file
 //   compressionBaselines(result, corpus?) → Baselines: bits per byte under the model, deflate, brotli
 //                                                        adaptive order-1..4 Markov models on the tokens, and corpus ones
 export { loadModel } from './load';
 export { bundledModelPath, isDirectory, resolveModelSetting, type ResolveContext } from './modelSpec';
-export { analysisJson, writeAnalysisJson, type JsonExtras } from './analysisJson';
+export { analysisJson, analysisJsonPieces, writeAnalysisJson, type JsonExtras, type PieceSink } from './analysisJson';
+export { npyHeader, writeNpy, type NpyDtype } from './npy';
 export { loadHubModel, describeProgress, type HubLoadOptions } from './hub/load';
 export { parseHubId, formatHubId, isExplicitHubId, type HubId } from './hub/id';
 export { cachedHubFolder, hubFolder, DEFAULT_REMOTE_HOST, type DownloadProgress } from './hub/download';

@@ -1,13 +1,16 @@
 // Saves exports the webview asks for: the current view as PNG, the analysis as JSON, one head as CSV.
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
 import * as vscode from 'vscode';
 import type { WebviewToHost } from '../common/protocol';
-import { analysisJson, type AnalysisResult } from '../model';
+import { analysisJsonPieces, writeAnalysisJson, type AnalysisResult } from '../model';
 import { headCsv, safeFileName } from './analysisData';
 
 type ExportMessage = Extract<WebviewToHost, { type: 'export' }>;
 
 export async function saveExport(m: ExportMessage, current: { id: number; result: AnalysisResult } | null): Promise<void> {
-  let bytes: Uint8Array;
+  let bytes: Uint8Array | null = null;
+  let json: AnalysisResult | null = null;
   let name: string;
   let filters: Record<string, string[]>;
   if (m.format === 'png') {
@@ -19,7 +22,7 @@ export async function saveExport(m: ExportMessage, current: { id: number; result
   } else {
     if (!current || current.id !== m.analysisId) throw new Error('that analysis is no longer shown; run Inspect Selection again');
     if (m.format === 'json') {
-      bytes = new TextEncoder().encode(analysisJson(current.result));
+      json = current.result; // written once the file is chosen, in pieces: a large analysis's JSON fits in no string
       name = 'attention-analysis.json';
       filters = { JSON: ['json'] };
     } else {
@@ -33,6 +36,25 @@ export async function saveExport(m: ExportMessage, current: { id: number; result
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   const target = await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined, filters });
   if (!target) return; // the person cancelled
-  await vscode.workspace.fs.writeFile(target, bytes);
+  if (json) await saveJson(target, json);
+  else await vscode.workspace.fs.writeFile(target, bytes!);
   void vscode.window.showInformationMessage(`Attention Lens: saved ${vscode.workspace.asRelativePath(target)}`);
+}
+
+/** The analysis's JSON into `target`: streamed into a local file; elsewhere through VS Code's file system, as bytes. */
+async function saveJson(target: vscode.Uri, result: AnalysisResult): Promise<void> {
+  if (target.scheme !== 'file') {
+    const encoder = new TextEncoder();
+    await vscode.workspace.fs.writeFile(target, Buffer.concat(Array.from(analysisJsonPieces(result), (p) => encoder.encode(p))));
+    return;
+  }
+  const out = createWriteStream(target.fsPath);
+  try {
+    await writeAnalysisJson(result, (piece) => (out.write(piece) ? undefined : once(out, 'drain').then(() => undefined)));
+    out.end();
+    await once(out, 'finish');
+  } catch (err) {
+    out.destroy();
+    throw err;
+  }
 }

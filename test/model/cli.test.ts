@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadModel } from '../../src/model/index';
 import { repoRoot, testCacheDir, testModelDir } from '../helpers/models';
+import { python } from '../helpers/python';
 
 const cli = path.join(repoRoot, 'dist', 'cli.js');
 const cacheDir = testCacheDir;
@@ -53,6 +54,57 @@ test('analyze --json from a file and from stdin prints the documented object', a
   const fromStdin = runCli(['analyze', '--model', dir, '--top-k', '4', '--cache-dir', cacheDir, '--json'], text);
   assert.equal(fromStdin.status, 0, fromStdin.stderr);
   assert.equal(fromStdin.stdout, fromFile.stdout);
+});
+
+test('without --attention-out the JSON is JSON.stringify of the analysis byte for byte; with it a .npy holds the same attention', async () => {
+  const dir = testModelDir();
+  const text = 'def f(x):\n    return x * 2  # twice\n'.repeat(6);
+  const file = path.join(work, 'npy-in.txt');
+  writeFileSync(file, text);
+  const base = ['analyze', '--model', dir, '--text-file', file, '--top-k', '3', '--cache-dir', cacheDir, '--json'];
+  const plain = runCli(base);
+  assert.equal(plain.status, 0, plain.stderr);
+  const model = await loadModel({ name: path.basename(dir), path: dir }, { cacheDir });
+  const lib = await model.analyze(text, { topK: 3, maxTokens: 512 });
+  await model.dispose();
+  const s = lib.shape;
+  const shape = [s.nLayers, s.nHeads, s.nTokens, s.nTokens];
+  const expected = JSON.stringify({
+    model: lib.model.name,
+    tokens: lib.tokens.map((t) => ({ id: t.id, text: t.text, start: t.start, end: t.end, logprob: t.logprob })),
+    attention: { shape, data: Array.from(lib.attention) },
+    next: lib.next.map((n) => ({ id: n.id, token: n.token, prob: n.prob })),
+  }) + '\n';
+  assert.equal(plain.stdout, expected);
+
+  const plainFile = path.join(work, 'plain.json');
+  writeFileSync(plainFile, plain.stdout);
+  for (const dtype of ['float32', 'float16'] as const) {
+    const npy = path.join(work, `att-${dtype}.npy`);
+    const withFile = runCli([...base, '--attention-out', npy, ...(dtype === 'float16' ? ['--attention-dtype', dtype] : [])]);
+    assert.equal(withFile.status, 0, withFile.stderr);
+    const json = JSON.parse(withFile.stdout) as { attention: unknown; tokens: unknown[]; next: unknown[] };
+    assert.deepEqual(json.attention, { shape, dtype, file: npy });
+    const ref = JSON.parse(expected) as { tokens: unknown[]; next: unknown[] };
+    assert.deepEqual([json.tokens, json.next], [ref.tokens, ref.next]);
+    // NumPy reads the file; its values are the inline JSON's (float16: NumPy's own rounding of them).
+    const got = JSON.parse(python(`
+import sys, json, numpy as np
+a = np.load(sys.argv[1]); ref = np.array(json.load(open(sys.argv[2]))["attention"]["data"], dtype=np.float32).reshape(a.shape)
+print(json.dumps({"dtype": str(a.dtype), "shape": list(a.shape), "same": bool(np.array_equal(a, ref.astype(a.dtype)))}))
+`, npy, plainFile)) as { dtype: string; shape: number[]; same: boolean };
+    assert.deepEqual(got, { dtype, shape, same: true });
+  }
+  const badDtype = runCli([...base, '--attention-dtype', 'float16']);
+  assert.equal(badDtype.status, 2);
+  assert.match(badDtype.stderr, /--attention-dtype needs --attention-out/);
+  const unknownDtype = runCli([...base, '--attention-out', path.join(work, 'x.npy'), '--attention-dtype', 'int8']);
+  assert.equal(unknownDtype.status, 2);
+  assert.match(unknownDtype.stderr, /float32 or float16, got "int8"/);
+  const unwritable = runCli([...base, '--attention-out', path.join(work, 'no', 'such', 'dir.npy')]);
+  assert.equal(unwritable.status, 1);
+  assert.equal(unwritable.stdout, '');
+  assert.match(unwritable.stderr, /cannot write .*dir\.npy/);
 });
 
 test('--max-tokens truncates and reports it on stderr', () => {

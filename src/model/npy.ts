@@ -1,0 +1,59 @@
+// NumPy .npy files (format 1.0) for attention: `numpy.load(FILE)` gives the [L, H, T, T] array.
+// Layout: the magic string, the version, a little-endian uint16 header length, then a Python dict
+// literal padded with spaces to a 64-byte boundary and ended by a newline; then the raw data.
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import { toHalves } from '../common/half';
+
+export type NpyDtype = 'float32' | 'float16';
+
+/** Values converted and written per step (4 MB of float32), so float16 output needs no second copy of the tensor. */
+const STEP = 1 << 20;
+
+/** The .npy header of a C-order little-endian array of `shape`. */
+export function npyHeader(shape: readonly number[], dtype: NpyDtype): Uint8Array {
+  const dims = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  const dict = `{'descr': '${dtype === 'float32' ? '<f4' : '<f2'}', 'fortran_order': False, 'shape': ${dims}, }`;
+  const fixed = 10; // magic (6) + version (2) + header length (2)
+  const total = Math.ceil((fixed + dict.length + 1) / 64) * 64;
+  const padded = dict.padEnd(total - fixed - 1, ' ') + '\n';
+  const out = new Uint8Array(total);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0); // \x93NUMPY, version 1.0
+  out[8] = padded.length & 0xff;
+  out[9] = padded.length >> 8;
+  for (let i = 0; i < padded.length; i++) out[fixed + i] = padded.charCodeAt(i);
+  return out;
+}
+
+/** Writes `data` (row-major, of `shape`) to `file` as a .npy array of `dtype`, a few MB at a time. */
+export async function writeNpy(file: string, data: Float32Array, shape: readonly number[], dtype: NpyDtype): Promise<void> {
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (n !== data.length) throw new Error(`the shape ${shape.join('×')} holds ${n} values, the data ${data.length}`);
+  const width = dtype === 'float32' ? 4 : 2;
+  const halves = dtype === 'float16' ? new Uint16Array(Math.min(STEP, n)) : null;
+  const swap = os.endianness() === 'BE' ? new Uint8Array(Math.min(STEP, n) * width) : null;
+  const handle = await fs.open(file, 'w');
+  try {
+    await handle.write(npyHeader(shape, dtype));
+    for (let i = 0; i < n; i += STEP) {
+      const end = Math.min(n, i + STEP);
+      let bytes: Uint8Array;
+      if (halves) {
+        toHalves(data, halves, i, end);
+        bytes = new Uint8Array(halves.buffer, 0, (end - i) * 2);
+      } else {
+        bytes = new Uint8Array(data.buffer, data.byteOffset + i * 4, (end - i) * 4);
+      }
+      if (swap) bytes = littleEndian(bytes, width, swap);
+      await handle.write(bytes);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Each `width`-byte element's bytes reversed into `into` (big-endian hosts only). */
+function littleEndian(bytes: Uint8Array, width: number, into: Uint8Array): Uint8Array {
+  for (let i = 0; i < bytes.length; i += width) for (let b = 0; b < width; b++) into[i + b] = bytes[i + width - 1 - b]!;
+  return into.subarray(0, bytes.length);
+}
