@@ -1,4 +1,4 @@
-// Builds three bundles: the extension host (Node, CommonJS), the CLI (Node) and the
+// Builds four bundles: the extension host (Node, CommonJS), its model worker, the CLI (Node) and the
 // webview (browser). `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,8 @@ const nodeCommon = {
 
 const configs = [
   { ...nodeCommon, entryPoints: [path.join(root, 'src/extension.ts')], outfile: path.join(root, 'dist/extension.js') },
+  // The worker thread that owns the extension's ONNX sessions (src/model/worker), beside extension.js.
+  { ...nodeCommon, entryPoints: [path.join(root, 'src/model/worker/main.ts')], outfile: path.join(root, 'dist/modelWorker.js') },
   {
     ...nodeCommon,
     entryPoints: [path.join(root, 'src/cli/main.ts')],

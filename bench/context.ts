@@ -9,6 +9,8 @@ export interface BenchOptions {
   modelDir: string;
   /** Fewer repeats, for checking that the harness works. */
   quick: boolean;
+  /** Run the shared model on this thread instead of the model worker thread. */
+  inThread: boolean;
   /** Run only these sections (by name); empty = all. */
   only: string[];
   python: string;

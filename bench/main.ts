@@ -2,7 +2,7 @@
 // writes bench/results/latest.json and latest.md. A section that fails is reported with its
 // reason and its figures left empty; the run goes on.
 //
-// Usage: node --expose-gc --import tsx bench/main.ts [--model DIR] [--quick] [--only a,b] [--out DIR]
+// Usage: node --expose-gc --import tsx bench/main.ts [--model DIR] [--quick] [--only a,b] [--out DIR] [--in-thread]
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,7 +20,7 @@ import { runMemory } from './section-memory';
 import { runInternals } from './section-internals';
 import { runBytes } from './section-bytes';
 import { runRender } from './section-render';
-import { disposeSharedModel } from './model-api';
+import { disposeSharedModel, runSharedModelInThread, sharedModelWhere } from './model-api';
 
 const SECTIONS: { name: string; title: keyof typeof REQUIRED_KEYS; run: (ctx: BenchContext) => Promise<void> }[] = [
   { name: 'compute', title: 'compute limit', run: runCompute },
@@ -42,7 +42,7 @@ function parseArgs(argv: string[], repoRoot: string): BenchOptions {
     if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value`);
     return v;
   };
-  const known = new Set(['--model', '--quick', '--only', '--out', '--help']);
+  const known = new Set(['--model', '--quick', '--only', '--out', '--help', '--in-thread']);
   for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a} (see --help)`);
   const bundled = path.join(repoRoot, 'model');
   const smoke = path.join(repoRoot, 'training/build/smoke/model');
@@ -54,6 +54,7 @@ function parseArgs(argv: string[], repoRoot: string): BenchOptions {
     repoRoot,
     modelDir: path.resolve(value('--model') ?? fallback),
     quick: argv.includes('--quick'),
+    inThread: argv.includes('--in-thread'),
     only,
     python: '/usr/bin/python3',
     chromium: '/usr/bin/chromium',
@@ -65,7 +66,8 @@ const HELP = `npm run bench -- [--model DIR] [--quick] [--only ${SECTIONS.map((s
   --model DIR  transformers.js-format model folder (default: model/ when it has config.json, else the smoke model)
   --quick      few repeats, to check the harness
   --only LIST  run only these sections (the JSON then holds only their figures)
-  --out DIR    where latest.json / latest.md go (default bench/results)`;
+  --out DIR    where latest.json / latest.md go (default bench/results)
+  --in-thread  run the shared model on the benchmark's thread instead of the model worker (to compare)`;
 
 async function main(): Promise<void> {
   const repoRoot = path.resolve(__dirname, '..');
@@ -79,6 +81,8 @@ async function main(): Promise<void> {
   const report = new Report();
   const machine = machineSummary(opts.python, opts.chromium);
   const ctx = makeContext(opts, report);
+  runSharedModelInThread(opts.inThread);
+  report.notes.push(`shared model ${sharedModelWhere()}`);
   const bundled = path.resolve(opts.modelDir) === path.join(repoRoot, 'model');
   console.log(`Attention Lens benchmark — model ${opts.modelDir}${bundled ? ' (bundled)' : ' (NOT the bundled model)'}`);
   console.log(`${machine.cpuModel}, ${machine.cores} cores, load average ${machine.loadAvgAtStart.join(' / ')}`);

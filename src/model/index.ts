@@ -5,7 +5,9 @@
 //   loadModel(spec: { name, path }, opts?: { cacheDir?, quantized?, onProgress? }): Promise<LoadedModel>
 //     Loads a transformers.js-layout folder offline; exposes attention by graph surgery
 //     (cached under cacheDir by source hash). Rejects with AttentionLensError (see `code`).
-//   loadHubModel(id, opts): Promise<LoadedModel>     downloads a Hub model once, then loadModel
+//   loadModelInWorker(spec, opts?)                   the same LoadedModel with its ONNX sessions in the one model
+//                                                        worker thread: the caller's event loop never waits on a run
+//   loadHubModel(id, opts): Promise<LoadedModel>     downloads a Hub model once, then loadModel (or opts.load)
 //   LoadedModel
 //     info: ModelInfo                                   kind, layers, heads, context, vocab
 //     analyze(text, { topK, maxTokens, signal? })       → AnalysisResult (tokens + ranges,
@@ -28,6 +30,7 @@
 //   compressionBaselines(result, corpus?) → Baselines: bits per byte under the model, deflate, brotli
 //                                                        adaptive order-1..4 Markov models on the tokens, and corpus ones
 export { loadModel } from './load';
+export { loadModelInWorker } from './worker/client';
 export { bundledModelPath, isDirectory, resolveModelSetting, type ResolveContext } from './modelSpec';
 export { analysisJson, analysisJsonPieces, writeAnalysisJson, type JsonExtras, type PieceSink } from './analysisJson';
 export { npyHeader, writeNpy, type NpyDtype } from './npy';

@@ -93,6 +93,11 @@ export class Model implements LoadedModel {
     return contextReach(ids, prefix, this.onnx, (task) => this.serial(task), opts);
   }
 
+  /** An attention buffer a released analysis held, for the next analysis to fill (the model worker hands them back this way). */
+  reuseAttention(buffer: Float32Array): void {
+    if (!this.disposed) this.attentionPool.give(buffer);
+  }
+
   tokenText(id: number): string {
     return this.tokens.display(id);
   }

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import * as os from 'node:os';
 import { promises as fs } from 'node:fs';
 import {
-  AttentionLensError, CancelledError, DEFAULT_REMOTE_HOST, describeProgress, isDirectory, loadHubModel, loadModel, resolveModelSetting,
+  AttentionLensError, CancelledError, DEFAULT_REMOTE_HOST, describeProgress, isDirectory, loadHubModel, loadModelInWorker, resolveModelSetting,
   type DownloadProgress, type LoadedModel, type ModelSpec,
 } from '../model';
 import { Disposable } from '../base/disposable';
@@ -84,7 +84,8 @@ export class ModelManager extends Disposable {
       ? await this.loadFromHub(spec, cacheDir, quantized !== 'full') // auto: quantized downloads are ~4× smaller
       : await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Attention Lens: loading model “${spec.name}”`, cancellable: false },
-        (progress) => loadModel(spec, { cacheDir, quantized: quantized === 'quantized', onProgress: (message: string) => progress.report({ message }) }),
+        // In the model worker thread: a run never stops the extension host's event loop.
+        (progress) => loadModelInWorker(spec, { cacheDir, quantized: quantized === 'quantized', onProgress: (message: string) => progress.report({ message }) }),
       );
     void rememberModel(this.context.globalState, spec.hub ? spec.name : this.modelSetting());
     return model;
@@ -118,6 +119,7 @@ export class ModelManager extends Disposable {
             signal: controller.signal,
             onProgress,
             onMessage: (message) => progress.report({ message }),
+            load: loadModelInWorker,
           });
         } catch (err) {
           // A cancelled download counts as a failure (keeps the previous model, no background retries).

@@ -31,7 +31,7 @@ after(async () => {
 
 test('the VSIX holds the bundles, the panel assets, ONNX Runtime for this platform only, and nothing else', () => {
   const files = entries.filter((e) => e.startsWith('extension/')).map((e) => e.slice('extension/'.length));
-  for (const need of ['package.json', 'dist/extension.js', 'dist/webview.js', 'media/panel.css',
+  for (const need of ['package.json', 'dist/extension.js', 'dist/modelWorker.js', 'dist/webview.js', 'media/panel.css',
     `node_modules/onnxruntime-node/bin/napi-v3/${process.platform}/${process.arch}/onnxruntime_binding.node`,
     'node_modules/onnxruntime-node/dist/index.js', 'node_modules/onnxruntime-common/dist/ort-common.node.js']) {
     assert.ok(files.includes(need), `the VSIX has ${need}`);

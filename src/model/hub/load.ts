@@ -12,6 +12,8 @@ export interface HubLoadOptions extends DownloadOptions {
   cacheDir?: string;
   /** Human-readable steps after the download (see LoadOptions.onProgress). */
   onMessage?: (message: string) => void;
+  /** How the downloaded folder is loaded (default loadModel; the extension passes loadModelInWorker). */
+  load?: typeof loadModel;
 }
 
 /** Errors that mean the downloaded files themselves are bad (not the model's design). */
@@ -20,7 +22,7 @@ const DAMAGED = new Set(['config-unreadable', 'onnx-unreadable', 'model-files-mi
 export async function loadHubModel(id: HubId, opts: HubLoadOptions): Promise<LoadedModel> {
   const { dir } = await ensureHubModel(id, opts);
   try {
-    return await loadModel({ name: formatHubId(id), path: dir }, { cacheDir: opts.cacheDir, quantized: opts.quantized, onProgress: opts.onMessage });
+    return await (opts.load ?? loadModel)({ name: formatHubId(id), path: dir }, { cacheDir: opts.cacheDir, quantized: opts.quantized, onProgress: opts.onMessage });
   } catch (err) {
     if (err instanceof AttentionLensError && DAMAGED.has(err.code)) {
       await removeHubFolder(opts.root, id);
