@@ -1,7 +1,6 @@
 // Loading a model folder in the transformers.js layout, fully offline: config + tokenizer through
 // transformers.js, the ONNX file patched to expose attention (cached by source hash), and our own
 // onnxruntime-node session over the patched bytes.
-import { createHash } from 'node:crypto';
 import { existsSync, promises as fs, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +11,7 @@ import { Model } from './model';
 import { OnnxSession, type PatchedGraph } from './onnxSession';
 import { Internals } from './internals';
 import { exposeAttention } from './surgery';
+import { contentHash, rememberedHash, rememberHash } from './sourceHash';
 import { Tokenization, type TextTokenizer } from './tokenize';
 import { prepareTokenizerJson, tokenizerFromJson } from './tokenizerJson';
 import { decideKind, modelDims, type ModelConfig } from './config';
@@ -152,14 +152,25 @@ interface Patched extends PatchedGraph { source: string | Uint8Array }
 
 /** Surgery once per source file: the patched model and its metadata are cached under cacheDir by hash. */
 async function patchedModel(onnxFile: string, label: string, cacheDir: string | undefined, kind: 'decoder' | 'encoder'): Promise<Patched> {
-  const bytes = await fs.readFile(onnxFile);
-  const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 24);
   const dir = cacheDir ?? path.join(os.tmpdir(), 'attention-lens-cache');
-  const base = path.join(dir, `patched-${hash}-${kind}-v${SURGERY_VERSION}`);
-  try {
-    const meta = JSON.parse(await fs.readFile(`${base}.json`, 'utf8')) as Omit<Patched, 'source'>;
-    if (existsSync(`${base}.onnx`)) return { source: `${base}.onnx`, ...meta };
-  } catch { /* not cached yet */ }
+  const entry = (hash: string) => path.join(dir, `patched-${hash}-${kind}-v${SURGERY_VERSION}`);
+  const cached = async (base: string): Promise<Patched | null> => {
+    try {
+      const meta = JSON.parse(await fs.readFile(`${base}.json`, 'utf8')) as Omit<Patched, 'source'>;
+      if (existsSync(`${base}.onnx`)) return { source: `${base}.onnx`, ...meta };
+    } catch { /* not cached yet */ }
+    return null;
+  };
+  // The file unchanged since its hash was remembered: the cached entry is found without reading it.
+  const known = await rememberedHash(dir, onnxFile);
+  const hit = known ? await cached(entry(known)) : null;
+  if (hit) return hit;
+  const bytes = await fs.readFile(onnxFile);
+  const hash = contentHash(bytes);
+  await rememberHash(dir, onnxFile, hash);
+  const base = entry(hash);
+  const found = await cached(base);
+  if (found) return found;
   const result = exposeAttention(bytes, label, { scoreTokens: kind === 'decoder' });
   const meta: PatchedGraph = { attentionOutputs: result.attentionOutputs, nLayers: result.nLayers, inputs: result.inputs, reductions: result.reductions };
   try {

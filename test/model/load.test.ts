@@ -1,7 +1,8 @@
 // Loading model folders: file choice per model kind, cached surgery, encoders, and clear errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AttentionLensError, loadModel } from '../../src/model/index';
@@ -100,6 +101,45 @@ test('surgery runs once: the patched file is cached by the source hash', async (
   await first.dispose();
   await second.dispose();
   rmSync(cacheDir, { recursive: true, force: true });
+});
+
+test('the source hash is remembered by size and modification time: a cached start reads no source bytes; a changed file is hashed again', async () => {
+  const cacheDir = tmp();
+  const dir = path.join(tmp(), 'copy');
+  cpSync(testModelDir(), dir, { recursive: true });
+  const onnx = path.join(dir, 'onnx', 'decoder_model_merged.onnx');
+  const original = readFileSync(onnx);
+  const sha = createHash('sha256').update(original).digest('hex').slice(0, 24);
+  const memoName = () => {
+    const names = readdirSync(cacheDir).filter((n) => n.startsWith('source-'));
+    assert.equal(names.length, 1, `one memo: ${names.join(', ')}`);
+    return path.join(cacheDir, names[0]!);
+  };
+  const memo = () => JSON.parse(readFileSync(memoName(), 'utf8')) as { path: string; size: number; mtimeMs: number; hash: string };
+  const when = 1_700_000_000; // whole seconds: a time utimes can set back exactly
+  utimesSync(onnx, when, when);
+  await (await loadModel({ name: 'a', path: dir }, { cacheDir })).dispose();
+  assert.equal(memo().hash, sha);
+  assert.ok(readdirSync(cacheDir).some((n) => n.startsWith(`patched-${sha}-decoder-`) && n.endsWith('.onnx')));
+  // Same size and modification time: the remembered hash is trusted and the source is never read
+  // (garbage of the same size in its place still loads the cached patched graph).
+  writeFileSync(onnx, Buffer.alloc(original.length, 7));
+  utimesSync(onnx, when, when);
+  const cachedStart = await loadModel({ name: 'b', path: dir }, { cacheDir });
+  assert.ok((await cachedStart.analyze('x = 1', { topK: 2, maxTokens: 8 })).tokens.length > 0);
+  await cachedStart.dispose();
+  writeFileSync(onnx, original);
+  utimesSync(onnx, when, when);
+  // A memo whose hash names no cached entry (the cache was cleared) is not trusted: hashed again.
+  writeFileSync(memoName(), JSON.stringify({ ...memo(), hash: 'f'.repeat(24) }));
+  await (await loadModel({ name: 'c', path: dir }, { cacheDir })).dispose();
+  assert.equal(memo().hash, sha);
+  // The file written again (a new modification time): hashed afresh; garbage now fails as garbage.
+  writeFileSync(onnx, Buffer.alloc(original.length, 7));
+  await assert.rejects(loadModel({ name: 'd', path: dir }, { cacheDir }), AttentionLensError);
+  assert.notEqual(memo().hash, sha);
+  rmSync(cacheDir, { recursive: true, force: true });
+  rmSync(path.dirname(dir), { recursive: true, force: true });
 });
 
 test('an unwritable cache folder does not stop loading (the patched model stays in memory)', async () => {

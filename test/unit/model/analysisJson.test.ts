@@ -14,7 +14,7 @@ function fakeResult(L: number, H: number, T: number): AnalysisResult {
   }
   if (attention.length > 3) attention[3] = 1e-30; // written in exponent notation
   const tokens = Array.from({ length: T }, (_, i) => ({
-    id: i, text: i === 1 ? 'q"\\\n\u2028' : `t${i}`, display: `t${i}`, partial: false, continuation: false, start: i, end: i + 1,
+    id: i, text: i === 1 ? 'q"\\\n\u2028' : `t${i}`, display: `t${i}`, partial: null, continuation: false, start: i, end: i + 1,
     logprob: i === 0 ? null : -i / 3, rank: i === 0 ? null : 1, special: false,
   }));
   return {
