@@ -13,6 +13,13 @@ export const BARS = {
   ablationMs512: { max: 1500, source: 'issue 16' },
   reachMs512: { max: 5000, source: 'issue 15' },
   baselinesMs512: { max: 200, source: 'issue 15' },
+  scaleTorchRatio: { max: 0.2, source: 'issue 17' },
+  scaleLimitRatio1024: { max: 1.2, source: 'issue 17' },
+  scaleProbeP95Ms512: { max: 50, source: 'issue 17' },
+  scaleLoadColdMs: { max: 3000, source: 'issue 17' },
+  scaleRssPeakMb1024: { max: 1500, source: 'issue 17' },
+  scaleCliRssPeakMb1024: { max: 2048, source: 'issue 17' },
+  scaleLoopDelayP99Ms: { max: 100, source: 'issue 17' },
 } satisfies Record<string, Bar>;
 
 /** Keys every run writes (null when a section could not run), with their bars; per section. */
@@ -39,6 +46,16 @@ export const REQUIRED_KEYS: Record<string, { name: string; key: string; unit: st
   ],
   memory: [{ name: 'RSS growth, 200 vs 10 analyses', key: 'rss_growth_mb_200', unit: 'MB' }],
   'host→webview bytes': [],
+  'scale (GPT-2-small shape)': [
+    { name: 'analysis, 512 tokens (median)', key: 'scale_analyze_ms_512', unit: 'ms' },
+    { name: 'analysis, 1,024 tokens (median)', key: 'scale_analyze_ms_1024', unit: 'ms' },
+    { name: 'ours / PyTorch, 512 tokens', key: 'scale_torch_ratio_512', unit: '×', bar: BARS.scaleTorchRatio },
+    { name: 'ours / PyTorch, 1,024 tokens', key: 'scale_torch_ratio_1024', unit: '×', bar: BARS.scaleTorchRatio },
+    { name: 'ours / compute limit, 1,024 tokens', key: 'scale_limit_ratio_1024', unit: '×', bar: BARS.scaleLimitRatio1024 },
+    { name: 'keystroke → top-k p95, 512 tokens, KV cache', key: 'scale_probe_p95_ms_512', unit: 'ms', bar: BARS.scaleProbeP95Ms512 },
+    { name: 'peak RSS, 1,024-token analysis (weights included)', key: 'scale_rss_peak_mb_1024', unit: 'MB', bar: BARS.scaleRssPeakMb1024 },
+    { name: 'cold load, patched graph cached', key: 'scale_load_cold_ms', unit: 'ms', bar: BARS.scaleLoadColdMs },
+  ],
   'webview rendering': [
     { name: 'heatmap, one head, 1,024 tokens', key: 'render_heatmap_ms_1024', unit: 'ms', bar: BARS.heatmapMs1024 },
     { name: 'overview grid, 512 tokens', key: 'render_overview_ms_512', unit: 'ms', bar: BARS.overviewMs512 },

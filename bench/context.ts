@@ -11,6 +11,8 @@ export interface BenchOptions {
   quick: boolean;
   /** Run the shared model on this thread instead of the model worker thread. */
   inThread: boolean;
+  /** Also run the opt-in scale section (`--scale`). */
+  scale: boolean;
   /** Run only these sections (by name); empty = all. */
   only: string[];
   python: string;

@@ -2,7 +2,7 @@
 // writes bench/results/latest.json and latest.md. A section that fails is reported with its
 // reason and its figures left empty; the run goes on.
 //
-// Usage: node --expose-gc --import tsx bench/main.ts [--model DIR] [--quick] [--only a,b] [--out DIR] [--in-thread]
+// Usage: node --expose-gc --import tsx bench/main.ts [--model DIR] [--quick] [--only a,b] [--out DIR] [--in-thread] [--scale]
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,8 +21,10 @@ import { runInternals } from './section-internals';
 import { runBytes } from './section-bytes';
 import { runRender } from './section-render';
 import { disposeSharedModel, runSharedModelInThread, sharedModelWhere } from './model-api';
+import { runScale } from './scale/section';
 
-const SECTIONS: { name: string; title: keyof typeof REQUIRED_KEYS; run: (ctx: BenchContext) => Promise<void> }[] = [
+/** `optIn`: runs only when that flag is given (the scale section builds and runs a 124M-parameter model: many minutes). */
+const SECTIONS: { name: string; title: keyof typeof REQUIRED_KEYS; run: (ctx: BenchContext) => Promise<void>; optIn?: 'scale' }[] = [
   { name: 'compute', title: 'compute limit', run: runCompute },
   { name: 'load', title: 'model load', run: runLoad },
   { name: 'analysis', title: 'analysis', run: runAnalysis },
@@ -32,7 +34,11 @@ const SECTIONS: { name: string; title: keyof typeof REQUIRED_KEYS; run: (ctx: Be
   { name: 'memory', title: 'memory', run: runMemory },
   { name: 'bytes', title: 'host→webview bytes', run: runBytes },
   { name: 'render', title: 'webview rendering', run: runRender },
+  { name: 'scale', title: 'scale (GPT-2-small shape)', run: runScale, optIn: 'scale' },
 ];
+
+/** Whether a section runs in this invocation. */
+const selected = (s: (typeof SECTIONS)[number], opts: BenchOptions) => (!opts.only.length || opts.only.includes(s.name)) && (!s.optIn || opts[s.optIn]);
 
 function parseArgs(argv: string[], repoRoot: string): BenchOptions {
   const value = (flag: string): string | undefined => {
@@ -42,7 +48,7 @@ function parseArgs(argv: string[], repoRoot: string): BenchOptions {
     if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value`);
     return v;
   };
-  const known = new Set(['--model', '--quick', '--only', '--out', '--help', '--in-thread']);
+  const known = new Set(['--model', '--quick', '--only', '--out', '--help', '--in-thread', '--scale']);
   for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a} (see --help)`);
   const bundled = path.join(repoRoot, 'model');
   const smoke = path.join(repoRoot, 'training/build/smoke/model');
@@ -55,6 +61,7 @@ function parseArgs(argv: string[], repoRoot: string): BenchOptions {
     modelDir: path.resolve(value('--model') ?? fallback),
     quick: argv.includes('--quick'),
     inThread: argv.includes('--in-thread'),
+    scale: argv.includes('--scale') || only.includes('scale'), // --only scale implies --scale
     only,
     python: '/usr/bin/python3',
     chromium: '/usr/bin/chromium',
@@ -67,7 +74,9 @@ const HELP = `npm run bench -- [--model DIR] [--quick] [--only ${SECTIONS.map((s
   --quick      few repeats, to check the harness
   --only LIST  run only these sections (the JSON then holds only their figures)
   --out DIR    where latest.json / latest.md go (default bench/results)
-  --in-thread  run the shared model on the benchmark's thread instead of the model worker (to compare)`;
+  --in-thread  run the shared model on the benchmark's thread instead of the model worker (to compare)
+  --scale      also run the scale section: a GPT-2-small-shaped model (built once into bench/.cache)
+               side by side with PyTorch at 512 and 1,024 tokens; probe, cold load, peak RSS, the CLI`;
 
 async function main(): Promise<void> {
   const repoRoot = path.resolve(__dirname, '..');
@@ -89,7 +98,7 @@ async function main(): Promise<void> {
   if (ctx.skippedSizes.length) report.notes.push(`sizes ${ctx.skippedSizes.join(', ')} exceed the model's context (${ctx.dims.contextLength}); not measured`);
 
   for (const s of SECTIONS) {
-    if (opts.only.length && !opts.only.includes(s.name)) continue;
+    if (!selected(s, opts)) continue;
     const ts = now();
     process.stdout.write(`• ${s.title} … `);
     try {
@@ -108,8 +117,9 @@ async function main(): Promise<void> {
   // Required keys a section did not write (skipped by --only, or written under another size) stay visible as empty.
   const have = new Set(report.rows.map((r) => r.key));
   for (const s of SECTIONS) {
+    if (s.optIn && !opts[s.optIn]) continue; // not asked for: no empty rows
     const missing = REQUIRED_KEYS[s.title].filter((k) => !have.has(k.key));
-    const ran = !opts.only.length || opts.only.includes(s.name);
+    const ran = selected(s, opts);
     for (const k of missing) {
       const size = Number(/_(\d+)$/.exec(k.key)?.[1]);
       const why = !ran

@@ -18,6 +18,11 @@ export function sharedModelWhere(): string {
   return inThread ? 'on the benchmark thread (--in-thread)' : 'in the model worker thread, as the extension runs it';
 }
 
+/** A model of its own (the scale section's), placed where the shared one is. */
+export function loadBenchModel(dir: string, cacheDir: string, name: string): Promise<LoadedModel> {
+  return (inThread ? loadModel : loadModelInWorker)({ name, path: dir }, { cacheDir });
+}
+
 /** The warm model every section after "load" reuses. */
 export async function sharedModel(dir: string, cacheDir: string): Promise<LoadedModel> {
   if (shared && shared.dir === dir) return shared.model;

@@ -1,11 +1,11 @@
 // Model load: cold (a brand-new Node process running the code bundled like the extension host,
 // from process start to a loaded model) and warm (loading again inside a running process).
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import * as esbuild from 'esbuild';
+import { bundleForNode } from './bundle';
 import type { BenchContext } from './context';
 import { loadModel } from './model-api';
 import { now, summarize } from './stats';
@@ -13,41 +13,13 @@ import { now, summarize } from './stats';
 const SECTION = 'model load';
 const run = promisify(execFile);
 
-/** Bundles child-load.ts the way esbuild.mjs bundles the host (CommonJS, ORT external, unused modules stubbed). */
-async function bundleChild(repoRoot: string): Promise<string> {
-  const outfile = path.join(repoRoot, 'bench/.build/child-load.js');
-  mkdirSync(path.dirname(outfile), { recursive: true });
-  await esbuild.build({
-    entryPoints: [path.join(repoRoot, 'bench/child-load.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node18',
-    external: ['vscode', 'onnxruntime-node'],
-    define: { 'import.meta.url': '__importMetaUrl' },
-    banner: { js: "const __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
-    plugins: [
-      {
-        name: 'stub-unused',
-        setup(build) {
-          build.onResolve({ filter: /^(sharp|onnxruntime-web)$/ }, (a) => ({ path: a.path, namespace: 'stub' }));
-          build.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
-        },
-      },
-    ],
-    logLevel: 'silent',
-  });
-  return outfile;
-}
-
-interface ChildTimes {
+export interface ChildTimes {
   startedMs: number;
   loadedMs: number;
   firstAnalysisMs: number;
 }
 
-async function coldLoad(script: string, modelDir: string, cacheDir: string): Promise<ChildTimes & { wallMs: number }> {
+export async function coldLoad(script: string, modelDir: string, cacheDir: string): Promise<ChildTimes & { wallMs: number }> {
   const t0 = now();
   const { stdout } = await run(process.execPath, [script, modelDir, cacheDir], { timeout: 120_000 });
   const wallMs = now() - t0;
@@ -57,7 +29,7 @@ async function coldLoad(script: string, modelDir: string, cacheDir: string): Pro
 
 export async function runLoad(ctx: BenchContext): Promise<void> {
   const { report, opts } = ctx;
-  const script = await bundleChild(opts.repoRoot);
+  const script = await bundleForNode(opts.repoRoot, 'bench/child-load.ts', 'child-load');
   const repeats = opts.quick ? 1 : 2;
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'attention-lens-bench-'));
   try {

@@ -10,7 +10,8 @@ import { benchText } from './texts';
 const SECTION = 'live probe';
 const TARGET = 256;
 
-async function typeSeries(model: BenchModel, prefix: string, typed: string, useCache: boolean): Promise<{ ms: Summary; cachedShare: number }> {
+/** Types `typed` one character at a time after `prefix`, timing each keystroke's probe. */
+export async function typeSeries(model: BenchModel, prefix: string, typed: string, useCache: boolean): Promise<{ ms: Summary; cachedShare: number }> {
   for (let i = 0; i < 3; i++) await model.probe(prefix, { topK: 10, useCache }); // warm-up
   const times: number[] = [];
   let cached = 0;

@@ -34,10 +34,10 @@ export function repoCorpus(repoRoot: string): string {
 export async function textOfTokens(model: BenchModel, corpus: string, n: number): Promise<string> {
   let chars = Math.min(corpus.length, n * 8 + 1000);
   for (;;) {
-    const probe = await model.analyze(corpus.slice(0, chars), { topK: 1, maxTokens: n });
+    const probe = await model.analyze(corpus.slice(0, chars), { topK: 1, maxTokens: n, attention: false });
     if (probe.truncated) {
       const text = corpus.slice(0, probe.truncated.shownChars);
-      const check = await model.analyze(text, { topK: 1, maxTokens: n + 8 });
+      const check = await model.analyze(text, { topK: 1, maxTokens: n + 8, attention: false });
       if (check.tokens.length !== n) throw new Error(`a ${n}-token cut re-tokenizes to ${check.tokens.length} tokens`);
       return text;
     }
