@@ -165,7 +165,7 @@ export class App {
     // Until the person picks a head, wait for the statistics and open on the most distinctive one.
     this.pickHead = !s.headChosen;
     const shown = h.truncated ? ` Showing the first ${h.truncated.shownTokens} of ${h.truncated.totalIsLowerBound ? 'more than ' : ''}${h.truncated.totalTokens} tokens (${h.truncated.reason === 'context' ? 'the model’s context length' : 'the maxTokens setting'}).` : '';
-    this.notice.textContent = `${h.source.fileName}: ${T} tokens, ${h.model.name} (${h.model.nLayers} layers × ${h.model.nHeads} heads).${shown}`;
+    this.notice.textContent = `${h.source.fileName}: ${T} tokens, ${h.model.name} (${h.model.nLayers} layers × ${h.model.nHeads} heads).${shown}${h.attentionNote ? ` ${h.attentionNote}` : ''}`;
     this.internals.setHeadsOff(h.headsOff);
     if (this.header) this.extras.renderStrip(this.header, this.labels, this.palette);
     renderNext(this.next, h, this.labels, T - 1);

@@ -1,7 +1,7 @@
 // Where the CLI's analysis goes: JSON to standard output, streamed with back-pressure (a large
 // analysis's JSON is gigabytes and must never sit whole in memory), and with --attention-out the
 // attention as a NumPy .npy file instead of inline numbers.
-import { writeAnalysisJson, writeNpy, type AnalysisResult, type JsonExtras, type NpyDtype } from '../model';
+import { attentionLayers, writeAnalysisJson, writeNpy, type AnalysisResult, type JsonExtras, type NpyDtype } from '../model';
 
 export interface AttentionOut { path: string; dtype: NpyDtype }
 
@@ -25,7 +25,9 @@ export async function writeAnalysis(result: AnalysisResult, extras: JsonExtras, 
   if (attentionOut) {
     const { nLayers, nHeads, nTokens } = result.shape;
     try {
-      await writeNpy(attentionOut.path, result.attention, [nLayers, nHeads, nTokens, nTokens], attentionOut.dtype); // [L, H, T, T]
+      const layers = attentionLayers(result);
+      const pieces = Array.from({ length: nLayers }, (_, l) => () => layers.layer(l)); // [H, T, T] each
+      await writeNpy(attentionOut.path, pieces, [nLayers, nHeads, nTokens, nTokens], attentionOut.dtype); // [L, H, T, T]
     } catch (err) {
       return `cannot write ${attentionOut.path}: ${(err as Error).message}`;
     }

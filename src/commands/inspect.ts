@@ -64,7 +64,7 @@ export async function inspectSelection(deps: InspectDeps): Promise<InspectOutcom
   AttentionPanel.show(deps.panelHost).showLoading(`Analysing ${text.length.toLocaleString()} characters…`);
   try {
     const { result, model } = await deps.latest.run((signal) =>
-      deps.models.run(async (model) => ({ model, result: await model.analyze(text, { topK: settings.topK, maxTokens: settings.maxTokens, signal }) }), signal),
+      deps.models.run(async (model) => ({ model, result: await model.analyze(text, { topK: settings.topK, maxTokens: settings.maxTokens, attentionMemoryMB: settings.attentionMemoryMB, signal }) }), signal),
     );
     const resultMs = performance.now() - started;
     const map = new TokenMap(baseOffset, result.tokens);

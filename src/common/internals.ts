@@ -1,5 +1,6 @@
 // Shared math for the internals views (host and webview; no vscode/node imports).
 import type { AttentionShape } from './tensor';
+import type { AttentionLayers } from './attentionLayers';
 
 /**
  * Value-weighted attention: each weight α_qk of head (l, h) times ‖v_k W_Oʰ‖ (`norms`, [L, H, K]),
@@ -8,18 +9,47 @@ import type { AttentionShape } from './tensor';
  */
 export function valueWeighted(attention: Float32Array, shape: AttentionShape, norms: Float32Array): Float32Array {
   const { nLayers: L, nHeads: H, nTokens: T } = shape;
-  if (norms.length !== L * H * T) throw new RangeError(`value norms hold ${norms.length} numbers, not L·H·T = ${L * H * T}`);
+  checkNorms(shape, norms);
   const out = new Float32Array(attention.length);
-  for (let lh = 0; lh < L * H; lh++) {
-    const n = norms.subarray(lh * T, (lh + 1) * T); // [K]
+  const per = H * T * T;
+  for (let l = 0; l < L; l++) weightLayer(attention.subarray(l * per, (l + 1) * per), shape, norms.subarray(l * H * T, (l + 1) * H * T), out.subarray(l * per, (l + 1) * per));
+  return out;
+}
+
+/** The same, one layer at a time (for attention kept compact: no whole weighted tensor is built). */
+export function valueWeightedLayers(layers: AttentionLayers, norms: Float32Array): AttentionLayers {
+  const { nHeads: H, nTokens: T } = layers.shape;
+  checkNorms(layers.shape, norms);
+  let last: { l: number; data: Float32Array } | null = null;
+  return {
+    shape: layers.shape,
+    layer(l) {
+      if (last?.l === l) return last.data;
+      const data = new Float32Array(H * T * T); // [H, Q, K]
+      weightLayer(layers.layer(l), layers.shape, norms.subarray(l * H * T, (l + 1) * H * T), data);
+      last = { l, data };
+      return data;
+    },
+  };
+}
+
+function checkNorms(shape: AttentionShape, norms: Float32Array): void {
+  const { nLayers: L, nHeads: H, nTokens: T } = shape;
+  if (norms.length !== L * H * T) throw new RangeError(`value norms hold ${norms.length} numbers, not L·H·T = ${L * H * T}`);
+}
+
+/** One layer: attention [H, Q, K] times norms [H, K], rows renormalised, into `out` [H, Q, K]. */
+function weightLayer(layer: Float32Array, shape: AttentionShape, norms: Float32Array, out: Float32Array): void {
+  const { nHeads: H, nTokens: T } = shape;
+  for (let h = 0; h < H; h++) {
+    const n = norms.subarray(h * T, (h + 1) * T); // [K]
     for (let q = 0; q < T; q++) {
-      const row = (lh * T + q) * T; // [L, H, Q, K]
+      const row = (h * T + q) * T; // [H, Q, K]
       let sum = 0;
-      for (let k = 0; k < T; k++) sum += (out[row + k] = attention[row + k]! * n[k]!);
+      for (let k = 0; k < T; k++) sum += (out[row + k] = layer[row + k]! * n[k]!);
       if (sum > 0) for (let k = 0; k < T; k++) out[row + k]! /= sum;
     }
   }
-  return out;
 }
 
 /** One lens cell: the top-1 token id and its probability of layer `layer` at position `t` ([L, T, k]). */

@@ -34,6 +34,8 @@ export interface AnalysisHeader {
   source: { fileName: string };
   /** Heads switched off (outputs zeroed) for this analysis, probe and ghost text; absent when all are on. */
   headsOff?: { layer: number; head: number }[];
+  /** Set when the attention is kept compact (over attentionLens.attentionMemoryMB): what the panel tells the person. */
+  attentionNote?: string;
 }
 
 /** One [Q, K] matrix: a head, or the mean over a layer's heads (the layer's "mean kernel"). */

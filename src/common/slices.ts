@@ -1,7 +1,8 @@
 // Cuts what one view draws out of the whole attention tensor, so the host never ships [L, H, Q, K].
 // Shared by host and webview (the webview benchmark uses it too): no vscode/node imports.
 import type { AttentionRequestOptions, AttentionSelector, OverviewEncoding } from './protocol';
-import { headMatrix, rowOffset, type AttentionShape } from './tensor';
+import type { AttentionShape } from './tensor';
+import { asLayers, type AttentionLayers } from './attentionLayers';
 import { dropSinkInto, dropSinkRow, meanOverHeads, poolToBytes, thumbnailSize } from './downsample';
 
 /** Checks a selector against the shape; returns a message for a bad one, null for a good one. */
@@ -18,24 +19,26 @@ export function selectorProblem(shape: AttentionShape, s: AttentionSelector): st
   return null;
 }
 
-/** The attention a selector names: [Q, K], [H, Q, K] (layerHeads) or [K] (row). Always a fresh copy. */
-export function sliceAttention(attention: Float32Array, shape: AttentionShape, s: AttentionSelector, options: AttentionRequestOptions): Float32Array {
+/**
+ * The attention a selector names: [Q, K], [H, Q, K] (layerHeads) or [K] (row). Always a fresh copy.
+ * `attention` is the whole [L, H, Q, K] tensor or the analysis's layers (each selector reads one).
+ */
+export function sliceAttention(attention: Float32Array | AttentionLayers, shape: AttentionShape, s: AttentionSelector, options: AttentionRequestOptions): Float32Array {
   const T = shape.nTokens, n = T * T;
   const problem = selectorProblem(shape, s);
   if (problem) throw new RangeError(problem);
+  const layers = asLayers(attention, shape);
   switch (s.kind) {
     case 'head': {
-      const m = headMatrix(attention, shape, s.layer, s.head);
+      const m = layers.layer(s.layer).subarray(s.head * n, (s.head + 1) * n); // [H, Q, K] → [Q, K]
       return options.dropSink ? dropSinkInto(m, T, new Float32Array(n)) : m.slice();
     }
     case 'layerMean': {
-      const layerStart = s.layer * shape.nHeads * n; // [L, H, Q, K]
-      const mean = meanOverHeads(attention.subarray(layerStart, layerStart + shape.nHeads * n), shape.nHeads, T, new Float32Array(n));
+      const mean = meanOverHeads(layers.layer(s.layer), shape.nHeads, T, new Float32Array(n));
       return options.dropSink ? dropSinkInto(mean, T, mean) : mean;
     }
     case 'layerHeads': {
-      const layerStart = s.layer * shape.nHeads * n;
-      const out = attention.slice(layerStart, layerStart + shape.nHeads * n); // [H, Q, K]
+      const out = layers.layer(s.layer).slice(); // [H, Q, K]
       if (options.dropSink) {
         for (let h = 0; h < shape.nHeads; h++) dropSinkInto(out.subarray(h * n, (h + 1) * n), T, out.subarray(h * n, (h + 1) * n));
       }
@@ -45,9 +48,10 @@ export function sliceAttention(attention: Float32Array, shape: AttentionShape, s
       const m = s.matrix;
       const heads = m.kind === 'head' ? [m.head] : Array.from({ length: shape.nHeads }, (_, h) => h);
       const row = new Float32Array(T);
+      const layer = layers.layer(m.layer);
       for (const h of heads) {
-        const start = rowOffset(shape, m.layer, h, s.query); // [L, H, Q, K]
-        for (let k = 0; k < T; k++) row[k] += attention[start + k];
+        const start = (h * T + s.query) * T; // [H, Q, K]
+        for (let k = 0; k < T; k++) row[k] += layer[start + k]!;
       }
       if (heads.length > 1) for (let k = 0; k < T; k++) row[k] /= heads.length;
       if (options.dropSink) dropSinkRow(row, 0, T, row, 0);
@@ -56,15 +60,16 @@ export function sliceAttention(attention: Float32Array, shape: AttentionShape, s
   }
 }
 /** Thumbnails of every head plus each layer mean: [L, H + 1, size, size] bytes (index H = layer mean). */
-export function overviewBytes(attention: Float32Array, shape: AttentionShape, requestedSize: number, options: AttentionRequestOptions, encoding: OverviewEncoding): { size: number; data: Uint8Array } {
+export function overviewBytes(attention: Float32Array | AttentionLayers, shape: AttentionShape, requestedSize: number, options: AttentionRequestOptions, encoding: OverviewEncoding): { size: number; data: Uint8Array } {
   const T = shape.nTokens, n = T * T, H = shape.nHeads;
   const size = thumbnailSize(requestedSize, T);
   const data = new Uint8Array(shape.nLayers * (H + 1) * size * size);
   const scratch = new Float32Array(n);
   const mean = new Float32Array(n);
   const log = encoding === 'log';
+  const layers = asLayers(attention, shape);
   for (let l = 0; l < shape.nLayers; l++) {
-    const layer = attention.subarray(l * H * n, (l + 1) * H * n); // [H, Q, K]
+    const layer = layers.layer(l); // [H, Q, K]
     for (let h = 0; h < H; h++) {
       let m = layer.subarray(h * n, (h + 1) * n);
       if (options.dropSink) m = dropSinkInto(m, T, scratch);

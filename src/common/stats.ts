@@ -3,6 +3,7 @@
 // which training/heads.py reads too (the model card uses the same numbers).
 import shared from './headScores.json';
 import { copyTargets, lz77Parse } from './lz77';
+import { asLayers, type AttentionLayers } from './attentionLayers';
 //
 // One row of a head's [Q, K] matrix is a kernel: the weights query i spreads over keys j.
 // Every statistic below is a mean over query rows. In a causal (decoder) model the first query
@@ -87,18 +88,21 @@ export function headStats(matrix: ArrayLike<number>, T: number, tokenIds: ArrayL
 }
 
 /** Statistics of every head: [L, H, HEAD_STAT_NAMES.length] from attention [L, H, Q, K]. */
-export function allHeadStats(attention: Float32Array, nLayers: number, nHeads: number, T: number, tokenIds: ArrayLike<number>, causal: boolean): Float32Array {
-  const n = HEAD_STAT_NAMES.length;
-  const out = new Float32Array(nLayers * nHeads * n);
+export function allHeadStats(attention: Float32Array | AttentionLayers, nLayers: number, nHeads: number, T: number, tokenIds: ArrayLike<number>, causal: boolean): Float32Array {
+  const out = new Float32Array(nLayers * nHeads * HEAD_STAT_NAMES.length);
   const copy = copyTargets(lz77Parse(tokenIds), T); // one parse for every head
-  for (let l = 0; l < nLayers; l++) {
-    for (let h = 0; h < nHeads; h++) {
-      const start = (l * nHeads + h) * T * T; // [L, H, Q, K]
-      const s = headStats(attention.subarray(start, start + T * T), T, tokenIds, causal, copy);
-      HEAD_STAT_NAMES.forEach((name, k) => { out[(l * nHeads + h) * n + k] = s[name]; }); // [L, H, S]
-    }
-  }
+  const layers = asLayers(attention, { nLayers, nHeads, nTokens: T });
+  for (let l = 0; l < nLayers; l++) layerHeadStats(layers.layer(l), l, nHeads, T, tokenIds, causal, out, copy);
   return out;
+}
+
+/** Statistics of layer `l`'s heads (its attention [H, Q, K]) into `out` [L, H, S]. */
+export function layerHeadStats(layer: Float32Array, l: number, nHeads: number, T: number, tokenIds: ArrayLike<number>, causal: boolean, out: Float32Array, copy = copyTargets(lz77Parse(tokenIds), T)): void {
+  const n = HEAD_STAT_NAMES.length;
+  for (let h = 0; h < nHeads; h++) {
+    const s = headStats(layer.subarray(h * T * T, (h + 1) * T * T), T, tokenIds, causal, copy); // [H, Q, K] → [Q, K]
+    HEAD_STAT_NAMES.forEach((name, k) => { out[(l * nHeads + h) * n + k] = s[name]; }); // [L, H, S]
+  }
 }
 
 /** Reads one head's statistics back out of the [L, H, S] array. */

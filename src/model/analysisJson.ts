@@ -4,6 +4,7 @@
 // It is produced in pieces and never held as one string: at GPT-2-small size and 1,024 tokens the
 // attention alone is 151 M numbers, ~1.8 GB of text, beyond V8's string limit. With `attentionFile`
 // the attention is not inlined: {"shape", "dtype", "file"} names the .npy file written beside it.
+import { attentionLayers } from './compactAttention';
 import type { NpyDtype } from './npy';
 import type { AnalysisResult } from './types';
 
@@ -30,10 +31,16 @@ export function* analysisJsonPieces(result: AnalysisResult, extras: JsonExtras =
     yield `,"attention":{"shape":${shape},"dtype":${JSON.stringify(f.dtype)},"file":${JSON.stringify(f.path)}}`;
   } else {
     yield `,"attention":{"shape":${shape},"data":[`;
-    const data = result.attention; // [L, H, T, T], row-major
-    for (let i = 0; i < data.length; i += CHUNK) {
-      const piece = Array.from(data.subarray(i, i + CHUNK), (x) => (Number.isFinite(x) ? String(x) : '0')).join(',');
-      yield i === 0 ? piece : ',' + piece;
+    // Layer by layer ([H, T, T] each, row-major), whole or decoded from the compact form.
+    const layers = result.attention.length > 0 || result.stored ? attentionLayers(result) : null;
+    let first = true;
+    for (let l = 0; layers && l < nLayers; l++) {
+      const data = layers.layer(l);
+      for (let i = 0; i < data.length; i += CHUNK) {
+        const piece = Array.from(data.subarray(i, i + CHUNK), (x) => (Number.isFinite(x) ? String(x) : '0')).join(',');
+        yield first ? piece : ',' + piece;
+        first = false;
+      }
     }
     yield ']}';
   }

@@ -2,6 +2,7 @@
 // log-probabilities and ranks, top-k next tokens at every position.
 import { AttentionLensError, throwIfAborted } from './errors';
 import type { AttentionPool } from './attentionPool';
+import { compactAttention, fitsBudget } from './compactAttention';
 import { RANK_FROM_TOP, noScores, scoreTokens } from './tokenScores';
 import type { Fetch, ForwardOutput, OnnxSession } from './onnxSession';
 import type { Tokenization } from './tokenize';
@@ -72,14 +73,21 @@ export async function analyzeText(
     const id = topIds[(T - 1) * k + i]!;
     next.push({ id, token: tokens.text(id), prob: topProbs[(T - 1) * k + i]! });
   }
+  const shape = { nLayers: L, nHeads: H, nTokens: T };
+  // Over the budget: statistics from the exact values, then each layer as 3 bytes a value; the float32
+  // buffer is not pooled (keeping it would hold what the budget bounds).
+  const compact = attention.length > 0 && !fitsBudget(attention.length, opts.attentionMemoryMB)
+    ? compactAttention(attention, shape, tok.ids, info.kind === 'decoder')
+    : null;
   const t3 = performance.now();
   let released = false;
   const result: AnalysisResult = {
     model: info,
     text,
     tokens: tokenInfos,
-    shape: { nLayers: L, nHeads: H, nTokens: T },
-    attention,
+    shape,
+    attention: compact ? new Float32Array(0) : attention,
+    ...(compact ? { stored: compact.stored, headStats: compact.headStats } : {}),
     topK: { k, ids: topIds, probs: topProbs },
     next,
     truncated: tok.truncated,
@@ -88,7 +96,8 @@ export async function analyzeText(
       if (released) return;
       released = true;
       result.attention = new Float32Array(0); // a stale reader fails on sizes instead of showing another analysis
-      pool.give(owner);
+      if (result.stored) result.stored = result.stored.map(() => new Uint8Array(0));
+      else pool.give(owner);
     },
   };
   return result;

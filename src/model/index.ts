@@ -27,10 +27,13 @@
 //   writeAnalysisJson(result, write, extras?) / analysisJsonPieces: the CLI's and the panel's JSON export,
 //                                                        streamed; extras.attentionFile names a .npy instead of inlining
 //   writeNpy(file, data, shape, 'float32' | 'float16')  attention as a NumPy .npy file
+//   attentionLayers(result)                          an analysis's attention one layer at a time, whole or compact
+//                                                        (analyze's attentionMemoryMB keeps it as 3 bytes a value above the budget)
 //   compressionBaselines(result, corpus?) → Baselines: bits per byte under the model, deflate, brotli
 //                                                        adaptive order-1..4 Markov models on the tokens, and corpus ones
 export { loadModel } from './load';
 export { loadModelInWorker } from './worker/client';
+export { attentionLayers } from './compactAttention';
 export { bundledModelPath, isDirectory, resolveModelSetting, type ResolveContext } from './modelSpec';
 export { analysisJson, analysisJsonPieces, writeAnalysisJson, type JsonExtras, type PieceSink } from './analysisJson';
 export { npyHeader, writeNpy, type NpyDtype } from './npy';

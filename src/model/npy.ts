@@ -25,30 +25,48 @@ export function npyHeader(shape: readonly number[], dtype: NpyDtype): Uint8Array
   return out;
 }
 
-/** Writes `data` (row-major, of `shape`) to `file` as a .npy array of `dtype`, a few MB at a time. */
-export async function writeNpy(file: string, data: Float32Array, shape: readonly number[], dtype: NpyDtype): Promise<void> {
+/**
+ * Writes `data` (row-major, of `shape`) to `file` as a .npy array of `dtype`, a few MB at a time.
+ * `data` is one array, or functions giving its consecutive pieces (e.g. one layer each, decoded only
+ * when written), which together hold the shape.
+ */
+export async function writeNpy(file: string, data: Float32Array | readonly (() => Float32Array)[], shape: readonly number[], dtype: NpyDtype): Promise<void> {
   const n = shape.reduce((a, b) => a * b, 1);
-  if (n !== data.length) throw new Error(`the shape ${shape.join('×')} holds ${n} values, the data ${data.length}`);
-  const width = dtype === 'float32' ? 4 : 2;
-  const halves = dtype === 'float16' ? new Uint16Array(Math.min(STEP, n)) : null;
-  const swap = os.endianness() === 'BE' ? new Uint8Array(Math.min(STEP, n) * width) : null;
+  if (data instanceof Float32Array && data.length !== n) throw new Error(`the shape ${shape.join('×')} holds ${n} values, the data ${data.length}`);
+  const pieces = data instanceof Float32Array ? [() => data] : data;
   const handle = await fs.open(file, 'w');
   try {
     await handle.write(npyHeader(shape, dtype));
-    for (let i = 0; i < n; i += STEP) {
-      const end = Math.min(n, i + STEP);
-      let bytes: Uint8Array;
-      if (halves) {
-        toHalves(data, halves, i, end);
-        bytes = new Uint8Array(halves.buffer, 0, (end - i) * 2);
-      } else {
-        bytes = new Uint8Array(data.buffer, data.byteOffset + i * 4, (end - i) * 4);
-      }
-      if (swap) bytes = littleEndian(bytes, width, swap);
-      await handle.write(bytes);
+    let written = 0;
+    for (const piece of pieces) {
+      const values = piece();
+      written += values.length;
+      if (written > n) break;
+      await writeValues(handle, values, dtype);
     }
+    if (written !== n) throw new Error(`the shape ${shape.join('×')} holds ${n} values, the pieces ${written > n ? 'more' : written}`);
   } finally {
     await handle.close();
+  }
+}
+
+/** One array's values as `dtype`, little-endian, a step at a time. */
+async function writeValues(handle: fs.FileHandle, data: Float32Array, dtype: NpyDtype): Promise<void> {
+  const n = data.length;
+  const width = dtype === 'float32' ? 4 : 2;
+  const halves = dtype === 'float16' ? new Uint16Array(Math.min(STEP, n)) : null;
+  const swap = os.endianness() === 'BE' ? new Uint8Array(Math.min(STEP, n) * width) : null;
+  for (let i = 0; i < n; i += STEP) {
+    const end = Math.min(n, i + STEP);
+    let bytes: Uint8Array;
+    if (halves) {
+      toHalves(data, halves, i, end);
+      bytes = new Uint8Array(halves.buffer, 0, (end - i) * 2);
+    } else {
+      bytes = new Uint8Array(data.buffer, data.byteOffset + i * 4, (end - i) * 4);
+    }
+    if (swap) bytes = littleEndian(bytes, width, swap);
+    await handle.write(bytes);
   }
 }
 

@@ -1,6 +1,7 @@
 // What the model layer hands to the rest of the extension (and to the CLI).
 import type { PanelToken } from '../common/protocol';
 import type { AttentionShape } from '../common/tensor';
+import type { StoredLayer } from '../common/attentionLayers';
 import type { HubId } from './hub/id';
 
 export type ModelKind = 'decoder' | 'encoder';
@@ -49,8 +50,15 @@ export interface AnalysisResult {
   text: string;
   tokens: TokenInfo[];
   shape: AttentionShape;
-  /** Attention probabilities, shape [nLayers, nHeads, nQuery, nKey], row-major; empty when not asked for or after release(). */
+  /**
+   * Attention probabilities, shape [nLayers, nHeads, nQuery, nKey], row-major; empty when not asked
+   * for, after release(), or when kept compact (`stored`). Read it through attentionLayers(result).
+   */
   attention: Float32Array;
+  /** Set when the attention was over the memory budget: each layer [H, Q, K] kept as 3 bytes per value (see common/attentionCodes.ts). */
+  stored?: StoredLayer[];
+  /** Head statistics [L, H, S] from the exact float32 attention, computed before it was kept compact; absent when `attention` is whole. */
+  headStats?: Float32Array;
   /** Top-k next tokens after every position: ids and probs both [nTokens, k]. Empty (k=0) for encoders. */
   topK: { k: number; ids: Int32Array; probs: Float32Array };
   /** Top-k after the last token (decoders), as objects; [] for encoders. */
@@ -91,6 +99,8 @@ export interface AnalyzeOptions {
   signal?: AbortSignal;
   /** Whether to return attention (default true); surprisal colouring needs only the token scores. */
   attention?: boolean;
+  /** Keep the attention as float32 while it takes at most this many MB; above, keep it compact (`stored`). Default: always float32. */
+  attentionMemoryMB?: number;
 }
 
 export interface HeadRef { layer: number; head: number }

@@ -2,6 +2,7 @@
 // so the webview tests' fake host and the unit tests use the same code as the real panel.
 import type { AnalysisHeader, MatrixSelector } from '../common/protocol';
 import type { AnalysisResult, CorpusMarkov } from '../model';
+import { attentionLayers } from '../common/attentionLayers';
 import type { ReachFn } from './reachJob';
 import { sliceAttention } from '../common/slices';
 import { visibleToken } from '../common/tokenText';
@@ -44,7 +45,15 @@ export function toHeader(result: AnalysisResult, analysisId: number, source: Ana
     truncated: result.truncated ? { reason: result.truncated.reason, totalTokens: result.truncated.totalTokens, shownTokens: result.truncated.shownTokens, totalIsLowerBound: result.truncated.totalIsLowerBound } : null,
     source: { fileName: source.fileName },
     ...(result.headsOff?.length ? { headsOff: result.headsOff.map((x) => ({ ...x })) } : {}),
+    ...(result.stored ? { attentionNote: compactNote(result) } : {}),
   };
+}
+
+/** What the panel says about attention kept compact. */
+export function compactNote(result: AnalysisResult): string {
+  const { nLayers, nHeads, nTokens } = result.shape;
+  const mb = (nLayers * nHeads * nTokens * nTokens * 4) / 2 ** 20;
+  return `Attention kept compact (24 bits per weight, ${Math.round((mb * 3) / 4)} MB instead of ${Math.round(mb)} MB: over the attentionLens.attentionMemoryMB setting); head statistics come from the exact values.`;
 }
 
 /** One CSV field: quoted, quotes doubled; a leading =+-@ is neutralised so spreadsheets never run it. */
@@ -56,7 +65,7 @@ export function csvField(text: string): string {
 /** One head (or layer mean) as CSV: a header row of key tokens, then one row per query token. */
 export function headCsv(result: AnalysisResult, selector: MatrixSelector): string {
   const T = result.shape.nTokens;
-  const m = sliceAttention(result.attention, result.shape, selector, { dropSink: false }); // [Q, K]
+  const m = sliceAttention(attentionLayers(result), result.shape, selector, { dropSink: false }); // [Q, K]
   const labels = result.tokens.map((t, i) => csvField(`${i}:${t.display || t.partial || t.text}`));
   const lines = [[csvField('query \\ key'), ...labels].join(',')];
   for (let q = 0; q < T; q++) {

@@ -2,10 +2,11 @@
 // host uses it too: what must be computed before a request can be answered, keeping what the
 // model returned with the analysis, and the messages that carry it.
 import type { HostToWebview, InternalsViewName, WebviewToHost } from '../common/protocol';
-import { valueWeighted } from '../common/internals';
+import { valueWeighted, valueWeightedLayers } from '../common/internals';
 import { allHeadStats } from '../common/stats';
+import type { AttentionLayers } from '../common/attentionLayers';
 import { visibleToken } from '../common/tokenText';
-import type { AnalysisResult, InternalsResult, InternalsView } from '../model';
+import { attentionLayers, type AnalysisResult, type InternalsResult, type InternalsView } from '../model';
 import type { AnalysisSource } from './analysisData';
 
 /** The part of the panel's current analysis these answers read (responder.ts's CurrentAnalysis). */
@@ -19,8 +20,8 @@ interface CurrentAnalysis {
 /** What the model gave for one analysis, kept beside it. */
 export interface PanelInternals {
   valueNorms?: Float32Array; // [L, H, T]
-  /** Value-weighted attention [L, H, Q, K], made from valueNorms on first use. */
-  weighted?: Float32Array;
+  /** Value-weighted attention [L, H, Q, K], made from valueNorms on first use (layer by layer when the attention is compact). */
+  weighted?: Float32Array | AttentionLayers;
   /** Head statistics [L, H, S] on the value-weighted attention, made on first use. */
   weightedStats?: Float32Array;
   rollout?: Float32Array; // [T, T]
@@ -57,12 +58,13 @@ export function storeInternals(a: CurrentAnalysis, view: InternalsViewName, r: I
 }
 
 /** Attention to slice for a request: value-weighted when asked (and known), else raw; or the reason it cannot be. */
-export function attentionFor(a: CurrentAnalysis, valueWeightedWanted: boolean | undefined): Float32Array | { problem: string } {
-  if (!valueWeightedWanted) return a.result.attention;
+export function attentionFor(a: CurrentAnalysis, valueWeightedWanted: boolean | undefined): Float32Array | AttentionLayers | { problem: string } {
+  const r = a.result;
+  if (!valueWeightedWanted) return r.stored ? attentionLayers(r) : r.attention;
   const store = a.internals;
   if (store?.problems.valueNorms) return { problem: store.problems.valueNorms };
   if (!store?.valueNorms) return { problem: 'the value norms have not been computed' };
-  store.weighted ??= valueWeighted(a.result.attention, a.result.shape, store.valueNorms);
+  store.weighted ??= r.stored ? valueWeightedLayers(attentionLayers(r), store.valueNorms) : valueWeighted(r.attention, r.shape, store.valueNorms);
   return store.weighted;
 }
 
@@ -99,7 +101,7 @@ export function internalsMessage(a: CurrentAnalysis, view: InternalsViewName, at
   if (problem !== undefined) return { type: 'internalsError', analysisId: a.id, view, message: problem };
   if (view === 'valueNorms') {
     const weighted = attentionFor(a, true);
-    if (!(weighted instanceof Float32Array)) return { type: 'internalsError', analysisId: a.id, view, message: weighted.problem };
+    if ('problem' in weighted) return { type: 'internalsError', analysisId: a.id, view, message: weighted.problem };
     const r = a.result;
     store.weightedStats ??= allHeadStats(weighted, r.shape.nLayers, r.shape.nHeads, r.shape.nTokens, r.tokens.map((t) => t.id), r.model.kind === 'decoder');
     return { type: 'headStats', analysisId: a.id, data: store.weightedStats, weights: 'valueWeighted' };

@@ -1,7 +1,7 @@
 // What the host sends for an analysis and how it answers the webview's data requests. Pure (no
 // vscode import): the panel uses it, and so does the webview tests' stand-in host.
 import type { HostToWebview, WebviewToHost } from '../common/protocol';
-import type { AnalysisResult } from '../model';
+import { attentionLayers, type AnalysisResult } from '../model';
 import { allHeadStats } from '../common/stats';
 import { overviewBytes, selectorProblem, sliceAttention } from '../common/slices';
 import { toHeader, type AnalysisSource } from './analysisData';
@@ -32,10 +32,10 @@ function headerMessage(a: CurrentAnalysis): HostToWebview {
   return { type: 'analysis', header: toHeader(a.result, a.id, a.source) };
 }
 
-/** Every head's statistics, computed on first use ([L, H, S]; ~50 ms for 4 × 4 heads at 512 tokens). */
+/** Every head's statistics ([L, H, S]): from the analysis when it computed them before keeping attention compact, else here on first use (~50 ms for 4 × 4 heads at 512 tokens). */
 function headStatsMessage(a: CurrentAnalysis): HostToWebview {
   const r = a.result;
-  a.stats ??= allHeadStats(r.attention, r.shape.nLayers, r.shape.nHeads, r.shape.nTokens, r.tokens.map((t) => t.id), r.model.kind === 'decoder');
+  a.stats ??= r.headStats ?? allHeadStats(attentionLayers(r), r.shape.nLayers, r.shape.nHeads, r.shape.nTokens, r.tokens.map((t) => t.id), r.model.kind === 'decoder');
   return { type: 'headStats', analysisId: a.id, data: a.stats };
 }
 
@@ -46,7 +46,7 @@ export function answerRequest(m: DataRequest, a: CurrentAnalysis | null): HostTo
   if (!a || a.id !== m.analysisId) return null;
   const { shape } = a.result;
   const attention = attentionFor(a, m.options.valueWeighted);
-  if (!(attention instanceof Float32Array)) return { type: 'internalsError', analysisId: a.id, view: 'valueNorms', message: attention.problem };
+  if ('problem' in attention) return { type: 'internalsError', analysisId: a.id, view: 'valueNorms', message: attention.problem };
   if (m.type === 'requestAttention') {
     const problem = selectorProblem(shape, m.selector);
     if (problem) return { type: 'error', message: `Bad attention request: ${problem}.` };

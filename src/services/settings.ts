@@ -8,6 +8,8 @@ export interface Settings {
   model: string;
   topK: number;
   maxTokens: number;
+  /** Above this many MB of float32 attention, an analysis keeps it compact (16-bit codes). */
+  attentionMemoryMB: number;
   /** Divides the logits of displayed distributions; 1 = the model's own distribution. */
   temperature: number;
   liveProbe: { enabled: boolean; debounceMs: number };
@@ -40,6 +42,7 @@ export function readSettings(get: SettingGetter): Settings {
     model: typeof get('model') === 'string' ? (get('model') as string) : 'bundled',
     topK: num(get('topK'), 10, 1, 100, true),
     maxTokens: num(get('maxTokens'), 512, 2, 8192, true),
+    attentionMemoryMB: num(get('attentionMemoryMB'), 512, 16, 65536, true),
     temperature: num(get('temperature'), 1, MIN_TEMPERATURE, MAX_TEMPERATURE),
     liveProbe: {
       enabled: bool(get('liveProbe.enabled'), false),

@@ -193,6 +193,7 @@ export class WorkerModel implements LoadedModel {
         released = true;
         const attention = result.attention;
         result.attention = new Float32Array(0); // a stale reader fails on sizes instead of showing another analysis
+        if (result.stored) result.stored = result.stored.map(() => new Uint8Array(0)); // compact: nothing to pool
         this.giveBack(attention);
       },
     };

@@ -36,7 +36,7 @@ async function answer(m: Model, c: Call, signal: AbortSignal, progress: (done: n
     case 'analyze': {
       const { release: _release, ...payload } = await m.analyze(c.text, { ...c.opts, signal });
       const value: AnalysisPayload = payload;
-      return { value, transfer: buffers(value.attention, value.topK.ids, value.topK.probs) };
+      return { value, transfer: buffers(value.attention, value.topK.ids, value.topK.probs, value.headStats, ...(value.stored ?? [])) };
     }
     case 'probe': return { value: await m.probe(c.prefix, { ...c.opts, signal }), transfer: [] };
     case 'continueGreedy': return { value: await m.continueGreedy(c.prefix, c.nTokens, signal), transfer: [] };

@@ -1,0 +1,43 @@
+// Attention over the memory budget (attentionLens.attentionMemoryMB) is kept compact: each layer's
+// values as 3 bytes (common/attentionCodes.ts: relative error ≤ 2^-16, finer than any view shows),
+// with every head's statistics computed first from the exact float32 values.
+import { codedBytes, encodeAttention } from '../common/attentionCodes';
+import { denseLayers, storedLayers, type AttentionLayers } from '../common/attentionLayers';
+import { HEAD_STAT_NAMES, layerHeadStats } from '../common/stats';
+import { copyTargets, lz77Parse } from '../common/lz77';
+import type { AttentionShape } from '../common/tensor';
+import type { AnalysisResult } from './types';
+
+/** Whether attention of `floats` numbers stays float32 under a budget of `budgetMB` (none: always). */
+export function fitsBudget(floats: number, budgetMB: number | undefined): boolean {
+  return budgetMB === undefined || !(budgetMB >= 0) || floats * 4 <= budgetMB * 2 ** 20;
+}
+
+/** The whole [L, H, Q, K] float32 attention, layer by layer: head statistics from the exact values, then the layer's codes. */
+export function compactAttention(attention: Float32Array, shape: AttentionShape, tokenIds: ArrayLike<number>, causal: boolean): { stored: Uint8Array[]; headStats: Float32Array } {
+  const { nLayers: L, nHeads: H, nTokens: T } = shape;
+  const headStats = new Float32Array(L * H * HEAD_STAT_NAMES.length); // [L, H, S]
+  const copy = copyTargets(lz77Parse(tokenIds), T);
+  const layers = denseLayers(attention, shape);
+  const stored: Uint8Array[] = [];
+  for (let l = 0; l < L; l++) {
+    const exact = layers.layer(l); // [H, Q, K]
+    layerHeadStats(exact, l, H, T, tokenIds, causal, headStats, copy);
+    const codes = new Uint8Array(codedBytes(exact.length));
+    encodeAttention(exact, codes);
+    stored.push(codes);
+  }
+  return { stored, headStats };
+}
+
+/** One reader per compact analysis, so its last decoded layer serves the next request too. */
+const readers = new WeakMap<object, AttentionLayers>();
+
+/** An analysis's attention one layer at a time, whole or compact. */
+export function attentionLayers(result: Pick<AnalysisResult, 'attention' | 'stored' | 'shape'>): AttentionLayers {
+  const stored = result.stored;
+  if (!stored) return denseLayers(result.attention, result.shape);
+  let reader = readers.get(stored);
+  if (!reader) readers.set(stored, (reader = storedLayers(stored, result.shape)));
+  return reader;
+}

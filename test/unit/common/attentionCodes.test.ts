@@ -1,0 +1,69 @@
+// The compact attention codes against the float32 values they stand for: relative error within
+// 2^-16 at every magnitude (so within what the panel shows, formatWeight: 4 decimals from 0.001 up,
+// 3 significant digits below, even after a view renormalises rows), zeros exact; and the layer
+// reader that decodes them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { codedBytes, decodeAttention, encodeAttention } from '../../../src/common/attentionCodes';
+import { denseLayers, storedLayers } from '../../../src/common/attentionLayers';
+import { formatWeight } from '../../../webview/heatmapAxes';
+import { rng } from '../../helpers/randomText';
+
+function probabilities(n: number, seed: number): Float32Array {
+  const r = rng(seed);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const kind = i % 4;
+    // Uniform in [0, 1], log-uniform down to 2^-100, near 1, and exact zeros.
+    out[i] = kind === 0 ? r() : kind === 1 ? 2 ** (-100 * r()) : kind === 2 ? 1 - r() * 1e-3 : 0;
+  }
+  out.set([1, 2 ** -8, 1e-3, 0.5, 2 ** -126, 3.4e38], 0);
+  return out;
+}
+
+const roundTrip = (x: Float32Array) => {
+  const codes = new Uint8Array(codedBytes(x.length));
+  encodeAttention(x, codes);
+  const back = new Float32Array(x.length);
+  decodeAttention(codes, back);
+  return { codes, back };
+};
+
+test('every value decodes within 2^-16 relative (zeros exact), so within half a unit of the digits the panel shows', () => {
+  const x = probabilities(200_000, 1);
+  const { codes, back } = roundTrip(x);
+  assert.equal(codes.length, 600_000, 'three bytes a value');
+  for (let i = 0; i < x.length; i++) {
+    const exact = x[i]!, got = back[i]!;
+    if (exact === 0) { assert.equal(got, 0); continue; }
+    assert.ok(Math.abs(got / exact - 1) <= 2 ** -16, `${exact} → ${got}`);
+    // What the hover shows: 4 decimals from 0.001 (half a unit 5e-5), 3 significant digits below.
+    if (exact <= 1) assert.ok(Math.abs(got - exact) <= (exact >= 0.001 ? 5e-5 : 5e-3 * exact), `${formatWeight(exact)} shown as ${formatWeight(got)}`);
+  }
+  // Below float32's normal range (2^-126) precision is absolute: within 2^-134.
+  const tiny = Float32Array.from([1e-45, 1e-40, 2 ** -130]);
+  roundTrip(tiny).back.forEach((v, i) => assert.ok(Math.abs(v - tiny[i]!) <= 2 ** -134, `${tiny[i]} → ${v}`));
+});
+
+test('a row renormalised after dropping a heavy sink stays within the shown precision', () => {
+  const row = Float32Array.from([0.999, 2e-4, 3e-4, 5e-4]); // sink, then the rest
+  const { back } = roundTrip(row);
+  // As dropSinkRow does: the rest divided by its own sum, so relative errors carry over unchanged.
+  const shown = (r: Float32Array) => { const rest = r[1]! + r[2]! + r[3]!; return Array.from(r.subarray(1), (v) => v / rest); };
+  shown(back).forEach((v, i) => assert.ok(Math.abs(v - shown(row)[i]!) <= 5e-5, `${v} vs ${shown(row)[i]}`));
+});
+
+test('stored layers decode on request, exact layers pass through, and sizes are checked', () => {
+  const shape = { nLayers: 2, nHeads: 3, nTokens: 5 };
+  const dense = probabilities(2 * 3 * 25, 2);
+  const codes = roundTrip(dense.subarray(0, 75)).codes;
+  const layers = storedLayers([codes, dense.slice(75)], shape);
+  const whole = denseLayers(dense, shape);
+  const first = layers.layer(0);
+  first.forEach((v, i) => { const w = whole.layer(0)[i]!; assert.ok(w === 0 ? v === 0 : Math.abs(v / w - 1) <= 2 ** -16); });
+  assert.equal(layers.layer(0), first, 'the last decoded layer is kept');
+  assert.deepEqual(layers.layer(1), whole.layer(1));
+  assert.throws(() => layers.layer(2), /layer 2 is outside/);
+  assert.throws(() => storedLayers([codes], shape), /does not match/);
+  assert.throws(() => denseLayers(dense.subarray(1), shape), /not L·H·T·T/);
+});
