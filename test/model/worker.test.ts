@@ -26,7 +26,7 @@ test('analysis, probe, continuation, internals and token texts from the worker e
   assert.deepEqual(aData, bData, 'bit for bit: the same runtime on the same input');
   assert.deepEqual(await worker.probe(text.slice(0, 100), { topK: 7 }), await local.probe(text.slice(0, 100), { topK: 7 }));
   assert.equal(await worker.continueGreedy(text.slice(0, 60), 6), await local.continueGreedy(text.slice(0, 60), 6));
-  const request = { valueNorms: true, rollout: true, logitLens: 3, ablation: true, maxTokens: 48 };
+  const request = { valueNorms: true, rollout: true, logitLens: 3, ablation: true, qk: true, maxTokens: 48 };
   const [wi, li] = [await worker.internals(text, request), await local.internals(text, request)];
   assert.deepEqual({ ...wi, timings: {} }, { ...li, timings: {} });
   for (const id of [0, 1, 100, local.info.vocabSize - 1]) assert.equal(worker.tokenText(id), local.tokenText(id));

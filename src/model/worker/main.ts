@@ -44,7 +44,7 @@ async function answer(m: Model, c: Call, signal: AbortSignal, progress: (done: n
     case 'setHeadsOff': return { value: await m.setHeadsOff(c.heads), transfer: [] };
     case 'internals': {
       const r = await m.internals(c.text, { ...c.request, signal });
-      return { value: r, transfer: buffers(r.valueNorms, r.rollout, r.logitLens?.ids, r.logitLens?.probs, r.ablation?.delta, r.ablation?.top1Changed, r.ablation?.top1) };
+      return { value: r, transfer: buffers(r.valueNorms, r.rollout, r.logitLens?.ids, r.logitLens?.probs, r.ablation?.delta, r.ablation?.top1Changed, r.ablation?.top1, r.qk?.q, r.qk?.k, r.qk?.scale, r.qk?.scores) };
     }
     case 'contextReach': {
       const r = await m.contextReach(c.ids, { ...c.opts, signal, onProgress: progress });
