@@ -45,3 +45,15 @@ export function storedLayers(layers: readonly StoredLayer[], shape: AttentionSha
 export function asLayers(attention: Float32Array | AttentionLayers, shape: AttentionShape): AttentionLayers {
   return attention instanceof Float32Array ? denseLayers(attention, shape) : attention;
 }
+
+/** One reader per compact analysis, so its last decoded layer serves the next request too. */
+const readers = new WeakMap<object, AttentionLayers>();
+
+/** An analysis's attention one layer at a time: its whole float32 tensor, or its stored layers when kept compact. */
+export function attentionLayers(result: { attention: Float32Array; stored?: readonly StoredLayer[]; shape: AttentionShape }): AttentionLayers {
+  const stored = result.stored;
+  if (!stored) return denseLayers(result.attention, result.shape);
+  let reader = readers.get(stored);
+  if (!reader) readers.set(stored, (reader = storedLayers(stored, result.shape)));
+  return reader;
+}

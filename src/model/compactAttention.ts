@@ -2,11 +2,10 @@
 // values as 3 bytes (common/attentionCodes.ts: relative error ≤ 2^-16, finer than any view shows),
 // with every head's statistics computed first from the exact float32 values.
 import { codedBytes, encodeAttention } from '../common/attentionCodes';
-import { denseLayers, storedLayers, type AttentionLayers } from '../common/attentionLayers';
+import { denseLayers } from '../common/attentionLayers';
 import { HEAD_STAT_NAMES, layerHeadStats } from '../common/stats';
 import { copyTargets, lz77Parse } from '../common/lz77';
 import type { AttentionShape } from '../common/tensor';
-import type { AnalysisResult } from './types';
 
 /** Whether attention of `floats` numbers stays float32 under a budget of `budgetMB` (none: always). */
 export function fitsBudget(floats: number, budgetMB: number | undefined): boolean {
@@ -30,14 +29,4 @@ export function compactAttention(attention: Float32Array, shape: AttentionShape,
   return { stored, headStats };
 }
 
-/** One reader per compact analysis, so its last decoded layer serves the next request too. */
-const readers = new WeakMap<object, AttentionLayers>();
-
-/** An analysis's attention one layer at a time, whole or compact. */
-export function attentionLayers(result: Pick<AnalysisResult, 'attention' | 'stored' | 'shape'>): AttentionLayers {
-  const stored = result.stored;
-  if (!stored) return denseLayers(result.attention, result.shape);
-  let reader = readers.get(stored);
-  if (!reader) readers.set(stored, (reader = storedLayers(stored, result.shape)));
-  return reader;
-}
+export { attentionLayers } from '../common/attentionLayers';

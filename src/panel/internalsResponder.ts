@@ -4,9 +4,9 @@
 import type { HostToWebview, InternalsViewName, WebviewToHost } from '../common/protocol';
 import { valueWeighted, valueWeightedLayers } from '../common/internals';
 import { allHeadStats } from '../common/stats';
-import type { AttentionLayers } from '../common/attentionLayers';
+import { attentionLayers, type AttentionLayers } from '../common/attentionLayers';
 import { visibleToken } from '../common/tokenText';
-import { attentionLayers, type AnalysisResult, type InternalsResult, type InternalsView } from '../model';
+import type { AnalysisResult, InternalsResult, InternalsView } from '../model';
 import type { AnalysisSource } from './analysisData';
 
 /** The part of the panel's current analysis these answers read (responder.ts's CurrentAnalysis). */

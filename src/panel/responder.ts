@@ -1,7 +1,8 @@
 // What the host sends for an analysis and how it answers the webview's data requests. Pure (no
 // vscode import): the panel uses it, and so does the webview tests' stand-in host.
 import type { HostToWebview, WebviewToHost } from '../common/protocol';
-import { attentionLayers, type AnalysisResult } from '../model';
+import type { AnalysisResult } from '../model';
+import { attentionLayers } from '../common/attentionLayers';
 import { allHeadStats } from '../common/stats';
 import { overviewBytes, selectorProblem, sliceAttention } from '../common/slices';
 import { toHeader, type AnalysisSource } from './analysisData';
