@@ -30,6 +30,8 @@ test('analysis, probe, continuation, internals and token texts from the worker e
   const [wi, li] = [await worker.internals(text, request), await local.internals(text, request)];
   assert.deepEqual({ ...wi, timings: {} }, { ...li, timings: {} });
   for (const id of [0, 1, 100, local.info.vocabSize - 1]) assert.equal(worker.tokenText(id), local.tokenText(id));
+  const ids = a.tokens.map((t) => t.id);
+  assert.deepEqual(worker.corpusMarkov().map((m) => [m.order, m.codeLengths(ids)]), local.corpusMarkov().map((m) => [m.order, m.codeLengths(ids)]));
   assert.throws(() => worker.tokenText(local.info.vocabSize + 5), AttentionLensError);
 }));
 

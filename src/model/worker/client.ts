@@ -9,10 +9,11 @@
 import { SerialQueue } from '../../base/serialQueue';
 import { AttentionLensError, CancelledError, type AttentionLensErrorCode } from '../errors';
 import type {
-  AnalysisResult, AnalyzeOptions, ContextReach, HeadRef, InternalsRequest, InternalsResult, LoadedModel, LoadOptions, MaskedPrediction, ModelInfo, ModelSpec, ProbeOptions, ProbeResult, ReachOptions,
+  AnalysisResult, AnalyzeOptions, ContextReach, CorpusMarkov, HeadRef, InternalsRequest, InternalsResult, LoadedModel, LoadOptions, MaskedPrediction, ModelInfo, ModelSpec, ProbeOptions, ProbeResult, ReachOptions,
 } from '../types';
 import type { AnalysisPayload, Call, CallResults, FromWorker, WireError } from './protocol';
 import { modelThread as thread } from './thread';
+import { corpusMarkovLoader } from '../corpusMarkov';
 
 function rebuild(e: WireError): Error {
   if (e.name === 'CancelledError') return new CancelledError(e.message);
@@ -66,8 +67,12 @@ export class WorkerModel implements LoadedModel {
   private disposing: Promise<void> | null = null;
   private onDisposed: (() => void) | null = null;
 
+  /** Chains fitted on the training corpus: files and plain arithmetic, no runtime, so read here (on first call). */
+  readonly corpusMarkov: () => CorpusMarkov[];
+
   constructor(private readonly id: number, readonly info: ModelInfo, private readonly vocab: (string | null)[]) {
     thread.listen(id, { message: (m) => this.onMessage(m), gone: (err) => this.fail(err) });
+    this.corpusMarkov = corpusMarkovLoader(info.path, info.vocabSize);
   }
 
   serial<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
