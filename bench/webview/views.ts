@@ -14,6 +14,7 @@ import { AblationView } from '../../webview/ablationView';
 import { TokenStrip } from '../../webview/tokens';
 import { makePalette, readTheme } from '../../webview/theme';
 import { HEAD_STAT_NAMES } from '../../src/common/stats';
+import { packHeadLines } from '../../src/common/headLines';
 import type { AnalysisHeader } from '../../src/common/protocol';
 import { syntheticHead } from './hooks';
 
@@ -80,8 +81,7 @@ function prepare(name: ViewName, T: number, L: number, H: number, host: HTMLElem
       return () => view.render({ nLayers: L, nHeads: H, size, data, stats, T, causal: true }, palette, { layer: 0, head: 0 });
     }
     case 'headView': {
-      const n = T * T, layer = new Float32Array(H * n); // [H, Q, K]
-      for (let h = 0; h < H; h++) layer.set(headsOf(T)[h % 5]!, h * n);
+      const layer = packHeadLines(H, T, (h) => headsOf(T)[h % 5]!); // what the host sends (selector layerLines)
       const view = new HeadView({ onHover: noop, onActivate: noop, onHeadsChange: noop });
       host.append(view.root);
       return () => view.setData(layer, H, T, labels, [], theme);
