@@ -17,9 +17,10 @@ import { HEAD_STAT_NAMES } from '../../src/common/stats';
 import { packHeadLines } from '../../src/common/headLines';
 import type { AnalysisHeader } from '../../src/common/protocol';
 import { syntheticHead } from './hooks';
+import { VIEW_NAMES, type ViewName } from './viewNames';
 
-export const VIEW_NAMES = ['heatmap', 'valueWeighted', 'rollout', 'overview', 'headView', 'kernel', 'stats', 'reach', 'compression', 'lens', 'ablation', 'tokenStrip'] as const;
-export type ViewName = (typeof VIEW_NAMES)[number];
+export type { ViewName };
+
 
 /** Synthetic attention heads, shared across calls of the same T (building them is not timed). */
 const heads = new Map<number, Float32Array[]>();
@@ -63,13 +64,27 @@ function header(T: number, L: number, H: number): AnalysisHeader {
 function prepare(name: ViewName, T: number, L: number, H: number, host: HTMLElement): () => void {
   const theme = readTheme(), palette = makePalette('theme', theme, false), labels = labelsOf(T);
   const noop = () => {};
-  const heatmap = (m: Float32Array) => {
+  const newHeatmap = () => {
     const view = new Heatmap({ onHover: noop, onActivate: noop, onViewChange: noop });
     host.append(view.root);
+    return view;
+  };
+  const heatmap = (m: Float32Array) => {
+    const view = newHeatmap();
     return () => { view.setPalette(palette, theme); view.setData(m, T, labels); view.resize(); };
   };
   switch (name) {
     case 'heatmap': return heatmap(headsOf(T)[1]!);
+    case 'heatmapZoomed': case 'heatmapPan': { // 8× zoom into the middle: exact cells from a full-size image
+      const view = newHeatmap();
+      view.setPalette(palette, theme);
+      view.setData(headsOf(T)[1]!, T, labels);
+      view.resize(); // drawn at fit zoom first, as the panel opens
+      const zoomAt = (at: number) => () => { view.setView(8, at, at); view.draw(); };
+      if (name === 'heatmapZoomed') return zoomAt(T / 2);
+      zoomAt(T / 2)();
+      return zoomAt(T / 2 + 10); // a pan: the image is already painted
+    }
     case 'valueWeighted': return heatmap(headsOf(T)[2]!); // the heatmap's drawing of other weights
     case 'rollout': return heatmap(dense(T));
     case 'overview': {
