@@ -133,34 +133,37 @@ export class HeadView {
     }
   }
 
-  /** The screen's window of content: its top (px), height, and the rows [first, last) around it. */
-  private window(overscan = OVERSCAN): { top: number; height: number; first: number; last: number } {
+  /** The screen's window of content: its top (px) and height; reading it lays the page out, so once per frame. */
+  private window(): { top: number; height: number } {
     const full = this.T * ROW;
     const height = Math.min(full, this.body.clientHeight || Math.round(window.innerHeight * 0.72));
-    const top = Math.max(0, Math.min(this.body.scrollTop, full - height));
-    return { top, height, first: Math.max(0, Math.floor(top / ROW) - overscan), last: Math.min(this.T, Math.ceil((top + height) / ROW) + overscan) };
+    return { top: Math.max(0, Math.min(this.body.scrollTop, full - height)), height };
+  }
+
+  /** Rows [first, last) of a window, `overscan` rows beyond each edge. */
+  private rows(w: { top: number; height: number }, overscan: number): { first: number; last: number } {
+    return { first: Math.max(0, Math.floor(w.top / ROW) - overscan), last: Math.min(this.T, Math.ceil((w.top + w.height) / ROW) + overscan) };
   }
 
   /** Builds the rows on screen (when the window moved), then the lines and arcs. */
   draw(): void {
-    const w = this.window();
-    if (w.first !== this.built.first || w.last !== this.built.last) {
+    const w = this.window(), { first, last } = this.rows(w, OVERSCAN);
+    if (first !== this.built.first || last !== this.built.last) {
       for (const [col, side] of [[this.left, 'query'], [this.right, 'key']] as const) {
         clear(col);
-        for (let i = w.first; i < w.last; i++) {
+        for (let i = first; i < last; i++) {
           const item = el('div', { class: 'head-token', role: side === 'query' ? 'option' : undefined, id: side === 'query' ? `hv-q-${i}` : undefined, 'data-index': i }, this.labels[i]);
           item.style.top = `${i * ROW}px`;
           col.append(item);
         }
       }
-      this.built = { first: w.first, last: w.last };
+      this.built = { first, last };
       this.markFocus();
     }
-    this.drawLines();
+    this.drawLines(w);
   }
 
-  private drawLines(): void {
-    const w = this.window(0);
+  private drawLines(w = this.window()): void {
     if (this.canvas.width !== GAP || this.canvas.height !== Math.max(1, w.height)) {
       this.canvas.width = GAP;
       this.canvas.height = Math.max(1, w.height);
@@ -170,7 +173,7 @@ export class HeadView {
     const theme = this.theme;
     this.arcs.draw(theme, this.focus, w);
     if (!this.data || !theme) return;
-    const { drawn, omitted } = paintHeadLines(ctx, this.data, this.hidden, (h) => headColour(h, this.H, theme), { ...w, row: ROW, width: GAP, focus: this.focus, focusSide: this.focusSide });
+    const { drawn, omitted } = paintHeadLines(ctx, this.data, this.hidden, (h) => headColour(h, this.H, theme), { ...w, ...this.rows(w, 0), row: ROW, width: GAP, focus: this.focus, focusSide: this.focusSide });
     this.canvas.dataset.lines = String(drawn);
     this.note.hidden = omitted === 0;
     this.note.textContent = omitted ? `${omitted} of ${drawn + omitted} lines on screen are faint and left out; hover a token to see all of its lines.` : '';

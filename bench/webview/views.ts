@@ -95,11 +95,13 @@ function prepare(name: ViewName, T: number, L: number, H: number, host: HTMLElem
       host.append(view.root);
       return () => view.render({ nLayers: L, nHeads: H, size, data, stats, T, causal: true }, palette, { layer: 0, head: 0 });
     }
-    case 'headView': {
+    case 'headView': case 'headViewHover': {
       const layer = packHeadLines(H, T, (h) => headsOf(T)[h % 5]!); // what the host sends (selector layerLines)
       const view = new HeadView({ onHover: noop, onActivate: noop, onHeadsChange: noop });
       host.append(view.root);
-      return () => view.setData(layer, H, T, labels, [], theme);
+      if (name === 'headView') return () => view.setData(layer, H, T, labels, [], theme);
+      view.setData(layer, H, T, labels, [], theme);
+      return () => { view.setFocus(5, 'key'); view.setFocus(null, 'key'); }; // a key's lines alone, then all again
     }
     case 'kernel': {
       const row = headsOf(T)[0]!.subarray((T - 1) * T, T * T); // [K]

@@ -112,6 +112,13 @@ test('head view at 2,048 tokens: built rows follow the scroll, lines are drawn f
   // Hovering a token shows only its lines: two (one per head).
   await page.locator('.head-col-left .head-token[data-index="1810"]').hover();
   await page.waitForFunction(() => (document.querySelector('canvas.head-lines') as HTMLCanvasElement).dataset.lines === '2');
+  // As a key, token 1,810 receives one line: from query 1,811 (previous-token head); the sink head sends it none.
+  await page.locator('.head-col-right .head-token[data-index="1810"]').hover();
+  await page.waitForFunction(() => (document.querySelector('canvas.head-lines') as HTMLCanvasElement).dataset.lines === '1');
+  // Scrolled to the top, the first token receives the sink head's line from every query, most of them from off screen.
+  await page.mouse.move(1, 1);
+  await page.evaluate(() => { (document.querySelector('.head-body') as HTMLElement).scrollTop = 0; });
+  await page.waitForFunction((n) => Number((document.querySelector('canvas.head-lines') as HTMLCanvasElement).dataset.lines) >= n, T);
   assert.deepEqual(p.errors, []);
 });
 
