@@ -151,3 +151,31 @@ test('overview, kernel, statistics, token strip and lens at 2,048 tokens', async
   assert.match(await page.locator('.lens-detail h3').textContent() ?? '', /position 2000/, 'paging keeps the chosen position');
   assert.deepEqual(p.errors, []);
 });
+
+test('reach view at 2,048 tokens: the rows on screen are drawn where they belong as it scrolls, and hovering names the row', async () => {
+  const p = await long(), { page } = p;
+  await setView(p, 'reach');
+  // Token t's strongest context is k = t mod 64 + 1 (ln p 0; every other k −10), which is also its reach.
+  await page.evaluate((n) => {
+    const K = 64, logProbs = new Float32Array(n * K).fill(-10), reach = new Int32Array(n);
+    for (let t = 0; t < n; t++) { logProbs[t * K + (t % K)] = 0; reach[t] = (t % K) + 1; } // [T, K]
+    (window as any).__fakeHost.send({ type: 'reach', analysisId: 1, state: 'done', maxContext: K, prefix: 0, logProbs, full: new Float32Array(n), reach, ms: 1 });
+  }, T);
+  await page.waitForSelector('canvas.reach-grid');
+  await page.evaluate(() => { (document.querySelector('.reach-scroller') as HTMLElement).scrollTop = 1800 * 6; });
+  await page.waitForFunction(() => (document.querySelector('.reach-scroller') as HTMLElement).scrollTop === 1800 * 6);
+  const cells = await page.evaluate(() => new Promise<number[][]>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => {
+    const c = document.querySelector('canvas.reach-grid') as HTMLCanvasElement, top = 1800 * 6;
+    const at = (t: number, col: number) => [...c.getContext('2d')!.getImageData(col * 8 + 3, t * 6 - top + 3, 1, 1).data];
+    resolve([at(1805, 1805 % 64), at(1805, (1805 % 64) + 1), at(1830, 1830 % 64), [c.height]]);
+  }))));
+  assert.deepEqual(cells[0]!.slice(0, 3), BLUE, 'the strongest colour at k = t mod 64 + 1');
+  assert.deepEqual(cells[1]!.slice(0, 3), BACKGROUND, 'ln p −10 beside it');
+  assert.deepEqual(cells[2]!.slice(0, 3), BLUE);
+  assert.ok(cells[3]![0]! < 2000, `the grid canvas is one screen tall (${cells[3]![0]} px)`);
+  const box = (await page.locator('canvas.reach-grid').boundingBox())!;
+  await page.mouse.move(box.x + 4, box.y + 10 * 6 + 3);
+  await page.waitForFunction(() => /token 1810\)/.test(document.querySelector('.reach-detail')?.textContent ?? ''));
+  assert.match(await page.locator('.reach-detail').textContent() ?? '', /reach k = 19/); // 1810 mod 64 + 1
+  assert.deepEqual(p.errors, []);
+});
