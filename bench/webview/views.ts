@@ -12,6 +12,7 @@ import { CompressionView } from '../../webview/compressionView';
 import { LensView } from '../../webview/lensView';
 import { AblationView } from '../../webview/ablationView';
 import { TokenStrip } from '../../webview/tokens';
+import { QkView } from '../../webview/qkView';
 import { makePalette, readTheme } from '../../webview/theme';
 import { HEAD_STAT_NAMES } from '../../src/common/stats';
 import { packHeadLines } from '../../src/common/headLines';
@@ -142,6 +143,14 @@ function prepare(name: ViewName, T: number, L: number, H: number, host: HTMLElem
       const view = new AblationView(noop);
       host.append(view.root);
       return () => view.render({ nLayers: L, nHeads: H, T, delta, top1Changed, top1: new Int32Array(T), vocab: { 0: 'a' } }, labels, T - 2);
+    }
+    case 'qk': { // the q·k breakdown of the last query's cell with the key before it: its row lists every key
+      const D = 64, q = new Float32Array(T * D).map((_, i) => ((i * 37) % 11) / 11 - 0.5), k = q.slice(); // [T, D]
+      const scores = new Float32Array(T * T).fill(-1e9); // [Q, K]; the view reads only the chosen query's row
+      for (let j = 0; j < T; j++) { let dot = 0; for (let x = 0; x < D; x++) dot += q[(T - 1) * D + x]! * k[j * D + x]!; scores[(T - 1) * T + j] = dot / 8; }
+      const view = new QkView(noop);
+      host.append(view.root);
+      return () => view.render({ type: 'qk', analysisId: 1, layer: 0, head: 0, D, q, k, scale: 1 / 8, scores }, labels, T - 1, T - 2);
     }
     case 'tokenStrip': {
       const h = header(T, L, H);

@@ -179,3 +179,23 @@ test('reach view at 2,048 tokens: the rows on screen are drawn where they belong
   assert.match(await page.locator('.reach-detail').textContent() ?? '', /reach k = 19/); // 1810 mod 64 + 1
   assert.deepEqual(p.errors, []);
 });
+
+test('q·k view at 2,048 tokens: the query\'s row lists every visible key (laid out only when scrolled into view)', async () => {
+  const p = await openPanel(browser, { width: 1100 });
+  opened.push(p);
+  const { page } = p;
+  await page.evaluate((n) => {
+    const D = 2, att = new Float32Array(n * n), q = new Float32Array(n * D).fill(1), k = new Float32Array(n * D).fill(1); // [L, H, T, D] with L = H = 1
+    const scores = new Float32Array(n * n).fill(-1e9); // [L, H, Q, K]: causal, every visible key scored q·k / 2 = 1
+    for (let i = 0; i < n; i++) { att[i * n + Math.max(0, i - 1)] = 1; for (let j = 0; j <= i; j++) scores[i * n + j] = 1; }
+    (window as any).__fakeHost.load({ tokens: Array.from({ length: n }, (_, i) => ` t${i}`), nLayers: 1, nHeads: 1, attention: att, qk: { D, q, k, scale: [0.5], scores } });
+  }, T);
+  await p.setControl('ctl-head', '0');
+  await page.evaluate(() => (window as any).__fakeHost.send({ type: 'selectQuery', analysisId: 1, query: 2000 }));
+  await p.setControl('ctl-view', 'qk');
+  await page.waitForSelector('.qk .qk-key');
+  assert.match(await page.locator('.qk-title').textContent() ?? '', /query 2000 “␣t2000”/);
+  assert.equal(await page.locator('.qk-key').count(), 2001, 'keys 0…2000 are visible to query 2000'); // each weighs 1 / 2,001
+  assert.match(await page.locator('.qk-key[data-key="2000"]').textContent() ?? '', /^2000 “␣t2000” {2}1\.00 → 5\.0e-4$/);
+  assert.deepEqual(p.errors, []);
+});
