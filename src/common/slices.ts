@@ -3,6 +3,7 @@
 import type { AttentionRequestOptions, AttentionSelector, OverviewEncoding } from './protocol';
 import { headMatrix, rowOffset, type AttentionShape } from './tensor';
 import { dropSinkInto, dropSinkRow, meanOverHeads, poolToBytes, thumbnailSize } from './downsample';
+import { packHeadLines } from './headLines';
 
 /** Checks a selector against the shape; returns a message for a bad one, null for a good one. */
 export function selectorProblem(shape: AttentionShape, s: AttentionSelector): string | null {
@@ -18,7 +19,7 @@ export function selectorProblem(shape: AttentionShape, s: AttentionSelector): st
   return null;
 }
 
-/** The attention a selector names: [Q, K], [H, Q, K] (layerHeads) or [K] (row). Always a fresh copy. */
+/** The attention a selector names: [Q, K], [H, Q, K] (layerHeads), packed lines (layerLines) or [K] (row). Always a fresh copy. */
 export function sliceAttention(attention: Float32Array, shape: AttentionShape, s: AttentionSelector, options: AttentionRequestOptions): Float32Array {
   const T = shape.nTokens, n = T * T;
   const problem = selectorProblem(shape, s);
@@ -40,6 +41,13 @@ export function sliceAttention(attention: Float32Array, shape: AttentionShape, s
         for (let h = 0; h < shape.nHeads; h++) dropSinkInto(out.subarray(h * n, (h + 1) * n), T, out.subarray(h * n, (h + 1) * n));
       }
       return out;
+    }
+    case 'layerLines': { // one head at a time: never the whole layer at once
+      const scratch = new Float32Array(n);
+      return packHeadLines(shape.nHeads, T, (h) => {
+        const m = headMatrix(attention, shape, s.layer, h); // [Q, K]
+        return options.dropSink ? dropSinkInto(m, T, scratch) : m;
+      });
     }
     case 'row': {
       const m = s.matrix;
