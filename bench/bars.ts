@@ -7,6 +7,7 @@ export const BARS = {
   heatmapMs1024: { max: 50, source: 'issue 5' },
   overviewMs512: { max: 250, source: 'issue 5' },
   hoverP95Ms1024: { max: 16, source: 'issue 5' },
+  viewMs1024: { max: 250, source: 'issue 17' },
   probeP95Ms256: { max: 40, source: 'issue 6' },
   valueNormsMs512: { max: 15, source: 'issue 16' },
   logitLensMs512: { max: 100, source: 'issue 16' },
@@ -60,5 +61,6 @@ export const REQUIRED_KEYS: Record<string, { name: string; key: string; unit: st
     { name: 'heatmap, one head, 1,024 tokens', key: 'render_heatmap_ms_1024', unit: 'ms', bar: BARS.heatmapMs1024 },
     { name: 'overview grid, 512 tokens', key: 'render_overview_ms_512', unit: 'ms', bar: BARS.overviewMs512 },
     { name: 'hover redraw p95, 1,024 tokens', key: 'hover_p95_ms_1024', unit: 'ms', bar: BARS.hoverP95Ms1024 },
+    { name: 'slowest view to draw, 12 × 12 heads, 1,024 tokens', key: 'view_max_ms_1024', unit: 'ms', bar: BARS.viewMs1024 },
   ],
 };

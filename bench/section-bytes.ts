@@ -48,6 +48,7 @@ export async function runBytes(ctx: BenchContext): Promise<void> {
   const [head, headMs] = timed(() => sliceAttention(result.attention, shape, { kind: 'head', layer: 0, head: 0 }, options));
   const [mean, meanMs] = timed(() => sliceAttention(result.attention, shape, { kind: 'layerMean', layer: 0 }, options));
   const [heads, headsMs] = timed(() => sliceAttention(result.attention, shape, { kind: 'layerHeads', layer: 0 }, options));
+  const [lines, linesMs] = timed(() => sliceAttention(result.attention, shape, { kind: 'layerLines', layer: 0 }, options));
   const [ov, ovMs] = timed(() => overviewBytes(result.attention, shape, OVERVIEW_REQUEST_SIZE, options, 'linear'));
   const ids = result.tokens.map((t) => t.id);
   const [stats, statsMs] = timed(() => allHeadStats(result.attention, shape.nLayers, shape.nHeads, shape.nTokens, ids, result.model.kind === 'decoder'));
@@ -56,7 +57,8 @@ export async function runBytes(ctx: BenchContext): Promise<void> {
     ['analysis header (tokens, top-k, vocab)', 'analysis', { type: 'analysis', header }, headerMs],
     ['one head [Q, K]', 'head', { type: 'attention', analysisId: 1, requestId: 1, selector: { kind: 'head', layer: 0, head: 0 }, options, data: head }, headMs],
     ['layer mean [Q, K]', 'layer_mean', { type: 'attention', analysisId: 1, requestId: 2, selector: { kind: 'layerMean', layer: 0 }, options, data: mean }, meanMs],
-    ['head view: one layer [H, Q, K]', 'layer_heads', { type: 'attention', analysisId: 1, requestId: 3, selector: { kind: 'layerHeads', layer: 0 }, options, data: heads }, headsMs],
+    ['one layer [H, Q, K]', 'layer_heads', { type: 'attention', analysisId: 1, requestId: 3, selector: { kind: 'layerHeads', layer: 0 }, options, data: heads }, headsMs],
+    ['head view: one layer\'s lines (weights ≥ 0.01)', 'layer_lines', { type: 'attention', analysisId: 1, requestId: 5, selector: { kind: 'layerLines', layer: 0 }, options, data: lines }, linesMs],
     [`overview [L, H + 1, ${ov.size}, ${ov.size}] bytes`, 'overview', { type: 'overview', analysisId: 1, requestId: 4, size: ov.size, options, encoding: 'linear', data: ov.data }, ovMs],
     ['head statistics [L, H, stats]', 'stats', { type: 'headStats', analysisId: 1, data: stats }, statsMs],
   ];

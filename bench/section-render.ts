@@ -5,10 +5,12 @@ import { BARS } from './bars';
 import { bundleWebview, openWebview } from './browser';
 import type { BenchContext } from './context';
 import { summarize } from './stats';
+import { VIEW_NAMES } from './webview/viewNames';
 
 const SECTION = 'webview rendering';
 
 interface Hooks {
+  view(name: string, T?: number, L?: number, H?: number): number;
   heatmap(T?: number): number;
   overview(T?: number, nLayers?: number, nHeads?: number): { totalMs: number; poolMs: number; drawMs: number };
   hover(T?: number, n?: number): { p50: number; p95: number; max: number };
@@ -63,7 +65,31 @@ export async function runRender(ctx: BenchContext): Promise<void> {
     const hv = await page.evaluate(() => (window as unknown as BenchWindow).__attentionLensBench!.hover(1024, 300));
     report.add({ section: SECTION, name: 'hover redraw p50, 1,024 tokens', value: hv.p50, unit: 'ms', key: 'hover_p50_ms_1024' });
     report.add({ section: SECTION, name: 'hover redraw p95, 1,024 tokens (300 hovers)', value: hv.p95, unit: 'ms', key: 'hover_p95_ms_1024', bar: BARS.hoverP95Ms1024, note: `max ${hv.max.toFixed(1)} ms` });
+    await page.evaluate(() => (window as unknown as BenchWindow).__attentionLensBench!.hover(2048, 20));
+    const hv2 = await page.evaluate(() => (window as unknown as BenchWindow).__attentionLensBench!.hover(2048, 300));
+    report.add({ section: SECTION, name: 'hover redraw p95, 2,048 tokens (300 hovers)', value: hv2.p95, unit: 'ms', key: 'hover_p95_ms_2048', note: `max ${hv2.max.toFixed(1)} ms` });
+    await runViews(page, opts.quick ? 2 : 5, report);
   } finally {
     await wv.close();
+  }
+}
+
+/** Every view's draw time for a 12-layer × 12-head model at 512, 1,024 and 2,048 tokens (issue 17: ≤ 250 ms at 1,024). */
+async function runViews(page: import('playwright-core').Page, repeats: number, report: BenchContext['report']): Promise<void> {
+  const L = 12, H = 12;
+  const slowest: Record<number, { ms: number; view: string }> = {};
+  for (const T of [512, 1024, 2048]) {
+    for (const view of VIEW_NAMES) {
+      const time = () => page.evaluate(([v, t, l, h]) => (window as unknown as BenchWindow).__attentionLensBench!.view(v as string, t as number, l as number, h as number), [view, T, L, H] as const);
+      await time(); // warm-up (and the synthetic data for this T)
+      const times: number[] = [];
+      for (let i = 0; i < repeats; i++) times.push(await time());
+      const s = summarize(times);
+      if (!slowest[T] || s.median > slowest[T].ms) slowest[T] = { ms: s.median, view };
+      report.add({ section: SECTION, name: `view ${view}, ${L}×${H} heads, ${T} tokens (median of ${repeats})`, value: s.median, unit: 'ms', key: `view_${view}_ms_${T}`, ...(T === 1024 ? { bar: BARS.viewMs1024 } : {}), note: `p95 ${s.p95.toFixed(1)} ms` });
+    }
+  }
+  for (const T of [1024, 2048]) {
+    report.add({ section: SECTION, name: `slowest view to draw, ${L}×${H} heads, ${T} tokens`, value: slowest[T]!.ms, unit: 'ms', key: `view_max_ms_${T}`, ...(T === 1024 ? { bar: BARS.viewMs1024 } : {}), note: slowest[T]!.view });
   }
 }

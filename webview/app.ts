@@ -246,7 +246,7 @@ export class App {
         return;
       }
       case 'headView': {
-        const m = this.cache.matrix({ kind: 'layerHeads', layer: s.layer }, this.options());
+        const m = this.cache.matrix({ kind: 'layerLines', layer: s.layer }, this.options()); // packed lines, not [H, Q, K]
         if (!m) return waiting('the layer’s heads');
         show(this.headView.root);
         this.headView.setData(m, h.shape.nHeads, T, this.labels, s.hiddenHeads, this.theme);

@@ -19,10 +19,10 @@ export class LzArcs {
     this.row = rowHeight;
   }
 
-  /** Draws every copy; those touching token `focus` (as copy or source) stand out. */
-  draw(theme: Theme | null, focus: number | null): void {
+  /** Draws the copies crossing the screen (content px top … top + height); those touching token `focus` (as copy or source) stand out. */
+  draw(theme: Theme | null, focus: number | null, screen = { top: 0, height: this.T * this.row }): void {
     const c = this.canvas;
-    c.height = Math.max(1, this.T * this.row);
+    if (c.height !== Math.max(1, screen.height)) c.height = Math.max(1, screen.height);
     const ctx = c.getContext('2d')!;
     ctx.clearRect(0, 0, c.width, c.height);
     const lz = this.lz;
@@ -30,8 +30,10 @@ export class LzArcs {
     const M = lz.length / 3;
     c.setAttribute('aria-label', `${M} LZ77 cop${M === 1 ? 'y' : 'ies'} of at least two tokens`);
     const R = this.row;
+    ctx.setTransform(1, 0, 0, 1, 0, -screen.top);
     for (let i = 0; i < M; i++) {
       const start = lz[i * 3]!, source = lz[i * 3 + 1]!, length = lz[i * 3 + 2]!; // [M, 3]
+      if (source * R > screen.top + screen.height || (start + length) * R < screen.top) continue; // source before copy: off screen
       const touches = focus !== null && ((focus >= start && focus < start + length) || (focus >= source && focus < source + length));
       ctx.strokeStyle = rgbCss(theme.foreground, focus === null ? 0.55 : touches ? 0.95 : 0.12);
       ctx.lineWidth = touches ? 2 : 1;
@@ -44,5 +46,6 @@ export class LzArcs {
       ctx.bezierCurveTo(bulge, y0, bulge, y1, 7, y1);
       ctx.stroke();
     }
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
   }
 }

@@ -82,10 +82,11 @@ export class QkView {
       list.append(item);
     });
     box.append(list);
-    // A long row: bring the chosen key into the list's view once it is laid out.
+    // A long row: bring the chosen key into the list's view once it is laid out. Rectangles, not
+    // offsetTop: each item's content-visibility (panel.css) makes it its button's offsetParent.
     requestAnimationFrame(() => {
       const chosen = list.querySelector<HTMLElement>('.qk-chosen');
-      if (chosen) list.scrollTop = Math.max(0, chosen.offsetTop - list.offsetTop - list.clientHeight / 2);
+      if (chosen) list.scrollTop += chosen.getBoundingClientRect().top - list.getBoundingClientRect().top - list.clientHeight / 2;
     });
     return box;
   }

@@ -5,12 +5,9 @@
 import { el, clear, fmt } from './dom';
 import { rgbCss, type Palette, type Theme } from './theme';
 import type { ReachMessage } from '../src/common/protocol';
+import { MIN_LOGPROB, ROW, gridWidth, paintReachRows } from './reachGridPaint';
 
-const ROW = 6; // px per token row
-const COL = 8; // px per context column
-const GAP = 4; // px between the k columns and the full-context column
-/** ln p at or below this gets the faintest colour; 0 the strongest. */
-export const MIN_LOGPROB = -10;
+export { logProbIndex, MIN_LOGPROB } from './reachGridPaint';
 
 type Done = Extract<ReachMessage, { state: 'done' }>;
 
@@ -21,19 +18,18 @@ export interface ReachEvents {
   onRequest(): void;
 }
 
-/** Palette index for a log-probability (NaN → −1: no such context). */
-export function logProbIndex(lp: number): number {
-  if (!Number.isFinite(lp)) return -1;
-  return Math.round(Math.max(0, Math.min(1, 1 - lp / MIN_LOGPROB)) * 255);
-}
-
 export class ReachView {
   readonly root = el('div', { class: 'reach-view' });
   private readonly status = el('div', { class: 'reach-status', role: 'status' });
   private readonly caption = el('p', { class: 'reach-caption muted' });
   private readonly body = el('div', { class: 'reach-body' });
   private readonly scroller = el('div', { class: 'reach-scroller' });
+  /** As tall as the grid; the grid canvas is one screen tall and stays on screen (sticky) as it scrolls. */
+  private readonly sizer = el('div', { class: 'reach-sizer' });
   private readonly grid = el('canvas', { class: 'reach-grid', role: 'img' });
+  /** The rows on screen at one pixel per cell, before scaling. */
+  private readonly cells = document.createElement('canvas');
+  private frame = 0;
   private readonly side = el('div', { class: 'reach-side' });
   private readonly curve = el('canvas', { class: 'reach-curve', width: 260, height: 150, role: 'img' });
   private readonly detail = el('p', { class: 'reach-detail' });
@@ -44,7 +40,11 @@ export class ReachView {
   private hovered: number | null = null;
 
   constructor(private readonly events: ReachEvents) {
-    this.scroller.append(this.grid);
+    this.sizer.append(this.grid);
+    this.scroller.append(this.sizer);
+    this.scroller.addEventListener('scroll', () => {
+      if (!this.frame) this.frame = requestAnimationFrame(() => { this.frame = 0; this.draw(); });
+    });
     this.side.append(this.curve, this.detail);
     this.body.append(this.scroller, this.side);
     this.root.append(this.status, this.caption, this.body);
@@ -104,9 +104,10 @@ export class ReachView {
     this.drawCurve();
   }
 
+  /** The token at y px from the grid canvas's top (which sits at the scroller's top). */
   private rowAt(y: number): number | null {
     const T = this.labels.length;
-    const i = Math.floor(y / ROW);
+    const i = Math.floor((y + this.screen().top) / ROW);
     return i >= 0 && i < T ? i : null;
   }
 
@@ -118,35 +119,23 @@ export class ReachView {
     this.events.onHover(i);
   }
 
+  /** The grid's content on screen: top (px) and height. */
+  private screen(): { top: number; height: number } {
+    const full = (this.data?.full.length ?? 0) * ROW;
+    const height = Math.min(full, this.scroller.clientHeight || Math.round(window.innerHeight * 0.7));
+    return { top: Math.max(0, Math.min(this.scroller.scrollTop, full - height)), height };
+  }
+
   private draw(): void {
     const d = this.data, p = this.palette, theme = this.theme;
     if (!d || !p || !theme) return;
     const T = d.full.length, K = d.maxContext;
-    const width = K * COL + GAP + COL;
-    this.grid.width = width;
-    this.grid.height = T * ROW;
+    this.sizer.style.height = `${T * ROW}px`;
+    const { top, height } = this.screen();
+    if (this.grid.width !== gridWidth(K)) this.grid.width = gridWidth(K);
+    if (this.grid.height !== Math.max(1, height)) this.grid.height = Math.max(1, height);
     this.grid.setAttribute('aria-label', `Context reach of ${T} tokens for k = 1 to ${K}`);
-    const ctx = this.grid.getContext('2d')!;
-    const img = ctx.createImageData(width, T * ROW);
-    const px = new Uint32Array(img.data.buffer);
-    const paint = (x0: number, y0: number, colour: number) => {
-      for (let y = y0; y < y0 + ROW - 1; y++) px.fill(colour, y * width + x0, y * width + x0 + COL - 1);
-    };
-    for (let t = 0; t < T; t++) {
-      for (let k = 1; k <= K; k++) {
-        const idx = logProbIndex(d.logProbs[t * K + k - 1]!); // [T, K]
-        if (idx >= 0) paint((k - 1) * COL, t * ROW, p.pixels[idx]!);
-      }
-      const full = logProbIndex(d.full[t]!);
-      if (full >= 0) paint(K * COL + GAP, t * ROW, p.pixels[full]!);
-    }
-    ctx.putImageData(img, 0, 0);
-    ctx.strokeStyle = rgbCss(theme.foreground);
-    ctx.lineWidth = 1;
-    for (let t = 0; t < T; t++) {
-      const r = d.reach[t]!;
-      if (r > 0) ctx.strokeRect((r - 1) * COL + 0.5, t * ROW + 0.5, COL - 2, ROW - 2);
-    }
+    paintReachRows(this.grid.getContext('2d')!, this.cells, d, p, theme, Math.floor(top / ROW), Math.min(T, Math.ceil((top + height) / ROW)), top);
   }
 
   private drawCurve(): void {

@@ -6,6 +6,7 @@ import { Overview } from '../../webview/overview';
 import { makePalette, readTheme } from '../../webview/theme';
 import { overviewBytes } from '../../src/common/slices';
 import { allHeadStats } from '../../src/common/stats';
+import { timeView, type ViewName } from './views';
 
 /** A causal pattern that mixes a sink, a previous-token diagonal and a smooth local kernel: rows sum to 1. */
 export function syntheticHead(T: number, seed: number): Float32Array {
@@ -44,11 +45,14 @@ export interface BenchApi {
   overview(T?: number, nLayers?: number, nHeads?: number): { totalMs: number; poolMs: number; drawMs: number };
   /** Per-hover redraw times (overlay + tooltip) over `n` cells of a T-token heatmap. */
   hover(T?: number, n?: number): { p50: number; p95: number; max: number };
+  /** ms for one view (views.ts VIEW_NAMES) to draw T tokens of an L × H model. */
+  view(name: ViewName, T?: number, L?: number, H?: number): number;
 }
 
 export function installBench(): void {
   const theme = () => readTheme();
   const api: BenchApi = {
+    view: timeView,
     heatmap(T = 1024) {
       const matrix = syntheticHead(T, 1);
       const labels = Array.from({ length: T }, (_, i) => `t${i}`);

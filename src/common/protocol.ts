@@ -43,10 +43,12 @@ export type MatrixSelector =
   | { kind: 'head'; layer: number; head: number }
   | { kind: 'layerMean'; layer: number };
 
-/** What a view wants: a matrix [Q, K], every head of a layer [H, Q, K] (head view), or one query row [K] (kernel view). */
+/** What a view wants: a matrix [Q, K], every head of a layer [H, Q, K], the head view's lines of a layer
+ *  (weights ≥ 0.01 packed by head and query, see common/headLines.ts), or one query row [K] (kernel view). */
 export type AttentionSelector =
   | MatrixSelector
   | { kind: 'layerHeads'; layer: number }
+  | { kind: 'layerLines'; layer: number }
   | { kind: 'row'; matrix: MatrixSelector; query: number };
 
 export interface AttentionRequestOptions {
@@ -94,7 +96,7 @@ export interface BaselinesMessage {
 
 export type HostToWebview =
   | { type: 'analysis'; header: AnalysisHeader }
-  /** Attention for `selector`, row-major, Q = K = nTokens: [Q, K], [H, Q, K] (layerHeads) or [K] (row). */
+  /** Attention for `selector`, row-major, Q = K = nTokens: [Q, K], [H, Q, K] (layerHeads), packed lines (layerLines) or [K] (row). */
   | { type: 'attention'; analysisId: number; requestId: number; selector: AttentionSelector; options: AttentionRequestOptions; data: Float32Array }
   /** Thumbnails of every head plus each layer's mean: data is [L, H + 1, size, size] bytes; index H is the layer mean.
    *  `size` may be smaller than requested (never more than nTokens). Each pixel is the max over its block of cells. */

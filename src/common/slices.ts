@@ -4,6 +4,7 @@ import type { AttentionRequestOptions, AttentionSelector, OverviewEncoding } fro
 import type { AttentionShape } from './tensor';
 import { asLayers, type AttentionLayers } from './attentionLayers';
 import { dropSinkInto, dropSinkRow, meanOverHeads, poolToBytes, thumbnailSize } from './downsample';
+import { packHeadLines } from './headLines';
 
 /** Checks a selector against the shape; returns a message for a bad one, null for a good one. */
 export function selectorProblem(shape: AttentionShape, s: AttentionSelector): string | null {
@@ -20,8 +21,9 @@ export function selectorProblem(shape: AttentionShape, s: AttentionSelector): st
 }
 
 /**
- * The attention a selector names: [Q, K], [H, Q, K] (layerHeads) or [K] (row). Always a fresh copy.
- * `attention` is the whole [L, H, Q, K] tensor or the analysis's layers (each selector reads one).
+ * The attention a selector names: [Q, K], [H, Q, K] (layerHeads), packed lines (layerLines) or [K]
+ * (row). Always a fresh copy. `attention` is the whole [L, H, Q, K] tensor or the analysis's layers
+ * (each selector reads one).
  */
 export function sliceAttention(attention: Float32Array | AttentionLayers, shape: AttentionShape, s: AttentionSelector, options: AttentionRequestOptions): Float32Array {
   const T = shape.nTokens, n = T * T;
@@ -43,6 +45,14 @@ export function sliceAttention(attention: Float32Array | AttentionLayers, shape:
         for (let h = 0; h < shape.nHeads; h++) dropSinkInto(out.subarray(h * n, (h + 1) * n), T, out.subarray(h * n, (h + 1) * n));
       }
       return out;
+    }
+    case 'layerLines': { // one head at a time: never the whole layer at once
+      const scratch = new Float32Array(n);
+      const layer = layers.layer(s.layer); // [H, Q, K]
+      return packHeadLines(shape.nHeads, T, (h) => {
+        const m = layer.subarray(h * n, (h + 1) * n); // [Q, K]
+        return options.dropSink ? dropSinkInto(m, T, scratch) : m;
+      });
     }
     case 'row': {
       const m = s.matrix;

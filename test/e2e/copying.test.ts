@@ -59,8 +59,10 @@ test('the whole of sample/copying.py: the panel opens on the most distinctive he
   // The head view, fitted to its height, of the opening (induction) head alone, with the text's
   // LZ77 copies drawn beside the key column: the README's picture of copying.
   await setPanelView(frame, 'headView');
-  await waitFor(async () => (await frame.$$('.head-col-left .head-token')).length === T, { message: 'the head view\'s tokens' });
+  // Only the rows on screen are built until the view is fitted; fitted, every row is on screen.
+  await frame.waitForSelector('.head-col-left .head-token');
   await frame.click('.head-fit');
+  await waitFor(async () => (await frame.$$('.head-col-left .head-token')).length === T, { message: 'every token\'s row in the fitted head view' });
   for (let h = 0; h < H; h++) if (h !== opening.head) await frame.click(`.head-chip:nth-of-type(${h + 1})`);
   assert.deepEqual(await frame.$$eval('.head-chip', (c) => c.map((x) => x.getAttribute('aria-pressed'))), Array.from({ length: H }, (_, h) => String(h === opening.head)));
   await vs.page.mouse.move(1, 1);

@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { launch, openPanel, type PanelPage } from './harness';
+import { VIEW_NAMES } from '../../bench/webview/viewNames';
 
 let browser: Browser;
 let p: PanelPage;
@@ -26,5 +27,13 @@ test('window.__attentionLensBench times heatmap, overview and hover on real canv
   assert.ok(r.hover.p50 <= r.hover.p95 && r.hover.p95 <= r.hover.max);
   // The hooks clean up after themselves: the panel's own DOM is untouched.
   assert.equal(await p.page.locator('.heatmap').count(), 1);
+  assert.deepEqual(p.errors, []);
+});
+
+test('window.__attentionLensBench.view draws every view the benchmark names, and refuses an unknown one', async () => {
+  const times = await p.page.evaluate((names) => names.map((n) => (window as any).__attentionLensBench.view(n, 64, 2, 3)), [...VIEW_NAMES]);
+  times.forEach((t, i) => assert.ok(Number.isFinite(t) && t >= 0, `${VIEW_NAMES[i]}: ${t}`));
+  await assert.rejects(p.page.evaluate(() => (window as any).__attentionLensBench.view('nope', 64)), /unknown view nope/);
+  assert.equal(await p.page.locator('.heatmap').count(), 1, 'the views it drew are gone again');
   assert.deepEqual(p.errors, []);
 });

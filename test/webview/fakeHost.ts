@@ -15,8 +15,8 @@ export interface FakeAnalysis {
   logprobs?: (number | null)[];
   nLayers: number;
   nHeads: number;
-  /** Flat [L, H, T, T]. */
-  attention: number[];
+  /** Flat [L, H, T, T] (a Float32Array for long selections, built in the page). */
+  attention: number[] | Float32Array;
   kind?: 'decoder' | 'encoder';
   /** Top-k per position: [T][k] of [token, prob]. */
   topK?: [string, number][][];
