@@ -61,8 +61,11 @@ def write_card(run, r):
                           f"{cfg.repeat_max} tokens written twice ({cfg.repeat_random:.0%} of them "
                           "random token ids whose first copy is not scored, the rest a span of the "
                           "same window copied later)"],
+                 ["initialisation", "GPT-2's (normal, std 0.02; residual projections scaled by 1/√(2 × layers)); "
+                                    + (f"position embeddings sinusoidal, scaled to element std {cfg.pos_std}"
+                                       if cfg.pos_init == "sinusoidal" else "position embeddings normal, std 0.01")],
                  ["final training loss", f"{last_loss:.3f} nats/token (mean of the last 10 steps)"],
-                 ["wall time", f"{wall / 60:.1f} min on {cfg.threads} shared CPU threads"],
+                 ["wall time", f"{wall / 60:.1f} min on {cfg.threads} CPU thread{'s' if cfg.threads != 1 else ''} (machine shared with other work)"],
                  ["seed", cfg.seed],
                  ["tokenizer", f"merges learned from {cfg.bpe_sample_bytes:,} sample characters; "
                                "pre-tokenization pattern below"]])

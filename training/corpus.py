@@ -96,9 +96,17 @@ def ts_lib_files():
     return root, [os.path.join(root, n) for n in names]
 
 
+def pinned_npm_packages():
+    """Names in training/npm_packages.txt: the corpus's npm part is limited to them, so adding a
+    devDependency (or an npm version bringing new packages) never changes the training data."""
+    with open(os.path.join(REPO, "training", "npm_packages.txt"), encoding="utf-8") as f:
+        return {line.strip() for line in f if line.strip() and not line.startswith("#")}
+
+
 def npm_packages():
-    """(package dir, name, licence) for top-level packages with a permissive licence, sorted."""
+    """(package dir, name, licence) for the pinned top-level packages with a permissive licence, sorted."""
     nm = os.path.join(REPO, "node_modules")
+    pinned = pinned_npm_packages()
     dirs = []
     for name in sorted(os.listdir(nm)):
         if name.startswith("."):
@@ -115,7 +123,7 @@ def npm_packages():
         except (OSError, ValueError):
             continue
         lic = meta.get("license")
-        if isinstance(lic, str) and lic.strip("()") in PERMISSIVE:
+        if meta.get("name", os.path.basename(d)) in pinned and isinstance(lic, str) and lic.strip("()") in PERMISSIVE:
             out.append((d, meta.get("name", os.path.basename(d)), lic.strip("()")))
     return out
 
