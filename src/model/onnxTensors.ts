@@ -1,5 +1,6 @@
 // Small conversions between ONNX Runtime tensors and the typed arrays the model layer works in.
 import * as ort from 'onnxruntime-node';
+import { halfToFloat } from '../common/half';
 
 /** onnx.TensorProto.DataType.FLOAT16. */
 export const FLOAT16 = 10;
@@ -24,16 +25,6 @@ export function toFloat32(t: ort.Tensor): Float32Array {
     return out;
   }
   return Float32Array.from(t.data as ArrayLike<number>);
-}
-
-/** IEEE 754 half precision bits → number. */
-export function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
 }
 
 /** Equal element by element, NaN equal to NaN. */

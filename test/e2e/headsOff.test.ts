@@ -122,8 +122,10 @@ test('the q·k breakdown of a heatmap cell has the CLI’s weight, and its score
     const overlay = document.querySelector('.heatmap-overlay') as HTMLCanvasElement;
     const base = document.querySelector('canvas.heatmap-base') as HTMLCanvasElement;
     const cell = Number(base.dataset.cell), r = base.getBoundingClientRect();
-    const x = r.left + Number(base.dataset.plotX) + (kk! - Number(base.dataset.panCol) + 0.5) * cell;
-    const y = r.top + Number(base.dataset.plotY) + (qq! - Number(base.dataset.panRow) + 0.5) * cell;
+    // A mouse event's client point is whole pixels: take the first whole pixel inside the cell (cells
+    // here are a little over 1 px, so the cell's centre could round into its neighbour).
+    const x = Math.ceil(r.left + Number(base.dataset.plotX) + (kk! - Number(base.dataset.panCol)) * cell + 0.01);
+    const y = Math.ceil(r.top + Number(base.dataset.plotY) + (qq! - Number(base.dataset.panRow)) * cell + 0.01);
     overlay.dispatchEvent(new MouseEvent('dblclick', { clientX: x, clientY: y, bubbles: true }));
   }, [q, key]);
   await frame.locator('.qk .qk-sum').waitFor();

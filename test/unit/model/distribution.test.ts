@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { logSumExp, rankOf, rowDistribution, topKIndices } from '../../../src/model/distribution';
-import { halfToFloat } from '../../../src/model/onnxTensors';
+import { halfToFloat } from '../../../src/common/half';
 
 test('logSumExp is stable for large logits and matches the direct sum for small ones', () => {
   const row = Float32Array.from([1, 2, 3]);
