@@ -54,7 +54,8 @@ export function headStats(matrix: ArrayLike<number>, T: number, tokenIds: ArrayL
     const row = i * T; // [Q, K]
     if (i >= first) {
       let h = 0, d = 0;
-      for (let j = 0; j < T; j++) {
+      const end = causal ? i + 1 : T; // a causal query's later keys hold exactly zero: half the logarithms
+      for (let j = 0; j < end; j++) {
         const a = matrix[row + j];
         if (a > 0) h -= a * Math.log(a);
         d += a * Math.abs(i - j);
