@@ -36,7 +36,7 @@ class Config:
     seq_len: int = 512
     short_seq_len: int = 256     # windows of the first short_steps (twice as many per step)
     short_steps: int = 4000      # short windows: more repeats per step, cheaper attention
-    steps: int = 6000            # ~24.6M tokens (~4 epochs); ~100 min on 2 quiet cores
+    steps: int = 6000            # ~24.6M tokens (~4 epochs); ~100 min on one thread of this machine
     decay_steps: int = 6000      # cosine reaches min_lr here (a constant min_lr tail after it)
     lr: float = 3e-3
     min_lr: float = 3e-4
