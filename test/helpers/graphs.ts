@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pythonEnv } from './python';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const script = path.resolve(here, '../model/fixtures/build_graphs.py');
@@ -15,9 +16,7 @@ let built: string | undefined;
 export function testGraphsDir(): string {
   if (built) return built;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'attention-lens-graphs-'));
-  const env = { ...process.env };
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
+  const env = pythonEnv();
   execFileSync('/usr/bin/python3', [script, dir], { env, stdio: 'inherit' });
   execFileSync('/usr/bin/python3', [internalsScript, dir], { env, stdio: 'inherit' });
   execFileSync('/usr/bin/python3', [bertScript, dir], { env, stdio: 'inherit' });

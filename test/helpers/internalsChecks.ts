@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { InternalsResult } from '../../src/model/index';
 import { maxAbsDiff } from './assertions';
+import { pythonEnv } from './python';
 
 export interface TorchReference {
   meta: { L: number; H: number; T: number; V: number; D?: number };
@@ -16,9 +17,7 @@ export interface TorchReference {
 /** Runs a reference script (MODEL_DIR OUT_DIR ids…) with the system PyTorch and reads what it wrote. */
 export function torchReference(script: string, modelDir: string, ids: number[]): TorchReference {
   const out = mkdtempSync(path.join(os.tmpdir(), 'attention-lens-internals-ref-'));
-  const env = { ...process.env };
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
+  const env = pythonEnv();
   execFileSync('/usr/bin/python3', ['-W', 'ignore', script, modelDir, out, ...ids.map(String)], { env, stdio: 'pipe' });
   return {
     meta: JSON.parse(readFileSync(path.join(out, 'meta.json'), 'utf8')) as TorchReference['meta'],

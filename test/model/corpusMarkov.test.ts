@@ -8,9 +8,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { compressionBaselines, loadModel } from '../../src/model/index';
 import { bundledDir, repoRoot, smokeModelDir, testCacheDir } from '../helpers/models';
+import { pythonEnv } from '../helpers/python';
 
 const reference = path.join(repoRoot, 'test', 'model', 'fixtures', 'corpus_markov_reference.py');
-const env = { ...process.env, OPENBLAS_CORETYPE: undefined, OPENBLAS_L2_SIZE: undefined } as NodeJS.ProcessEnv;
+const env = pythonEnv();
 const TEXT = readFileSync(path.join(repoRoot, 'sample', 'copying.py'), 'utf8');
 
 function lengthsSum(lengths: Float64Array, coded: boolean[]): number {

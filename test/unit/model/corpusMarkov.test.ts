@@ -10,10 +10,11 @@ import path from 'node:path';
 import { corpusMarkovLoader, CorpusMarkovModels } from '../../../src/model/corpusMarkov';
 import { AttentionLensError } from '../../../src/model/errors';
 import { rng } from '../../helpers/randomText';
+import { pythonEnv } from '../../helpers/python';
 
 const root = path.resolve(__dirname, '../../..');
 const reference = path.join(root, 'test', 'model', 'fixtures', 'corpus_markov_reference.py');
-const env = { ...process.env, OPENBLAS_CORETYPE: undefined, OPENBLAS_L2_SIZE: undefined, PYTHONPATH: root } as NodeJS.ProcessEnv;
+const env = pythonEnv({ PYTHONPATH: root });
 const V = 23;
 
 /** A model folder holding only markov/, fitted by the exporter on a skewed random corpus with the given thresholds. */
