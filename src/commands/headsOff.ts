@@ -4,10 +4,10 @@
 import * as vscode from 'vscode';
 import { isCancelled } from '../base/cancel';
 import type { LatestWins } from '../base/latestWins';
-import { headLabels, statsAt, allHeadStats } from '../common/stats';
+import { headLabels, statsAt } from '../common/stats';
 import type { HeadRef } from '../model';
 import { AttentionPanel } from '../panel/attentionPanel';
-import type { CurrentAnalysis } from '../panel/responder';
+import { analysisHeadStats, type CurrentAnalysis } from '../panel/responder';
 import { headsLabel, type HeadsOff } from '../services/headsOff';
 import { describeFailure, reportFailure, showHint } from '../services/messages';
 import type { ModelManager } from '../services/modelManager';
@@ -28,10 +28,8 @@ export interface HeadPick extends vscode.QuickPickItem { layer: number; head: nu
 export function headPicks(nLayers: number, nHeads: number, off: readonly HeadRef[], analysis: CurrentAnalysis | null): HeadPick[] {
   const r = analysis?.result;
   const T = r?.shape.nTokens ?? 0;
-  let stats = analysis?.stats ?? null; // [L, H, S]
-  if (!stats && r && r.attention.length > 0 && r.shape.nLayers === nLayers && r.shape.nHeads === nHeads) {
-    stats = allHeadStats(r.attention, nLayers, nHeads, T, r.tokens.map((t) => t.id), r.model.kind === 'decoder');
-  }
+  // [L, H, S], from the shown analysis when it is of a model of this shape
+  const stats = analysis && r && r.shape.nLayers === nLayers && r.shape.nHeads === nHeads ? analysisHeadStats(analysis) : null;
   const picks: HeadPick[] = [];
   for (let layer = 0; layer < nLayers; layer++) {
     for (let head = 0; head < nHeads; head++) {
