@@ -1,6 +1,6 @@
 // The panel's brain: keeps the view state and the data the host sent (the slices each view draws
 // come through RequestCache), and routes hover/click between views, host and editor.
-import { el, clear } from './dom';
+import { el, clear, setPart } from './dom';
 import { loadState, post, saveState, type ViewState } from './state';
 import { makePalette, readTheme, watchTheme, type Palette, type Theme } from './theme';
 import { Controls } from './controls';
@@ -131,9 +131,10 @@ export class App {
       case 'reach': case 'baselines': // context reach and the compression table come after the header
         return void (this.extras.receive(m) && ['reach', 'kernel', 'compression', 'headView'].includes(this.state.view) && this.render());
       case 'restricted':
-        this.restricted.textContent = m.message ?? '';
-        this.restricted.hidden = m.message === null;
+        [this.restricted.textContent, this.restricted.hidden] = [m.message ?? '', m.message === null];
         return;
+      case 'recomputed': // a view waited for dropped layers: said after the analysis's own notice
+        return void (m.analysisId === this.header?.analysisId && setPart(this.notice, 'recomputed', m.message));
       default:
         assertNever(m);
     }

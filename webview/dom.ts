@@ -26,3 +26,14 @@ export function fmt(x: number, digits = 3): string {
   if (x !== 0 && Math.abs(x) < 10 ** -digits) return x.toExponential(1);
   return x.toFixed(digits);
 }
+
+/** Sets the text of `parent`'s part of class `cls`, a span appended after a space on first use (replacing the parent's text removes it). */
+export function setPart(parent: HTMLElement, cls: string, text: string): true {
+  let part = parent.querySelector<HTMLElement>(`:scope > span.${cls}`);
+  if (!part) {
+    part = el('span', { class: cls });
+    parent.append(' ', part);
+  }
+  part.textContent = text;
+  return true;
+}

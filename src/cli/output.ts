@@ -1,7 +1,7 @@
 // Where the CLI's analysis goes: JSON to standard output, streamed with back-pressure (a large
 // analysis's JSON is gigabytes and must never sit whole in memory), and with --attention-out the
 // attention as a NumPy .npy file instead of inline numbers.
-import { attentionLayers, writeAnalysisJson, writeNpy, type AnalysisResult, type JsonExtras, type NpyDtype } from '../model';
+import { attentionLayers, fetchLayers, missingLayers, writeAnalysisJson, writeNpy, type AnalysisResult, type JsonExtras, type NpyDtype } from '../model';
 
 export interface AttentionOut { path: string; dtype: NpyDtype }
 
@@ -26,7 +26,11 @@ export async function writeAnalysis(result: AnalysisResult, extras: JsonExtras, 
     const { nLayers, nHeads, nTokens } = result.shape;
     try {
       const layers = attentionLayers(result);
-      const pieces = Array.from({ length: nLayers }, (_, l) => () => layers.layer(l)); // [H, T, T] each
+      // [H, T, T] each; a layer dropped over the memory budget is recomputed first, then read at once.
+      const pieces = Array.from({ length: nLayers }, (_, l) => async () => {
+        if (missingLayers(result, [l]).length > 0) await fetchLayers(result, [l]);
+        return layers.layer(l);
+      });
       await writeNpy(attentionOut.path, pieces, [nLayers, nHeads, nTokens, nTokens], attentionOut.dtype); // [L, H, T, T]
     } catch (err) {
       return `cannot write ${attentionOut.path}: ${(err as Error).message}`;

@@ -20,22 +20,27 @@ export function denseLayers(attention: Float32Array, shape: AttentionShape): Att
   return { shape, layer: (l) => attention.subarray(l * per, (l + 1) * per) };
 }
 
-/** Layers kept one by one; coded layers are decoded on request (the last one decoded is kept). */
-export function storedLayers(layers: readonly StoredLayer[], shape: AttentionShape): AttentionLayers {
+/**
+ * Layers kept one by one; coded layers are decoded on request (the last one decoded is kept). A
+ * null entry is a layer dropped over the memory budget: it is recomputed into `layers` (the same
+ * array) before it is read (model/layerStore.ts), and reading it before then throws.
+ */
+export function storedLayers(layers: readonly (StoredLayer | null)[], shape: AttentionShape): AttentionLayers {
   const per = shape.nHeads * shape.nTokens * shape.nTokens;
-  const size = (x: StoredLayer) => (x instanceof Float32Array ? x.length : x.length / 3);
+  const size = (x: StoredLayer | null) => (x === null ? per : x instanceof Float32Array ? x.length : x.length / 3);
   if (layers.length !== shape.nLayers || layers.some((x) => size(x) !== per)) throw new RangeError(`stored attention does not match ${shape.nLayers} layers of ${per} numbers`);
-  let last: { l: number; data: Float32Array } | null = null;
+  let last: { l: number; data: Float32Array; codes: Uint8Array } | null = null;
   return {
     shape,
     layer(l) {
+      if (!(Number.isInteger(l) && l >= 0 && l < shape.nLayers)) throw new RangeError(`layer ${l} is outside 0..${shape.nLayers - 1}`);
       const stored = layers[l];
-      if (!stored) throw new RangeError(`layer ${l} is outside 0..${shape.nLayers - 1}`);
+      if (!stored) throw new RangeError(`layer ${l} is not kept (over the memory budget) and has not been recomputed`);
       if (stored instanceof Float32Array) return stored;
-      if (last?.l === l) return last.data;
+      if (last?.codes === stored) return last.data;
       const data = new Float32Array(per); // fresh: a caller may still read the previous one
       decodeAttention(stored, data);
-      last = { l, data };
+      last = { l, data, codes: stored };
       return data;
     },
   };
@@ -50,7 +55,7 @@ export function asLayers(attention: Float32Array | AttentionLayers, shape: Atten
 const readers = new WeakMap<object, AttentionLayers>();
 
 /** An analysis's attention one layer at a time: its whole float32 tensor, or its stored layers when kept compact. */
-export function attentionLayers(result: { attention: Float32Array; stored?: readonly StoredLayer[]; shape: AttentionShape }): AttentionLayers {
+export function attentionLayers(result: { attention: Float32Array; stored?: readonly (StoredLayer | null)[]; shape: AttentionShape }): AttentionLayers {
   const stored = result.stored;
   if (!stored) return denseLayers(result.attention, result.shape);
   let reader = readers.get(stored);

@@ -124,6 +124,8 @@ export type HostToWebview =
   | { type: 'internalsError'; analysisId: number; view: InternalsViewName; message: string }
   /** Restricted mode (untrusted workspace): what is ignored or off; null when the workspace is trusted. */
   | { type: 'restricted'; message: string | null }
+  /** A view waited for layers dropped over the memory budget to be recomputed: what the panel says (before the view's data). */
+  | { type: 'recomputed'; analysisId: number; message: string }
   | ReachMessage
   | BaselinesMessage;
 

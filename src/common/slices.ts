@@ -71,23 +71,38 @@ export function sliceAttention(attention: Float32Array | AttentionLayers, shape:
 }
 /** Thumbnails of every head plus each layer mean: [L, H + 1, size, size] bytes (index H = layer mean). */
 export function overviewBytes(attention: Float32Array | AttentionLayers, shape: AttentionShape, requestedSize: number, options: AttentionRequestOptions, encoding: OverviewEncoding): { size: number; data: Uint8Array } {
-  const T = shape.nTokens, n = T * T, H = shape.nHeads;
-  const size = thumbnailSize(requestedSize, T);
-  const data = new Uint8Array(shape.nLayers * (H + 1) * size * size);
-  const scratch = new Float32Array(n);
-  const mean = new Float32Array(n);
-  const log = encoding === 'log';
+  const overview = new Overview(shape, requestedSize, options, encoding);
   const layers = asLayers(attention, shape);
-  for (let l = 0; l < shape.nLayers; l++) {
-    const layer = layers.layer(l); // [H, Q, K]
+  for (let l = 0; l < shape.nLayers; l++) overview.addLayer(l, layers.layer(l));
+  return { size: overview.size, data: overview.data };
+}
+
+/** The overview filled one layer at a time, in any order (a reader that waits for dropped layers adds them as they come). */
+export class Overview {
+  readonly size: number;
+  readonly data: Uint8Array; // [L, H + 1, size, size]
+  private readonly scratch: Float32Array;
+  private readonly mean: Float32Array;
+
+  constructor(private readonly shape: AttentionShape, requestedSize: number, private readonly options: AttentionRequestOptions, private readonly encoding: OverviewEncoding) {
+    const T = shape.nTokens;
+    this.size = thumbnailSize(requestedSize, T);
+    this.data = new Uint8Array(shape.nLayers * (shape.nHeads + 1) * this.size * this.size);
+    this.scratch = new Float32Array(T * T);
+    this.mean = new Float32Array(T * T);
+  }
+
+  /** Layer `l`'s thumbnails from its attention [H, Q, K]. */
+  addLayer(l: number, layer: Float32Array): void {
+    const T = this.shape.nTokens, n = T * T, H = this.shape.nHeads, size = this.size;
+    const log = this.encoding === 'log';
     for (let h = 0; h < H; h++) {
       let m = layer.subarray(h * n, (h + 1) * n);
-      if (options.dropSink) m = dropSinkInto(m, T, scratch);
-      poolToBytes(m, T, size, log, data, (l * (H + 1) + h) * size * size); // [L, H + 1, s, s]
+      if (this.options.dropSink) m = dropSinkInto(m, T, this.scratch);
+      poolToBytes(m, T, size, log, this.data, (l * (H + 1) + h) * size * size); // [L, H + 1, s, s]
     }
-    meanOverHeads(layer, H, T, mean);
-    if (options.dropSink) dropSinkInto(mean, T, mean);
-    poolToBytes(mean, T, size, log, data, (l * (H + 1) + H) * size * size);
+    meanOverHeads(layer, H, T, this.mean);
+    if (this.options.dropSink) dropSinkInto(this.mean, T, this.mean);
+    poolToBytes(this.mean, T, size, log, this.data, (l * (H + 1) + H) * size * size);
   }
-  return { size, data };
 }

@@ -2,7 +2,7 @@
 // log-probabilities and ranks, top-k next tokens at every position.
 import { AttentionLensError, throwIfAborted } from './errors';
 import type { AttentionPool } from './attentionPool';
-import { compactAttention, fitsBudget } from './compactAttention';
+import { compactAttention, fitsBudget, layersWithinBudget } from './compactAttention';
 import { RANK_FROM_TOP, noScores, scoreTokens } from './tokenScores';
 import type { Fetch, ForwardOutput, OnnxSession } from './onnxSession';
 import type { Tokenization } from './tokenize';
@@ -74,11 +74,13 @@ export async function analyzeText(
     next.push({ id, token: tokens.text(id), prob: topProbs[(T - 1) * k + i]! });
   }
   const shape = { nLayers: L, nHeads: H, nTokens: T };
-  // Over the budget: statistics from the exact values, then each layer as 3 bytes a value; the float32
-  // buffer is not pooled (keeping it would hold what the budget bounds).
+  // Over the budget: statistics from the exact values, then each layer as 3 bytes a value, as many
+  // layers as the budget holds (the rest are recomputed when read); the float32 buffer is not pooled
+  // (keeping it would hold what the budget bounds).
   const compact = attention.length > 0 && !fitsBudget(attention.length, opts.attentionMemoryMB)
-    ? compactAttention(attention, shape, tok.ids, info.kind === 'decoder')
+    ? compactAttention(attention, shape, tok.ids, info.kind === 'decoder', layersWithinBudget(shape, opts.attentionMemoryMB))
     : null;
+  const keptLayers = compact?.stored.filter((x) => x !== null).length ?? L;
   const t3 = performance.now();
   let released = false;
   const result: AnalysisResult = {
@@ -88,6 +90,7 @@ export async function analyzeText(
     shape,
     attention: compact ? new Float32Array(0) : attention,
     ...(compact ? { stored: compact.stored, headStats: compact.headStats } : {}),
+    ...(keptLayers < L ? { keptLayers } : {}),
     topK: { k, ids: topIds, probs: topProbs },
     next,
     truncated: tok.truncated,

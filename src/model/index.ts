@@ -28,12 +28,17 @@
 //                                                        streamed; extras.attentionFile names a .npy instead of inlining
 //   writeNpy(file, data, shape, 'float32' | 'float16')  attention as a NumPy .npy file
 //   attentionLayers(result)                          an analysis's attention one layer at a time, whole or compact
-//                                                        (analyze's attentionMemoryMB keeps it as 3 bytes a value above the budget)
+//                                                        (analyze's attentionMemoryMB keeps it as 3 bytes a value above the budget,
+//                                                        and only as many layers as the budget holds: result.keptLayers)
+//   fetchLayers(result, layers) → Promise<LayerFetch>  recomputes the layers an analysis dropped (result.recompute, the
+//                                                        model's queue) so attentionLayers(result) reads them right after;
+//                                                        missingLayers(result, layers) says which need it (sync)
 //   compressionBaselines(result, corpus?) → Baselines: bits per byte under the model, deflate, brotli
 //                                                        adaptive order-1..4 Markov models on the tokens, and corpus ones
 export { loadModel } from './load';
 export { loadModelInWorker } from './worker/client';
 export { attentionLayers } from './compactAttention';
+export { fetchLayers, missingLayers, touchLayers, type LayerFetch } from './layerStore';
 export { bundledModelPath, isDirectory, resolveModelSetting, type ResolveContext } from './modelSpec';
 export { analysisJson, analysisJsonPieces, writeAnalysisJson, type JsonExtras, type PieceSink } from './analysisJson';
 export { npyHeader, writeNpy, type NpyDtype } from './npy';

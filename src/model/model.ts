@@ -13,6 +13,7 @@ import type { Tokenization } from './tokenize';
 import type { AnalysisResult, AnalyzeOptions, ContextReach, CorpusMarkov, HeadRef, InternalsRequest, InternalsResult, LoadedModel, MaskedPrediction, ModelInfo, ProbeOptions, ProbeResult, ReachOptions } from './types';
 import { alwaysAddedPrefix, contextReach } from './reach';
 import { corpusMarkovLoader } from './corpusMarkov';
+import { gatesFor, recomputeLayerCodes, withRecompute } from './recompute';
 
 export class Model implements LoadedModel {
   private readonly prober: Prober;
@@ -41,8 +42,18 @@ export class Model implements LoadedModel {
     return this.serial(async () => {
       const result = await analyzeText(text, opts, this.info, this.tokens, this.gated?.runner ?? this.onnx, this.attentionPool);
       if (this.gated) result.headsOff = this.gated.heads.slice();
+      if (result.keptLayers !== undefined) withRecompute(result, (ids, layers, heads, signal) => this.recomputeLayers(ids, layers, heads, signal));
       return result;
     }, opts.signal);
+  }
+
+  /** Codes of `layers` of the attention of `ids` with `headsOff` off, run again (a dropped layer of an analysis, see recompute.ts). */
+  recomputeLayers(ids: readonly number[], layers: readonly number[], headsOff: readonly HeadRef[], signal?: AbortSignal): Promise<Uint8Array[]> {
+    return this.serial(async () => {
+      const gated = headsOff.length > 0;
+      const runner = gated ? await this.internalsViews.gatedRunner() : this.onnx;
+      return recomputeLayerCodes(runner, ids, layers, gated ? gatesFor(headsOff, this.info.nLayers, this.info.nHeads) : null, signal);
+    }, signal);
   }
 
   probe(prefix: string, opts: ProbeOptions): Promise<ProbeResult> {
@@ -69,9 +80,7 @@ export class Model implements LoadedModel {
       this.gated?.prober.reset();
       if (heads.length === 0) { this.gated = null; return; }
       const runner = await this.internalsViews.gatedRunner();
-      const gates = new Float32Array(L * H).fill(1); // [L, H]
-      for (const x of heads) gates[x.layer * H + x.head] = 0;
-      runner.headGates = gates;
+      runner.headGates = gatesFor(heads, L, H);
       this.gated = { runner, prober: new Prober(this.info, this.tokens, runner, this.eosIds), heads: heads.slice() };
     });
   }

@@ -28,9 +28,9 @@ export function npyHeader(shape: readonly number[], dtype: NpyDtype): Uint8Array
 /**
  * Writes `data` (row-major, of `shape`) to `file` as a .npy array of `dtype`, a few MB at a time.
  * `data` is one array, or functions giving its consecutive pieces (e.g. one layer each, decoded only
- * when written), which together hold the shape.
+ * when written, or recomputed first when dropped: then a promise), which together hold the shape.
  */
-export async function writeNpy(file: string, data: Float32Array | readonly (() => Float32Array)[], shape: readonly number[], dtype: NpyDtype): Promise<void> {
+export async function writeNpy(file: string, data: Float32Array | readonly (() => Float32Array | Promise<Float32Array>)[], shape: readonly number[], dtype: NpyDtype): Promise<void> {
   const n = shape.reduce((a, b) => a * b, 1);
   if (data instanceof Float32Array && data.length !== n) throw new Error(`the shape ${shape.join('×')} holds ${n} values, the data ${data.length}`);
   const pieces = data instanceof Float32Array ? [() => data] : data;
@@ -39,7 +39,7 @@ export async function writeNpy(file: string, data: Float32Array | readonly (() =
     await handle.write(npyHeader(shape, dtype));
     let written = 0;
     for (const piece of pieces) {
-      const values = piece();
+      const values = await piece();
       written += values.length;
       if (written > n) break;
       await writeValues(handle, values, dtype);

@@ -55,8 +55,19 @@ export interface AnalysisResult {
    * for, after release(), or when kept compact (`stored`). Read it through attentionLayers(result).
    */
   attention: Float32Array;
-  /** Set when the attention was over the memory budget: each layer [H, Q, K] kept as 3 bytes per value (see common/attentionCodes.ts). */
-  stored?: StoredLayer[];
+  /**
+   * Set when the attention was over the memory budget: each layer [H, Q, K] kept as 3 bytes per value
+   * (see common/attentionCodes.ts), or null where even the codes were over it: a dropped layer, read
+   * through fetchLayers() (layerStore.ts), which recomputes it with `recompute`.
+   */
+  stored?: (StoredLayer | null)[];
+  /** With dropped layers: how many coded layers the budget holds at once (≥ 1). */
+  keptLayers?: number;
+  /**
+   * With dropped layers: runs the analysis's token ids through the model that made it again (with
+   * the same heads off) and gives the codes of `layers` [H, Q, K] each. Cancelled by release().
+   */
+  recompute?: (layers: readonly number[]) => Promise<Uint8Array[]>;
   /** Head statistics [L, H, S] from the exact float32 attention, computed before it was kept compact; absent when `attention` is whole. */
   headStats?: Float32Array;
   /** Top-k next tokens after every position: ids and probs both [nTokens, k]. Empty (k=0) for encoders. */
@@ -99,7 +110,7 @@ export interface AnalyzeOptions {
   signal?: AbortSignal;
   /** Whether to return attention (default true); surprisal colouring needs only the token scores. */
   attention?: boolean;
-  /** Keep the attention as float32 while it takes at most this many MB; above, keep it compact (`stored`). Default: always float32. */
+  /** Keep the attention as float32 while it takes at most this many MB; above, keep it compact (`stored`: 3 bytes a value, as many layers as fit, at least one; the others recomputed when read). Default: always float32. */
   attentionMemoryMB?: number;
 }
 

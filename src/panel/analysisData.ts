@@ -49,11 +49,14 @@ export function toHeader(result: AnalysisResult, analysisId: number, source: Ana
   };
 }
 
-/** What the panel says about attention kept compact. */
+/** What the panel says about attention kept compact, and about layers dropped beyond the budget. */
 export function compactNote(result: AnalysisResult): string {
   const { nLayers, nHeads, nTokens } = result.shape;
   const mb = (nLayers * nHeads * nTokens * nTokens * 4) / 2 ** 20;
-  return `Attention kept compact (24 bits per weight, ${Math.round((mb * 3) / 4)} MB instead of ${Math.round(mb)} MB: over the attentionLens.attentionMemoryMB setting); head statistics come from the exact values.`;
+  const kept = result.keptLayers;
+  if (kept === undefined) return `Attention kept compact (24 bits per weight, ${Math.round((mb * 3) / 4)} MB instead of ${Math.round(mb)} MB: over the attentionLens.attentionMemoryMB setting); head statistics come from the exact values.`;
+  const layerMB = (mb * 3) / 4 / nLayers;
+  return `Attention over the attentionLens.attentionMemoryMB setting: ${kept} of ${nLayers} layers kept compact at a time (24 bits per weight, ${layerMB < 10 ? layerMB.toFixed(1) : Math.round(layerMB)} MB a layer; ${Math.round(mb)} MB as float32); the others are recomputed when a view shows them. Head statistics come from the exact values of every layer.`;
 }
 
 /** One CSV field: quoted, quotes doubled; a leading =+-@ is neutralised so spreadsheets never run it. */

@@ -7,7 +7,8 @@ import { assertNever, type HostToWebview, type WebviewToHost } from '../common/p
 import { Disposable } from '../base/disposable';
 import { restrictedNotice } from '../services/trust';
 import { newNonce, panelHtml } from './html';
-import { answerRequest, sendAnalysis, type CurrentAnalysis } from './responder';
+import { sendAnalysis, type CurrentAnalysis } from './responder';
+import { answerPanelRequest } from './layerAnswers';
 import { saveExport } from './exports';
 import { ReachJob } from './reachJob';
 import type { AnalysisSource } from './analysisData';
@@ -38,7 +39,7 @@ export interface PanelHost {
   headsOff?(m: Extract<WebviewToHost, { type: 'headsOff' }>): void;
 }
 
-import { InternalsJobs, internalsMessage, neededInternals, type InternalsPanelRequest } from './internalsResponder';
+import { InternalsJobs, type InternalsPanelRequest } from './internalsResponder';
 export type { InternalsPanelRequest } from './internalsResponder';
 
 type ProbeMessage = Extract<HostToWebview, { type: 'probe' }>;
@@ -236,18 +237,6 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
       .then((answer) => this.post({ type: 'masked', analysisId: analysis.id, index, ...answer }));
   }
 
-  /** Computes the internals view a request needs (once per analysis and view), then answers it. */
-  private async answerAfterInternals(m: Extract<WebviewToHost, { type: 'requestAttention' | 'requestOverview' | 'requestInternals' }>, a: CurrentAnalysis | null): Promise<void> {
-    if (neededInternals(m, a)) await this.internalsJobs.ensure(m, a, this.host.internals?.bind(this.host)); // others are answered at once
-    if (m.type !== 'requestInternals') {
-      const answer = answerRequest(m, a);
-      if (answer) this.post(answer); // null: a stale request for an older analysis
-      if (answer) this.job?.dataSent();
-    } else if (a && a.id === m.analysisId) {
-      this.post(internalsMessage(a, m.view, m));
-    }
-  }
-
   private onMessage(m: WebviewToHost): void {
     const s = this.shown;
     const current = (id: number) => s.kind === 'analysis' && s.id === id ? s : null;
@@ -261,7 +250,9 @@ export class AttentionPanel extends Disposable implements vscode.Disposable {
       case 'requestAttention':
       case 'requestOverview':
       case 'requestInternals':
-        void this.answerAfterInternals(m, s.kind === 'analysis' ? s : null);
+        void answerPanelRequest(m, s.kind === 'analysis' ? s : null, {
+          jobs: this.internalsJobs, ask: this.host.internals?.bind(this.host), post: (x) => this.post(x), isShown: (a) => this.shown === a, dataSent: () => this.job?.dataSent(),
+        });
         break;
       case 'hoverToken':
         if (m.index === null ? current(m.analysisId) : validToken(m.analysisId, m.index)) this.hoverEmitter.fire({ index: m.index });

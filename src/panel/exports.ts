@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import * as vscode from 'vscode';
 import type { WebviewToHost } from '../common/protocol';
-import { analysisJsonPieces, writeAnalysisJson, type AnalysisResult } from '../model';
+import { fetchLayers, missingLayers, writeAnalysisJson, type AnalysisResult } from '../model';
 import { headCsv, safeFileName } from './analysisData';
 
 type ExportMessage = Extract<WebviewToHost, { type: 'export' }>;
@@ -28,7 +28,9 @@ export async function saveExport(m: ExportMessage, current: { id: number; result
     } else {
       const sel = m.selector;
       if (!sel || (sel.kind !== 'head' && sel.kind !== 'layerMean')) throw new Error('choose one head or a layer mean to export as CSV');
-      bytes = new TextEncoder().encode(headCsv(current.result, sel));
+      const r = current.result;
+      if (missingLayers(r, [sel.layer]).length > 0) await fetchLayers(r, [sel.layer]); // dropped over the budget: recomputed first
+      bytes = new TextEncoder().encode(headCsv(r, sel));
       name = sel.kind === 'head' ? `attention-L${sel.layer}-H${sel.head}.csv` : `attention-L${sel.layer}-mean.csv`;
       filters = { CSV: ['csv'] };
     }
@@ -45,7 +47,9 @@ export async function saveExport(m: ExportMessage, current: { id: number; result
 async function saveJson(target: vscode.Uri, result: AnalysisResult): Promise<void> {
   if (target.scheme !== 'file') {
     const encoder = new TextEncoder();
-    await vscode.workspace.fs.writeFile(target, Buffer.concat(Array.from(analysisJsonPieces(result), (p) => encoder.encode(p))));
+    const pieces: Uint8Array[] = [];
+    await writeAnalysisJson(result, (p) => void pieces.push(encoder.encode(p))); // recomputes dropped layers as it goes
+    await vscode.workspace.fs.writeFile(target, Buffer.concat(pieces));
     return;
   }
   const out = createWriteStream(target.fsPath);

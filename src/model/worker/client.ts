@@ -14,6 +14,7 @@ import type {
 import type { AnalysisPayload, Call, CallResults, FromWorker, WireError } from './protocol';
 import { modelThread as thread } from './thread';
 import { corpusMarkovLoader } from '../corpusMarkov';
+import { withRecompute } from '../recompute';
 
 function rebuild(e: WireError): Error {
   if (e.name === 'CancelledError') return new CancelledError(e.message);
@@ -82,7 +83,11 @@ export class WorkerModel implements LoadedModel {
 
   async analyze(text: string, opts: AnalyzeOptions): Promise<AnalysisResult> {
     const { signal, ...rest } = opts;
-    return this.withRelease(await this.queued({ method: 'analyze', text, opts: rest }, signal));
+    const result = this.withRelease(await this.queued({ method: 'analyze', text, opts: rest }, signal));
+    if (result.keptLayers !== undefined) {
+      withRecompute(result, (ids, layers, headsOff, abort) => this.queued({ method: 'recomputeLayers', ids: ids.slice(), layers: layers.slice(), headsOff: headsOff.map((x) => ({ ...x })) }, abort));
+    }
+    return result;
   }
 
   probe(prefix: string, opts: ProbeOptions): Promise<ProbeResult> {

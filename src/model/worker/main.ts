@@ -25,7 +25,7 @@ function sharedSignal(flag: SharedArrayBuffer): AbortSignal {
 }
 
 /** The distinct non-empty buffers under some typed arrays (a pooled attention may be a view of a larger one: the whole buffer moves). */
-function buffers(...arrays: (ArrayBufferView | undefined)[]): ArrayBuffer[] {
+function buffers(...arrays: (ArrayBufferView | null | undefined)[]): ArrayBuffer[] {
   return [...new Set(arrays.filter((a): a is ArrayBufferView => !!a && a.byteLength > 0).map((a) => a.buffer as ArrayBuffer))];
 }
 
@@ -34,9 +34,14 @@ type Answer = { value: CallResults[Call['method']]; transfer: ArrayBuffer[] };
 async function answer(m: Model, c: Call, signal: AbortSignal, progress: (done: number, total: number) => void): Promise<Answer> {
   switch (c.method) {
     case 'analyze': {
-      const { release: _release, ...payload } = await m.analyze(c.text, { ...c.opts, signal });
+      // Functions do not cross: the host's side gives the result its own release() and recompute().
+      const { release: _release, recompute: _recompute, ...payload } = await m.analyze(c.text, { ...c.opts, signal });
       const value: AnalysisPayload = payload;
       return { value, transfer: buffers(value.attention, value.topK.ids, value.topK.probs, value.headStats, ...(value.stored ?? [])) };
+    }
+    case 'recomputeLayers': {
+      const codes = await m.recomputeLayers(c.ids, c.layers, c.headsOff, signal);
+      return { value: codes, transfer: buffers(...codes) };
     }
     case 'probe': return { value: await m.probe(c.prefix, { ...c.opts, signal }), transfer: [] };
     case 'continueGreedy': return { value: await m.continueGreedy(c.prefix, c.nTokens, signal), transfer: [] };

@@ -7,8 +7,8 @@ import type {
   AnalysisResult, AnalyzeOptions, ContextReach, HeadRef, InternalsRequest, InternalsResult, LoadOptions, MaskedPrediction, ModelInfo, ModelSpec, ProbeOptions, ProbeResult, ReachOptions,
 } from '../types';
 
-/** An AnalysisResult as it crosses: everything but release(). */
-export type AnalysisPayload = Omit<AnalysisResult, 'release'>;
+/** An AnalysisResult as it crosses: everything but its functions, release() and recompute(). */
+export type AnalysisPayload = Omit<AnalysisResult, 'release' | 'recompute'>;
 
 export type Call =
   | { method: 'analyze'; text: string; opts: Omit<AnalyzeOptions, 'signal'> }
@@ -17,6 +17,8 @@ export type Call =
   | { method: 'predictMasked'; text: string; tokenIndex: number; topK: number }
   | { method: 'internals'; text: string; request: Omit<InternalsRequest, 'signal'> }
   | { method: 'setHeadsOff'; heads: HeadRef[] }
+  /** Dropped layers of an analysis (its token ids, its heads off) computed again, as codes. */
+  | { method: 'recomputeLayers'; ids: number[]; layers: number[]; headsOff: HeadRef[] }
   | { method: 'contextReach'; ids: number[]; opts: Omit<ReachOptions, 'signal' | 'onProgress'> };
 
 export interface CallResults {
@@ -26,6 +28,7 @@ export interface CallResults {
   predictMasked: MaskedPrediction;
   internals: InternalsResult;
   setHeadsOff: void;
+  recomputeLayers: Uint8Array[];
   contextReach: ContextReach;
 }
 
