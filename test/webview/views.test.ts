@@ -171,3 +171,20 @@ test('the kernel view alone asks for one row, not the whole matrix', async () =>
   assert.equal(new Set(colours.slice(0, 5)).size, 1);
   assert.equal(colours[5], '');
 });
+
+test('a view that waited for recomputed layers says so after the analysis\'s notice; a stale note is ignored, a new analysis clears it', async () => {
+  const id = await p.load(patterned(tokens));
+  await p.page.waitForFunction(() => /6 tokens/.test(document.querySelector('.notice')?.textContent ?? ''));
+  const notice = () => p.page.locator('.notice').textContent();
+  const before = await notice();
+  const note = (analysisId: number, message: string) => p.page.evaluate((m) => (window as any).__fakeHost.send({ type: 'recomputed', ...m }), { analysisId, message });
+  await note(id - 1, 'Layer 9 recomputed in 9.9 s (stale).');
+  await note(id, 'Layer 1 recomputed in 1.4 s (not kept: over attentionLens.attentionMemoryMB).');
+  await p.page.waitForFunction(() => /Layer 1 recomputed/.test(document.querySelector('.notice')?.textContent ?? ''));
+  assert.equal(await notice(), `${before} Layer 1 recomputed in 1.4 s (not kept: over attentionLens.attentionMemoryMB).`, 'after the notice, once; the stale one not at all');
+  await note(id, 'Layers 0–1 recomputed in 2.0 s (not kept: over attentionLens.attentionMemoryMB).');
+  await p.page.waitForFunction(() => /Layers 0–1/.test(document.querySelector('.notice')?.textContent ?? ''));
+  assert.equal(await notice(), `${before} Layers 0–1 recomputed in 2.0 s (not kept: over attentionLens.attentionMemoryMB).`, 'the latest replaces the one before');
+  await p.load(patterned(tokens));
+  await p.page.waitForFunction(() => !/recomputed/.test(document.querySelector('.notice')?.textContent ?? ''));
+});
