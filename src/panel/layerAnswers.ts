@@ -62,7 +62,7 @@ async function answerReadingDropped(m: Request, a: CurrentAnalysis, d: AnswerDep
       answer = internalsMessage(a, m.view, m);
     }
   } catch (err) {
-    if (d.isShown(a)) d.post({ type: 'error', message: `Attention Lens could not recompute a layer it had dropped: ${err instanceof Error ? err.message : String(err)}` });
+    if (d.isShown(a)) d.post({ type: 'error', message: `Attention Lens could not recompute a layer it had dropped (over attentionLens.attentionMemoryMB): ${err instanceof Error ? err.message : String(err)} Run Inspect Selection again, or raise the setting.` });
     return;
   }
   if (!d.isShown(a) || !answer) return;
