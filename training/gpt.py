@@ -104,8 +104,9 @@ class GPT(nn.Module):
             if name.endswith("c_proj.weight"):
                 nn.init.normal_(p, 0.0, 0.02 / math.sqrt(2 * cfg.n_layer))
 
-    def forward(self, input_ids, attention_mask=None, past=None, want_attention=False):
-        """input_ids [B,T]; attention_mask [B,S] of 1/0; past: list of (k, v) [B,H,P,D].
+    def forward(self, input_ids, attention_mask=None, past=None, want_attention=False, first_pos=None):
+        """input_ids [B,T]; attention_mask [B,S] of 1/0; past: list of (k, v) [B,H,P,D];
+        first_pos [B]: training only, the position of each window's first token (default 0).
 
         Returns logits [B,T,V], presents (list of (k, v) [B,H,S,D]) and, if asked,
         attention [B,L,H,T,S].
@@ -113,6 +114,8 @@ class GPT(nn.Module):
         B, T = input_ids.shape
         P = 0 if past is None else past[0][0].shape[2]
         pos = torch.arange(T, dtype=torch.long, device=input_ids.device) + P  # [T]
+        if first_pos is not None:
+            pos = pos[None, :] + first_pos[:, None]  # [B,T]
         x = self.wte(input_ids) + self.wpe(pos)  # [B,T,C]
         # Additive mask [B or 1, 1, T, S]: 0 where attended, NEG where a key is later than the query
         # (causal) or padded; NEG stays finite where both apply.
@@ -132,6 +135,6 @@ class GPT(nn.Module):
             return logits, presents, torch.stack(atts, dim=1)  # [B,L,H,T,S]
         return logits, presents
 
-    def loss(self, idx, targets):
-        logits, _ = self.forward(idx)
+    def loss(self, idx, targets, first_pos=None):
+        logits, _ = self.forward(idx, first_pos=first_pos)
         return F.cross_entropy(logits.view(-1, logits.shape[-1]), targets.reshape(-1))

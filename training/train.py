@@ -42,11 +42,14 @@ def lr_at(step, cfg):
 
 
 def make_optimizer(model, cfg):
-    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
+    own_pos = cfg.pos_weight_decay != cfg.weight_decay  # a group of its own only when it differs
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and not (own_pos and n == "wpe.weight")]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
-    return torch.optim.AdamW([{"params": decay, "weight_decay": cfg.weight_decay},
-                              {"params": no_decay, "weight_decay": 0.0}],
-                             lr=cfg.lr, betas=(0.9, 0.95), eps=1e-8)
+    groups = [{"params": decay, "weight_decay": cfg.weight_decay},
+              {"params": no_decay, "weight_decay": 0.0}]
+    if own_pos:
+        groups.append({"params": [model.wpe.weight], "weight_decay": cfg.pos_weight_decay})
+    return torch.optim.AdamW(groups, lr=cfg.lr, betas=(0.9, 0.95), eps=1e-8)
 
 
 def shape_at(step, cfg):
@@ -66,6 +69,10 @@ def batch_at(tokens, step, cfg, eot_id):
     makes in-context copying pay off directly: either random token ids (repeat_random of them; the
     first copy is not scored, since nothing can predict it) or a span of the same window copied to
     a later place. Targets of -100 are not scored.
+
+    With short_offset_share, that share of short windows sits at a random later place in the
+    context (first_pos [B]; the window still starts with <|endoftext|>), so positions past
+    short_seq_len are trained from the first step, not only in the last steps.
     """
     B, T = shape_at(step, cfg)
     g = np.random.default_rng([cfg.seed, step])
@@ -89,7 +96,11 @@ def batch_at(tokens, step, cfg, eot_id):
             y[b, a - 1:a + n - 1] = -100  # the first random copy is unpredictable
         seq[b, c:c + n] = seq[b, a:a + n]
         y[b, c - 1:c + n - 1] = seq[b, c:c + n]
-    return torch.from_numpy(seq[:, :-1].copy()), torch.from_numpy(y)
+    first_pos = None
+    if cfg.short_offset_share and T < cfg.n_positions:  # drawn last: the draws above are unchanged
+        moved = g.random(B) < cfg.short_offset_share
+        first_pos = torch.from_numpy(np.where(moved, g.integers(1, cfg.n_positions - T + 1, size=B), 0))
+    return torch.from_numpy(seq[:, :-1].copy()), torch.from_numpy(y), first_pos
 
 
 @torch.no_grad()
@@ -155,8 +166,9 @@ def train(cfg, tokens, vocab_size, log, eot_id=None):
     while step < cfg.steps:
         for group in opt.param_groups:
             group["lr"] = lr_at(step, cfg)
-        x, y = batch_at(tokens, step, cfg, eot_id)
-        loss = model.loss(x.to(cfg.device), y.to(cfg.device))
+        x, y, first_pos = batch_at(tokens, step, cfg, eot_id)
+        loss = model.loss(x.to(cfg.device), y.to(cfg.device),
+                          None if first_pos is None else first_pos.to(cfg.device))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
