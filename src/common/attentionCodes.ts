@@ -5,6 +5,8 @@
 // decimals from 0.001 up and 3 significant digits below (formatWeight). 16-bit forms (float16, or
 // 8 bits per row with the row's scale) cannot keep 4 decimals near 1 and small weights' digits
 // after renormalisation at once. Pure bit arithmetic: about a nanosecond per value.
+// A layer of causal attention is exactly zero above each head's diagonal: its codes then hold only
+// the lower triangles, half the bytes (encodeLayer checks the zeros; the length tells the layout).
 
 /** `src` as 3 bytes per value into `dst` (length 3 · src.length), little-endian. */
 export function encodeAttention(src: Float32Array, dst: Uint8Array): void {
@@ -28,3 +30,51 @@ export function decodeAttention(src: Uint8Array, dst: Float32Array, from = 0): v
 
 /** Bytes a compact layer of `n` values takes. */
 export const codedBytes = (n: number): number => 3 * n;
+
+/** Bytes of the codes of a layer [H, T, T]: every value, or only each head's lower triangle (q ≥ k). */
+export const layerCodeBytes = (H: number, T: number, triangular: boolean): number => 3 * H * (triangular ? (T * (T + 1)) / 2 : T * T);
+
+/** Whether every head of `layer` [H, T, T] is exactly zero above its diagonal (causal attention). */
+export function zeroAboveDiagonal(layer: Float32Array, H: number, T: number): boolean {
+  for (let h = 0; h < H; h++) {
+    for (let q = 0; q < T - 1; q++) {
+      const row = (h * T + q) * T; // [H, Q, K]
+      for (let k = q + 1; k < T; k++) if (layer[row + k] !== 0) return false;
+    }
+  }
+  return true;
+}
+
+/** A layer [H, T, T] as codes: only the lower triangles when everything above them is exactly zero, else every value. */
+export function encodeLayer(layer: Float32Array, H: number, T: number): Uint8Array {
+  if (layer.length !== H * T * T) throw new RangeError(`a layer of ${H} heads over ${T} tokens holds ${H * T * T} values, not ${layer.length}`);
+  if (!zeroAboveDiagonal(layer, H, T)) {
+    const codes = new Uint8Array(layerCodeBytes(H, T, false));
+    encodeAttention(layer, codes);
+    return codes;
+  }
+  const codes = new Uint8Array(layerCodeBytes(H, T, true));
+  for (let h = 0, at = 0; h < H; h++) {
+    for (let q = 0; q < T; q++) {
+      const row = (h * T + q) * T; // [H, Q, K]: keys 0..q
+      encodeAttention(layer.subarray(row, row + q + 1), codes.subarray(at, at + 3 * (q + 1)));
+      at += 3 * (q + 1);
+    }
+  }
+  return codes;
+}
+
+/** encodeLayer's codes back into `dst` [H, T, T] (zeros above the diagonals of triangular codes). */
+export function decodeLayer(codes: Uint8Array, dst: Float32Array, H: number, T: number): void {
+  if (dst.length !== H * T * T) throw new RangeError(`a layer of ${H} heads over ${T} tokens holds ${H * T * T} values, not ${dst.length}`);
+  if (codes.length === layerCodeBytes(H, T, false)) { decodeAttention(codes, dst); return; }
+  if (codes.length !== layerCodeBytes(H, T, true)) throw new RangeError(`${codes.length} bytes of codes are not a layer of ${H} heads over ${T} tokens`);
+  for (let h = 0, at = 0; h < H; h++) {
+    for (let q = 0; q < T; q++) {
+      const row = (h * T + q) * T; // [H, Q, K]
+      decodeAttention(codes, dst.subarray(row, row + q + 1), at); // `at` counts values, not bytes
+      dst.fill(0, row + q + 1, row + T);
+      at += q + 1;
+    }
+  }
+}

@@ -1,7 +1,7 @@
 // Attention one layer at a time: how every reader (slices, overview, statistics, exports) sees an
 // analysis's attention, whether it is kept whole as float32 or compact (3 bytes per value, per
 // layer; see attentionCodes.ts). Shared by host and webview code: no vscode/node imports.
-import { decodeAttention } from './attentionCodes';
+import { decodeLayer, layerCodeBytes } from './attentionCodes';
 import type { AttentionShape } from './tensor';
 
 export interface AttentionLayers {
@@ -27,8 +27,9 @@ export function denseLayers(attention: Float32Array, shape: AttentionShape): Att
  */
 export function storedLayers(layers: readonly (StoredLayer | null)[], shape: AttentionShape): AttentionLayers {
   const per = shape.nHeads * shape.nTokens * shape.nTokens;
-  const size = (x: StoredLayer | null) => (x === null ? per : x instanceof Float32Array ? x.length : x.length / 3);
-  if (layers.length !== shape.nLayers || layers.some((x) => size(x) !== per)) throw new RangeError(`stored attention does not match ${shape.nLayers} layers of ${per} numbers`);
+  const { nHeads: H, nTokens: T } = shape;
+  const fits = (x: StoredLayer | null) => x === null || (x instanceof Float32Array ? x.length === per : x.length === layerCodeBytes(H, T, false) || x.length === layerCodeBytes(H, T, true));
+  if (layers.length !== shape.nLayers || !layers.every(fits)) throw new RangeError(`stored attention does not match ${shape.nLayers} layers of ${per} numbers`);
   let last: { l: number; data: Float32Array; codes: Uint8Array } | null = null;
   return {
     shape,
@@ -39,7 +40,7 @@ export function storedLayers(layers: readonly (StoredLayer | null)[], shape: Att
       if (stored instanceof Float32Array) return stored;
       if (last?.codes === stored) return last.data;
       const data = new Float32Array(per); // fresh: a caller may still read the previous one
-      decodeAttention(stored, data);
+      decodeLayer(stored, data, H, T);
       last = { l, data, codes: stored };
       return data;
     },

@@ -2,7 +2,7 @@
 // log-probabilities and ranks, top-k next tokens at every position.
 import { AttentionLensError, throwIfAborted } from './errors';
 import type { AttentionPool } from './attentionPool';
-import { compactAttention, fitsBudget, layersWithinBudget } from './compactAttention';
+import { compactAttention, fitsBudget } from './compactAttention';
 import { RANK_FROM_TOP, noScores, scoreTokens } from './tokenScores';
 import type { Fetch, ForwardOutput, OnnxSession } from './onnxSession';
 import type { Tokenization } from './tokenize';
@@ -78,7 +78,7 @@ export async function analyzeText(
   // layers as the budget holds (the rest are recomputed when read); the float32 buffer is not pooled
   // (keeping it would hold what the budget bounds).
   const compact = attention.length > 0 && !fitsBudget(attention.length, opts.attentionMemoryMB)
-    ? compactAttention(attention, shape, tok.ids, info.kind === 'decoder', layersWithinBudget(shape, opts.attentionMemoryMB))
+    ? compactAttention(attention, shape, tok.ids, info.kind === 'decoder', opts.attentionMemoryMB)
     : null;
   const keptLayers = compact?.stored.filter((x) => x !== null).length ?? L;
   const t3 = performance.now();

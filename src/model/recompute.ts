@@ -19,11 +19,12 @@ export async function recomputeLayerCodes(onnx: OnnxSession, ids: readonly numbe
   }
   throwIfAborted(signal); // the analysis was replaced while this ran
   if (!attention) throw new Error('the model gave no attention when a dropped layer was recomputed');
-  const { nLayers: L, data } = attention;
-  const per = data.length / L; // [L, H, Q, K]: one layer is H·Q·K
+  const { nLayers: L, nHeads: H, data } = attention;
+  const T = ids.length;
+  const per = H * T * T; // [L, H, Q, K]: one layer is H·Q·K
   return layers.map((l) => {
     if (!(Number.isInteger(l) && l >= 0 && l < L)) throw new RangeError(`layer ${l} is outside 0..${L - 1}`);
-    return codeLayer(data.subarray(l * per, (l + 1) * per));
+    return codeLayer(data.subarray(l * per, (l + 1) * per), H, T);
   });
 }
 

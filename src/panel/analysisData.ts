@@ -53,10 +53,12 @@ export function toHeader(result: AnalysisResult, analysisId: number, source: Ana
 export function compactNote(result: AnalysisResult): string {
   const { nLayers, nHeads, nTokens } = result.shape;
   const mb = (nLayers * nHeads * nTokens * nTokens * 4) / 2 ** 20;
+  // Every kept layer's codes take the same bytes (all causal triangles, or all whole): measure one.
+  const layerMB = (result.stored?.find((x) => x !== null && x.length > 0)?.length ?? (mb * 2 ** 20 * 3) / 4 / nLayers) / 2 ** 20;
+  const triangles = layerMB * 2 ** 20 < (3 * nHeads * nTokens * nTokens) - 0.5 ? ', the causal zeros above each diagonal left out' : '';
   const kept = result.keptLayers;
-  if (kept === undefined) return `Attention kept compact (24 bits per weight, ${Math.round((mb * 3) / 4)} MB instead of ${Math.round(mb)} MB: over the attentionLens.attentionMemoryMB setting); head statistics come from the exact values.`;
-  const layerMB = (mb * 3) / 4 / nLayers;
-  return `Attention over the attentionLens.attentionMemoryMB setting: ${kept} of ${nLayers} layers kept compact at a time (24 bits per weight, ${layerMB < 10 ? layerMB.toFixed(1) : Math.round(layerMB)} MB a layer; ${Math.round(mb)} MB as float32); the others are recomputed when a view shows them. Head statistics come from the exact values of every layer.`;
+  if (kept === undefined) return `Attention kept compact (24 bits per weight${triangles}, ${Math.round(layerMB * nLayers)} MB instead of ${Math.round(mb)} MB: over the attentionLens.attentionMemoryMB setting); head statistics come from the exact values.`;
+  return `Attention over the attentionLens.attentionMemoryMB setting: ${kept} of ${nLayers} layers kept compact at a time (24 bits per weight${triangles}, ${layerMB < 10 ? layerMB.toFixed(1) : Math.round(layerMB)} MB a layer; ${Math.round(mb)} MB as float32); the others are recomputed when a view shows them. Head statistics come from the exact values of every layer.`;
 }
 
 /** One CSV field: quoted, quotes doubled; a leading =+-@ is neutralised so spreadsheets never run it. */

@@ -19,7 +19,7 @@ import { testCacheDir, testModelDir } from '../helpers/models';
 const cacheDir = testCacheDir;
 const text = 'def mean(values):\n    return sum(values) / len(values)\n\nprint(mean([1, 2, 3]))  # the mean\n'.repeat(5);
 const opts = { topK: 5, maxTokens: 160 };
-/** 4 layers × 4 heads × 160² floats are 1.6 MB, their codes 1.2 MB: a 1.25 MB budget keeps every layer compact (dropLayers.test.ts drops some). */
+/** 4 layers × 4 heads × 160² floats are 1.6 MB, their codes 0.6 MB (lower triangles): a 1.25 MB budget keeps every layer compact (dropLayers.test.ts drops some). */
 const BUDGET_MB = 1.25;
 
 /** Within half a unit of what the panel shows of a weight (formatWeight: 4 decimals from 0.001, 3 significant digits below). */
@@ -59,7 +59,8 @@ test('over the budget the attention is kept at 3 bytes a value; within it, whole
   assert.equal(dense.stored, undefined);
   assert.equal(compact.attention.length, 0);
   assert.equal(compact.stored?.length, L);
-  for (const layer of compact.stored!) assert.ok(layer instanceof Uint8Array && layer.length === 3 * H * T * T, "three bytes a value");
+  // A causal model's layers: three bytes a value on and below each head's diagonal (above it is exactly zero).
+  for (const layer of compact.stored!) assert.ok(layer instanceof Uint8Array && layer.length === (3 * H * T * (T + 1)) / 2, 'three bytes a value of the lower triangles');
   assert.equal(compact.keptLayers, undefined, 'every layer kept');
   const roomy = await (await loadModel({ name: 'm', path: testModelDir() }, { cacheDir })).analyze(text, { ...opts, attentionMemoryMB: 512 });
   assert.equal(roomy.stored, undefined);
@@ -104,7 +105,7 @@ test('every view the panel sends, and the statistics, match float32 within what 
   sendAnalysis(b, (m) => sent.push(m), () => true);
   await new Promise((resolve) => setTimeout(resolve, 0));
   const header = sent.find((m) => m.type === 'analysis');
-  assert.ok(header?.type === 'analysis' && /kept compact/.test(header.header.attentionNote ?? ''), 'the panel says the attention is compact');
+  assert.ok(header?.type === 'analysis' && /kept compact \(24 bits per weight, the causal zeros above each diagonal left out, \d+ MB instead of \d+ MB/.test(header.header.attentionNote ?? ''), 'the panel says the attention is compact');
   assert.deepEqual(sent.find((m) => m.type === 'headStats'), { type: 'headStats', analysisId: 2, data: compact.headStats });
   // CSV export.
   // The last T fields of each row are the numbers (the quoted token label before them may hold commas).

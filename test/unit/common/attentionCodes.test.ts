@@ -4,7 +4,7 @@
 // reader that decodes them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { codedBytes, decodeAttention, encodeAttention } from '../../../src/common/attentionCodes';
+import { codedBytes, decodeAttention, decodeLayer, encodeAttention, encodeLayer, layerCodeBytes } from '../../../src/common/attentionCodes';
 import { denseLayers, storedLayers } from '../../../src/common/attentionLayers';
 import { formatWeight } from '../../../webview/heatmapAxes';
 import { rng } from '../../helpers/randomText';
@@ -66,4 +66,29 @@ test('stored layers decode on request, exact layers pass through, and sizes are 
   assert.throws(() => layers.layer(2), /layer 2 is outside/);
   assert.throws(() => storedLayers([codes], shape), /does not match/);
   assert.throws(() => denseLayers(dense.subarray(1), shape), /not L·H·T·T/);
+});
+
+test('a causal layer keeps only its lower triangles (half the bytes), a layer with anything above a diagonal keeps every value', () => {
+  const H = 3, T = 7;
+  const causal = probabilities(H * T * T, 3);
+  for (let h = 0; h < H; h++) for (let q = 0; q < T; q++) causal.fill(0, (h * T + q) * T + q + 1, (h * T + q + 1) * T); // [H, Q, K]
+  const tri = encodeLayer(causal, H, T);
+  assert.equal(tri.length, layerCodeBytes(H, T, true));
+  assert.equal(tri.length, 3 * H * (T * (T + 1)) / 2);
+  const back = new Float32Array(H * T * T).fill(7); // stale values: the zeros must be written, not assumed
+  decodeLayer(tri, back, H, T);
+  const whole = roundTrip(causal).back; // the same values through the all-values codes
+  assert.deepEqual(Array.from(back), Array.from(whole), 'the same decoded values as the all-values layout');
+  const full = probabilities(H * T * T, 3);
+  full[1] = 0.25; // query 0 looks at key 1: not causal
+  const codes = encodeLayer(full, H, T);
+  assert.equal(codes.length, layerCodeBytes(H, T, false));
+  const fullBack = new Float32Array(H * T * T);
+  decodeLayer(codes, fullBack, H, T);
+  assert.deepEqual(Array.from(fullBack), Array.from(roundTrip(full).back));
+  assert.throws(() => decodeLayer(codes.subarray(3), fullBack, H, T), /not a layer of 3 heads over 7 tokens/);
+  // The layer reader takes either layout.
+  const layers = storedLayers([tri, codes], { nLayers: 2, nHeads: H, nTokens: T });
+  assert.deepEqual(Array.from(layers.layer(0)), Array.from(whole));
+  assert.deepEqual(Array.from(layers.layer(1)), Array.from(roundTrip(full).back));
 });

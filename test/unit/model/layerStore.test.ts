@@ -15,12 +15,12 @@ function analysis(kept: number[], keptLayers: number, fail = new Set<number>()) 
   const calls: number[][] = [];
   const result = {
     shape, attention: new Float32Array(0), keptLayers,
-    stored: [0, 1, 2, 3].map((l) => (kept.includes(l) ? codeLayer(exact(l)) : null)),
+    stored: [0, 1, 2, 3].map((l) => (kept.includes(l) ? codeLayer(exact(l), 1, 2) : null)),
     recompute: async (layers: readonly number[]) => {
       calls.push([...layers]);
       const bad = layers.find((l) => fail.has(l));
       if (bad !== undefined) { fail.delete(bad); throw new Error(`layer ${bad} failed`); }
-      return layers.map((l) => codeLayer(exact(l)));
+      return layers.map((l) => codeLayer(exact(l), 1, 2));
     },
   } as unknown as AnalysisResult;
   return { result, calls, held: () => result.stored!.flatMap((x, l) => (x ? [l] : [])) };
