@@ -1,8 +1,10 @@
 // Answers to the webview's data and internals requests once what they read is there: the internals
 // view the model computes first (internalsResponder.ts), and the layers of an analysis that dropped
 // some over attentionLens.attentionMemoryMB (model/layerStore.ts), recomputed by its model and
-// announced with a note. An analysis whose layers are all kept is answered as before, at once. Pure
-// (no vscode import): the panel and the tests use it alike.
+// announced with a note. Views that read every layer of a large analysis (the overview, value-weighted
+// statistics) read one layer per turn of the event loop, so the host keeps answering meanwhile. Small
+// analyses whose layers are all kept are answered at once. Pure (no vscode import): the panel and the
+// tests use it alike.
 import type { HostToWebview, WebviewToHost } from '../common/protocol';
 import { Overview } from '../common/slices';
 import { HEAD_STAT_NAMES, layerHeadStats } from '../common/stats';
@@ -24,10 +26,21 @@ export interface AnswerDeps {
   dataSent: () => void;
 }
 
+/** Weights of one layer above which reading every layer goes one layer per turn of the event loop (GPT-2 small from ~600 tokens). */
+const LAYER_WEIGHTS_PER_TURN = 1 << 22;
+
+/** Whether a view that reads every layer of `r` should read them one per turn of the event loop. */
+export function readsLayerByLayer(r: AnalysisResult): boolean {
+  return r.keptLayers !== undefined || r.shape.nHeads * r.shape.nTokens * r.shape.nTokens >= LAYER_WEIGHTS_PER_TURN;
+}
+
+/** The analysis stopped being shown while a view read it layer by layer: nothing is sent. */
+class NotShown extends Error {}
+
 /** Answers `m` about `a` (null or another id: a stale request, answered by nothing for data). */
 export async function answerPanelRequest(m: Request, a: CurrentAnalysis | null, d: AnswerDeps): Promise<void> {
   if (neededInternals(m, a)) await d.jobs.ensure(m, a, d.ask); // others are answered at once
-  if (a && a.id === m.analysisId && a.result.keptLayers !== undefined) return answerReadingDropped(m, a, d);
+  if (a && a.id === m.analysisId && readsLayerByLayer(a.result)) return answerReadingDropped(m, a, d);
   if (m.type !== 'requestInternals') {
     const answer = answerRequest(m, a);
     if (answer) d.post(answer); // null: a stale request for an older analysis
@@ -37,7 +50,7 @@ export async function answerPanelRequest(m: Request, a: CurrentAnalysis | null, 
   }
 }
 
-/** The same for an analysis with dropped layers: those the request reads are recomputed first, then read at once. */
+/** The same for a large analysis or one with dropped layers: those the request reads are recomputed first, then read at once; views of every layer read one layer per turn. */
 async function answerReadingDropped(m: Request, a: CurrentAnalysis, d: AnswerDeps): Promise<void> {
   let answer: HostToWebview | null;
   let fetched: LayerFetch = { recomputed: [], ms: 0 };
@@ -54,14 +67,15 @@ async function answerReadingDropped(m: Request, a: CurrentAnalysis, d: AnswerDep
       else {
         const attention = asLayers(found, a.result.shape);
         const overview = new Overview(a.result.shape, m.size, m.options, m.encoding);
-        fetched = await eachLayer(a.result, (l) => overview.addLayer(l, attention.layer(l)));
+        fetched = await eachLayer(a, d, (l) => overview.addLayer(l, attention.layer(l)));
         answer = { type: 'overview', analysisId: a.id, requestId: m.requestId, size: overview.size, options: m.options, encoding: m.encoding, data: overview.data };
       }
     } else {
-      if (m.view === 'valueNorms') fetched = await weightedStats(a);
+      if (m.view === 'valueNorms') fetched = await weightedStats(a, d);
       answer = internalsMessage(a, m.view, m);
     }
   } catch (err) {
+    if (err instanceof NotShown) return;
     if (d.isShown(a)) d.post({ type: 'error', message: `Attention Lens could not recompute a layer it had dropped (over attentionLens.attentionMemoryMB): ${err instanceof Error ? err.message : String(err)} Run Inspect Selection again, or raise the setting.` });
     return;
   }
@@ -71,25 +85,38 @@ async function answerReadingDropped(m: Request, a: CurrentAnalysis, d: AnswerDep
   if (m.type !== 'requestInternals') d.dataSent();
 }
 
-/** Calls `visit(l)` for every layer, kept ones first, dropped ones as they are recomputed (as many together as the budget holds). */
-async function eachLayer(result: AnalysisResult, visit: (l: number) => void): Promise<LayerFetch> {
-  const all = Array.from({ length: result.shape.nLayers }, (_, l) => l);
-  const missing = missingLayers(result, all);
-  for (const l of all) if (!missing.includes(l)) visit(l);
+/**
+ * Calls `visit(l)` for every layer, kept ones first, one per turn of the event loop, dropped ones as
+ * they are recomputed (as many together as the budget holds). Throws NotShown when `a` stops being
+ * shown in between (its layers are released then).
+ */
+async function eachLayer(a: CurrentAnalysis, d: AnswerDeps, visit: (l: number) => void): Promise<LayerFetch> {
+  const result = a.result;
+  const left = new Set(Array.from({ length: result.shape.nLayers }, (_, l) => l));
   const recomputed: number[] = [];
   const t0 = performance.now();
   const per = result.keptLayers ?? 1;
-  for (let i = 0; i < missing.length; i += per) {
-    const group = missing.slice(i, i + per);
-    const f = await fetchLayers(result, group);
-    recomputed.push(...f.recomputed);
-    for (const l of group) visit(l); // right after the fetch: all of the group are there
+  while (left.size > 0) {
+    // Kept layers first, one per turn; another request's recompute may drop one meanwhile, so ask each time.
+    const missing = missingLayers(result, [...left]);
+    const kept = [...left].find((l) => !missing.includes(l));
+    if (kept !== undefined) {
+      visit(kept);
+      left.delete(kept);
+    } else {
+      const group = missing.slice(0, per);
+      recomputed.push(...(await fetchLayers(result, group)).recomputed);
+      for (const l of group) { visit(l); left.delete(l); } // right after the fetch: all of the group are there
+    }
+    if (left.size === 0) break;
+    await nextTurn();
+    if (!d.isShown(a)) throw new NotShown();
   }
-  return { recomputed, ms: performance.now() - t0 };
+  return { recomputed, ms: recomputed.length > 0 ? performance.now() - t0 : 0 };
 }
 
 /** Head statistics on value-weighted attention, layer by layer (once; internalsMessage sends them). */
-async function weightedStats(a: CurrentAnalysis): Promise<LayerFetch> {
+async function weightedStats(a: CurrentAnalysis, d: AnswerDeps): Promise<LayerFetch> {
   const found = attentionFor(a, true);
   const store = a.internals;
   if ('problem' in found || !store || store.weightedStats) return { recomputed: [], ms: 0 };
@@ -98,10 +125,13 @@ async function weightedStats(a: CurrentAnalysis): Promise<LayerFetch> {
   const ids = a.result.tokens.map((t) => t.id);
   const copy = copyTargets(lz77Parse(ids), T);
   const stats = new Float32Array(L * H * HEAD_STAT_NAMES.length); // [L, H, S]
-  const fetched = await eachLayer(a.result, (l) => layerHeadStats(weighted.layer(l), l, H, T, ids, a.result.model.kind === 'decoder', stats, copy));
+  const fetched = await eachLayer(a, d, (l) => layerHeadStats(weighted.layer(l), l, H, T, ids, a.result.model.kind === 'decoder', stats, copy));
   store.weightedStats ??= stats;
   return fetched;
 }
+
+/** A turn of the event loop: whatever else the host has to do runs before the next layer is read. */
+const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** "Layer 7 recomputed in 1.4 s (not kept: over attentionLens.attentionMemoryMB)." */
 export function recomputedNote(f: LayerFetch): string {
