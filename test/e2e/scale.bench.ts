@@ -1,0 +1,103 @@
+// Issue 17's bar in the real VS Code: while 1,024-token analyses of the GPT-2-small-shaped model
+// (12 × 12 × 768, bench/.cache/scale-gpt2-small, built by `npm run bench -- --scale` or here)
+// run, the extension host's event-loop delay p99 stays ≤ 100 ms ("Attention Lens: Show
+// Diagnostics" measures it), and the host keeps answering: Choose Model's quick pick, opened while
+// each analysis runs (the host builds its list), is timed.
+// Not a test (timings depend on the machine):
+// run `node --import tsx test/e2e/scale.bench.ts [runs=3] [tokens=1024]`.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { artifactsRoot, launchVSCode, repoRoot } from './harness';
+import { waitForAnalysis } from './panel';
+import { loadModel } from '../../src/model/index';
+import { repoCorpus, textOfTokens } from '../../bench/texts';
+import { pythonEnv } from '../helpers/python';
+
+const RUNS = Number(process.argv[2] ?? 3);
+const TOKENS = Number(process.argv[3] ?? 1024);
+const BAR_P99_MS = 100;
+
+/** The scale benchmark's model folder, built first when missing (a few minutes). */
+function scaleModel(): string {
+  const dir = path.join(repoRoot, 'bench/.cache/scale-gpt2-small');
+  if (existsSync(path.join(dir, 'built.json'))) return dir;
+  const r = spawnSync('/usr/bin/python3', ['bench/scale/build_model.py', '--repo', repoRoot, '--out', dir], { cwd: repoRoot, env: pythonEnv(), encoding: 'utf8', timeout: 30 * 60_000 });
+  if (r.status !== 0) throw new Error(`building the scale model failed: ${r.stderr}`);
+  return dir;
+}
+
+interface Report {
+  eventLoopDelayMs: { p50: number; p95: number; p99: number; max: number } | null;
+  inspections: { byTokens: { nTokens: number; count: number; analysisMs: { p50: number }; commandToPanelMs: { p50: number } }[] };
+}
+
+async function main(): Promise<void> {
+  const dir = scaleModel();
+  const local = await loadModel({ name: 'cut', path: dir });
+  const text = await textOfTokens(local, repoCorpus(repoRoot), TOKENS);
+  await local.dispose();
+
+  const vs = await launchVSCode({
+    name: 'scale-bench',
+    settings: {
+      'attentionLens.model': dir,
+      'attentionLens.maxTokens': TOKENS,
+      'attentionLens.liveProbe.enabled': false,
+      'attentionLens.surprisal.enabled': false,
+    },
+  });
+  try {
+    writeFileSync(path.join(vs.workspace, 'scale.txt'), text);
+    await vs.openFile('scale.txt');
+    await vs.page.keyboard.press('Control+A');
+    await vs.runCommand('Attention Lens: Inspect Selection'); // loads the model (patches its graph once); not measured
+    await waitForAnalysis(vs, TOKENS, 600_000);
+    await vs.readDiagnostics('start'); // a fresh window from here
+    const editor = vs.page.locator('.editor-instance .monaco-editor .view-lines').first();
+    const answers: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      await vs.openFile('scale.txt');
+      await editor.click();
+      await vs.page.keyboard.press('Control+A');
+      await vs.page.keyboard.press('Control+Alt+A'); // Inspect Selection: the analysis starts in the model worker
+      // While it runs: the host answers a command that needs its event loop (the model list quick pick).
+      const t0 = Date.now();
+      await vs.page.keyboard.press('Control+Shift+P');
+      await vs.page.keyboard.type('Attention Lens: Choose Model');
+      await vs.page.keyboard.press('Enter');
+      await vs.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first().waitFor({ timeout: 60_000 });
+      answers.push(Date.now() - t0);
+      await vs.page.keyboard.press('Escape');
+      await waitForAnalysis(vs, TOKENS, 600_000);
+    }
+    const report = await vs.readDiagnostics<Report>('scale');
+    const row = report.inspections.byTokens.find((r) => r.nTokens === TOKENS);
+    const p99 = report.eventLoopDelayMs?.p99 ?? null;
+    const result = {
+      model: path.relative(repoRoot, dir),
+      runs: RUNS,
+      tokens: TOKENS,
+      loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
+      eventLoopDelayMs: report.eventLoopDelayMs,
+      analysesShown: row?.count ?? 0,
+      analysisMs: row?.analysisMs ?? null,
+      commandToPanelMs: row?.commandToPanelMs ?? null,
+      quickPickDuringAnalysisMs: answers,
+      bar: p99 === null ? 'NOT MEASURED' : p99 <= BAR_P99_MS ? `PASS (p99 ≤ ${BAR_P99_MS} ms)` : `FAIL (p99 > ${BAR_P99_MS} ms)`,
+    };
+    const out = path.join(artifactsRoot, 'scale-bench');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(path.join(out, 'result.json'), JSON.stringify(result, null, 2) + '\n');
+    await vs.screenshot('scale-1024');
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    await vs.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
