@@ -4,27 +4,32 @@
 import { codeLayer } from './compactAttention';
 import { throwIfAborted } from './errors';
 import type { OnnxSession } from './onnxSession';
+import { toFloat32 } from './onnxTensors';
 import type { AnalysisResult, HeadRef } from './types';
 
-/** Codes of `layers` ([H, Q, K] each, 3 bytes a value) of the attention of `ids`; `gates` [L, H] (null: every head on) apply to this run only. */
+/**
+ * Codes of `layers` ([H, Q, K] each, 3 bytes a value) of the attention of `ids`; `gates` [L, H]
+ * (null: every head on) apply to this run only. Only those layers' attention leaves the runtime (the
+ * others are intermediates it frees as it goes), so a recompute never holds the whole [L, H, T, T].
+ */
 export async function recomputeLayerCodes(onnx: OnnxSession, ids: readonly number[], layers: readonly number[], gates: Float32Array | null, signal?: AbortSignal): Promise<Uint8Array[]> {
   throwIfAborted(signal);
+  const L = onnx.attentionOutputs.length;
+  for (const l of layers) if (!(Number.isInteger(l) && l >= 0 && l < L)) throw new RangeError(`layer ${l} is outside 0..${L - 1}`);
+  const names = layers.map((l) => onnx.attentionOutputs[l]!);
   const saved = onnx.headGates;
   onnx.headGates = gates;
-  let attention;
+  let extra;
   try {
-    attention = (await onnx.forward(ids, null, 0, { attention: true }, 1)).attention;
+    extra = (await onnx.forward(ids, null, 0, { extra: names }, 1)).extra;
   } finally {
     onnx.headGates = saved;
   }
   throwIfAborted(signal); // the analysis was replaced while this ran
-  if (!attention) throw new Error('the model gave no attention when a dropped layer was recomputed');
-  const { nLayers: L, nHeads: H, data } = attention;
   const T = ids.length;
-  const per = H * T * T; // [L, H, Q, K]: one layer is H·Q·K
-  return layers.map((l) => {
-    if (!(Number.isInteger(l) && l >= 0 && l < L)) throw new RangeError(`layer ${l} is outside 0..${L - 1}`);
-    return codeLayer(data.subarray(l * per, (l + 1) * per), H, T);
+  return names.map((name) => {
+    const data = toFloat32(extra[name]!); // [1, H, T, T] or [H, T, T]
+    return codeLayer(data, data.length / (T * T), T);
   });
 }
 
