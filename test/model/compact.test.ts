@@ -15,22 +15,13 @@ import { storeInternals } from '../../src/panel/internalsResponder';
 import { headCsv } from '../../src/panel/analysisData';
 import { writeAnalysis } from '../../src/cli/output';
 import { testCacheDir, testModelDir } from '../helpers/models';
+import { assertShownEqual, compactOpts, compactText } from '../helpers/compactAttention';
 
 const cacheDir = testCacheDir;
-const text = 'def mean(values):\n    return sum(values) / len(values)\n\nprint(mean([1, 2, 3]))  # the mean\n'.repeat(5);
-const opts = { topK: 5, maxTokens: 160 };
+const text = compactText;
+const opts = compactOpts;
 /** 4 layers × 4 heads × 160² floats are 1.6 MB, their codes 0.6 MB (lower triangles): a 1.25 MB budget keeps every layer compact (dropLayers.test.ts drops some). */
 const BUDGET_MB = 1.25;
-
-/** Within half a unit of what the panel shows of a weight (formatWeight: 4 decimals from 0.001, 3 significant digits below). */
-function assertShownEqual(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
-  assert.equal(got.length, want.length, `${what}: length`);
-  for (let i = 0; i < want.length; i++) {
-    const w = want[i]!, g = got[i]!;
-    const tol = w >= 0.001 ? 5e-5 : w < 2 ** -40 ? 2 ** -40 : 5e-3 * w;
-    if (!(Math.abs(g - w) <= tol)) assert.fail(`${what}[${i}]: ${g} for ${w}`);
-  }
-}
 
 const current = (result: AnalysisResult, id: number): CurrentAnalysis => ({ id, result, source: { fileName: 'x.py', tokenText: () => '?' }, stats: null });
 

@@ -13,21 +13,12 @@ import { InternalsJobs, storeInternals } from '../../src/panel/internalsResponde
 import { answerPanelRequest } from '../../src/panel/layerAnswers';
 import { sendAnalysis, type CurrentAnalysis } from '../../src/panel/responder';
 import { testCacheDir as cacheDir, testModelDir } from '../helpers/models';
+import { assertShownEqual, compactOpts, compactText } from '../helpers/compactAttention';
 
-const text = 'def mean(values):\n    return sum(values) / len(values)\n\nprint(mean([1, 2, 3]))  # the mean\n'.repeat(5);
-const opts = { topK: 5, maxTokens: 160 };
+const text = compactText;
+const opts = compactOpts;
 /** One causal layer's codes are 4 heads × (160·161/2) × 3 B = 0.15 MB: a 0.2 MB budget holds one layer of four. */
 const BUDGET_MB = 0.2;
-
-/** Within half a unit of what the panel shows of a weight (formatWeight: 4 decimals from 0.001, 3 significant digits below). */
-function assertShownEqual(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
-  assert.equal(got.length, want.length, `${what}: length`);
-  for (let i = 0; i < want.length; i++) {
-    const w = want[i]!, g = got[i]!;
-    const tol = w >= 0.001 ? 5e-5 : w < 2 ** -40 ? 2 ** -40 : 5e-3 * w;
-    if (!(Math.abs(g - w) <= tol)) assert.fail(`${what}[${i}]: ${g} for ${w}`);
-  }
-}
 
 const layerOf = (dense: AnalysisResult, l: number) => attentionLayers(dense).layer(l);
 const resident = (r: AnalysisResult) => r.stored!.filter((x) => x !== null).length;
