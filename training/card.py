@@ -47,20 +47,28 @@ def write_card(run, r):
                                    f"{'/'.join(map(str, cfg.markov_min_counts[1:]))} pruned (`markov_export.py`)"]])
     L += ["", "## Training", ""]
     L += _table([["setting", "value"],
-                 ["optimiser", f"AdamW (β 0.9/0.95, weight decay {cfg.weight_decay} on matrices), "
-                               f"grad clip 1.0"],
+                 ["optimiser", f"AdamW (β 0.9/0.95, weight decay {cfg.weight_decay} on matrices"
+                               + (f", {cfg.pos_weight_decay} on the position embeddings"
+                                  if cfg.pos_weight_decay != cfg.weight_decay else "")
+                               + "), grad clip 1.0"],
                  ["schedule", f"warm-up {cfg.warmup} steps to {cfg.lr}, cosine to {cfg.min_lr} at step "
                               f"{cfg.decay_steps}, then constant {cfg.min_lr}"],
                  ["steps × batch", f"{min(step, cfg.short_steps)} × "
                                    f"{cfg.batch_size * cfg.seq_len // cfg.short_seq_len} windows of "
                                    f"{cfg.short_seq_len} tokens, then {max(0, step - cfg.short_steps)} × "
                                    f"{cfg.batch_size} windows of {cfg.seq_len} "
-                                   f"({step * cfg.batch_size * cfg.seq_len:,} tokens)"],
+                                   f"({step * cfg.batch_size * cfg.seq_len:,} tokens)"
+                                   + (f"; {cfg.short_offset_share:.0%} of the short windows sit at a random "
+                                      "later position in the context, so every position embedding is trained "
+                                      "from the start" if cfg.short_offset_share else "")],
                  ["data", f"every window starts with `<|endoftext|>` (the BOS the tokenizer adds); "
                           f"{cfg.repeat_share:.0%} of windows get a span of {cfg.repeat_min}–"
                           f"{cfg.repeat_max} tokens written twice ({cfg.repeat_random:.0%} of them "
                           "random token ids whose first copy is not scored, the rest a span of the "
-                          "same window copied later)"],
+                          "same window copied later)"
+                          + (f"; {cfg.repeat_small:.0%} of the random spans drawn from only "
+                             f"{cfg.repeat_alphabet} ids, where copying needs the tokens' order"
+                             if cfg.repeat_small else "")],
                  ["initialisation", "GPT-2's (normal, std 0.02; residual projections scaled by 1/√(2 × layers)); "
                                     + (f"position embeddings sinusoidal, scaled to element std {cfg.pos_std}"
                                        if cfg.pos_init == "sinusoidal" else "position embeddings normal, std 0.01")],
