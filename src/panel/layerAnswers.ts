@@ -40,7 +40,7 @@ class NotShown extends Error {}
 /** Answers `m` about `a` (null or another id: a stale request, answered by nothing for data). */
 export async function answerPanelRequest(m: Request, a: CurrentAnalysis | null, d: AnswerDeps): Promise<void> {
   if (neededInternals(m, a)) await d.jobs.ensure(m, a, d.ask); // others are answered at once
-  if (a && a.id === m.analysisId && readsLayerByLayer(a.result)) return answerReadingDropped(m, a, d);
+  if (a && a.id === m.analysisId && readsLayerByLayer(a.result)) return answerLayerByLayer(m, a, d);
   if (m.type !== 'requestInternals') {
     const answer = answerRequest(m, a);
     if (answer) d.post(answer); // null: a stale request for an older analysis
@@ -51,7 +51,7 @@ export async function answerPanelRequest(m: Request, a: CurrentAnalysis | null, 
 }
 
 /** The same for a large analysis or one with dropped layers: those the request reads are recomputed first, then read at once; views of every layer read one layer per turn. */
-async function answerReadingDropped(m: Request, a: CurrentAnalysis, d: AnswerDeps): Promise<void> {
+async function answerLayerByLayer(m: Request, a: CurrentAnalysis, d: AnswerDeps): Promise<void> {
   let answer: HostToWebview | null;
   let fetched: LayerFetch = { recomputed: [], ms: 0 };
   try {
