@@ -4,11 +4,12 @@
 // "Attention Lens: Show Diagnostics".
 // Not a test (timings depend on the machine):
 // run `node --import tsx test/e2e/inspect.bench.ts [runs=30] [pauseMs=500] [tokens=512]`.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { artifactsRoot, launchVSCode, repoRoot, testModel } from './harness';
+import { launchVSCode, repoRoot, testModel } from './harness';
 import { waitForAnalysis } from './panel';
+import { runBench, writeBenchResult } from './benchResult';
 import { loadModel } from '../../src/model/index';
 import { repoCorpus, textOfTokens } from '../../bench/texts';
 
@@ -63,16 +64,10 @@ async function main(): Promise<void> {
       samplesMs: row?.samplesMs ?? [],
     };
     if (!row || row.count !== RUNS) throw new Error(`expected ${RUNS} timed inspections of ${TOKENS} tokens, the diagnostics hold ${JSON.stringify(report.inspections)}`);
-    const out = path.join(artifactsRoot, 'inspect-bench');
-    mkdirSync(out, { recursive: true });
-    writeFileSync(path.join(out, 'result.json'), JSON.stringify(result, null, 2) + '\n');
-    console.log(JSON.stringify(result, null, 2));
+    writeBenchResult('inspect-bench', result);
   } finally {
     await vs.close();
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

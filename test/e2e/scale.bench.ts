@@ -6,11 +6,12 @@
 // Not a test (timings depend on the machine):
 // run `node --import tsx test/e2e/scale.bench.ts [runs=3] [tokens=1024]`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { artifactsRoot, launchVSCode, repoRoot, waitFor, type VSCodeSession } from './harness';
+import { launchVSCode, repoRoot, waitFor, type VSCodeSession } from './harness';
 import { waitForAnalysis } from './panel';
+import { runBench, writeBenchResult } from './benchResult';
 import { loadModel } from '../../src/model/index';
 import { repoCorpus, textOfTokens } from '../../bench/texts';
 import { pythonEnv } from '../helpers/python';
@@ -108,16 +109,10 @@ async function main(): Promise<void> {
       quickPickDuringAnalysisMs: answers,
       bar: p99 === null ? 'NOT MEASURED' : p99 <= BAR_P99_MS ? `PASS (p99 ≤ ${BAR_P99_MS} ms)` : `FAIL (p99 > ${BAR_P99_MS} ms)`,
     };
-    const out = path.join(artifactsRoot, 'scale-bench');
-    mkdirSync(out, { recursive: true });
-    writeFileSync(path.join(out, 'result.json'), JSON.stringify(result, null, 2) + '\n');
-    console.log(JSON.stringify(result, null, 2));
+    writeBenchResult('scale-bench', result);
   } finally {
     await vs.close();
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);
