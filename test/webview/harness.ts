@@ -4,6 +4,7 @@ import * as esbuild from 'esbuild';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { panelHtml, newNonce } from '../../src/panel/html';
 import type { FakeAnalysis } from './fakeHost';
@@ -22,6 +23,19 @@ const bundles = new Map<string, Promise<string>>();
 function bundleOnce(entry: string): Promise<string> {
   if (!bundles.has(entry)) bundles.set(entry, bundle(entry));
   return bundles.get(entry)!;
+}
+
+/**
+ * One browser with the panel open for a whole test file (its before/after hooks): `ready` gets the
+ * panel once it is open (and may load an analysis into it).
+ */
+export function panelForFile(ready: (p: PanelPage, browser: Browser) => Promise<void> | void): void {
+  let browser: Browser | undefined;
+  before(async () => {
+    browser = await launch();
+    await ready(await openPanel(browser), browser);
+  });
+  after(async () => { await browser?.close(); });
 }
 
 export async function launch(): Promise<Browser> {

@@ -1,21 +1,15 @@
 // Switching heads off from the panel, in the real webview: the banner names the heads and switches
 // them all on, a head that is off is marked in the overview and the ablation grid, and Alt+click,
 // X or the context menu's data on a head ask the host to switch it (without opening it).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { launch, openPanel, patterned, type PanelPage } from './harness';
+import { panelForFile, patterned, type PanelPage } from './harness';
 
-let browser: Browser;
 let p: PanelPage;
 const tokens = ['A', ' B', ' C', ' D'];
 const T = tokens.length, L = 2, H = 2;
 
-before(async () => {
-  browser = await launch();
-  p = await openPanel(browser);
-});
-after(async () => { await browser?.close(); });
+panelForFile((page) => { p = page; });
 
 /** The heads-off messages the webview posted since `from`. */
 async function headsOffPosted(from: number): Promise<unknown[]> {

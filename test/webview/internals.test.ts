@@ -1,18 +1,15 @@
 // The internals views in the real webview: value-weighted weights and the rollout drawn by the
 // heatmap, the logit-lens grid and the ablation grid, and a view the model cannot give.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { launch, openPanel, patterned, type PanelPage } from './harness';
+import { panelForFile, patterned, type PanelPage } from './harness';
 
-let browser: Browser;
 let p: PanelPage;
 const tokens = ['A', ' B', ' C', ' D'];
 const T = tokens.length, L = 2, H = 2;
 
-before(async () => {
-  browser = await launch();
-  p = await openPanel(browser);
+panelForFile(async (page) => {
+  p = page;
   const a = patterned(tokens);
   // Value norms: key 0 moves three times what the others move, in every head.
   a.valueNorms = Array.from({ length: L * H * T }, (_, i) => (i % T === 0 ? 3 : 1));
@@ -43,7 +40,6 @@ before(async () => {
   await p.load(a);
   await p.waitHeatmap();
 });
-after(async () => { await browser?.close(); });
 
 const set = (id: string, v: string) => p.setControl(id, v);
 const brightness = ([r, g, b]: [number, number, number]) => r + g + b;
