@@ -34,16 +34,11 @@ export function compactAttention(attention: Float32Array, shape: AttentionShape,
   for (let l = 0; l < L; l++) {
     const exact = layers.layer(l); // [H, Q, K]
     layerHeadStats(exact, l, H, T, tokenIds, causal, headStats, copy);
-    const codes = l < keep ? codeLayer(exact, H, T) : null;
+    const codes = l < keep ? encodeLayer(exact, H, T) : null;
     if (l === 0) keep = layersWithinBudget(L, codes!.length, budgetMB); // every layer's codes take as much (same layout)
     stored.push(codes);
   }
   return { stored, headStats };
-}
-
-/** One layer [H, Q, K] as 3 bytes a value (only below the diagonals where above them is zero). */
-export function codeLayer(exact: Float32Array, H: number, T: number): Uint8Array {
-  return encodeLayer(exact, H, T);
 }
 
 export { attentionLayers } from '../common/attentionLayers';

@@ -1,7 +1,7 @@
 // A dropped layer (attention over the memory budget, see compactAttention.ts) computed again: the
 // analysis's token ids through the same session with the same heads off, only the attention
 // fetched, and the asked-for layers coded as the analysis kept the others.
-import { codeLayer } from './compactAttention';
+import { encodeLayer } from '../common/attentionCodes';
 import { throwIfAborted } from './errors';
 import type { OnnxSession } from './onnxSession';
 import { toFloat32 } from './onnxTensors';
@@ -29,7 +29,7 @@ export async function recomputeLayerCodes(onnx: OnnxSession, ids: readonly numbe
   const T = ids.length;
   return names.map((name) => {
     const data = toFloat32(extra[name]!); // [1, H, T, T] or [H, T, T]
-    return codeLayer(data, data.length / (T * T), T);
+    return encodeLayer(data, data.length / (T * T), T);
   });
 }
 

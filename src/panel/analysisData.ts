@@ -3,6 +3,7 @@
 import type { AnalysisHeader, MatrixSelector } from '../common/protocol';
 import type { AnalysisResult, CorpusMarkov } from '../model';
 import { attentionLayers } from '../common/attentionLayers';
+import { layerCodeBytes } from '../common/attentionCodes';
 import type { ReachFn } from './reachJob';
 import { sliceAttention } from '../common/slices';
 import { visibleToken } from '../common/tokenText';
@@ -54,8 +55,9 @@ export function compactNote(result: AnalysisResult): string {
   const { nLayers, nHeads, nTokens } = result.shape;
   const mb = (nLayers * nHeads * nTokens * nTokens * 4) / 2 ** 20;
   // Every kept layer's codes take the same bytes (all causal triangles, or all whole): measure one.
-  const layerMB = (result.stored?.find((x) => x !== null && x.length > 0)?.length ?? (mb * 2 ** 20 * 3) / 4 / nLayers) / 2 ** 20;
-  const triangles = layerMB * 2 ** 20 < (3 * nHeads * nTokens * nTokens) - 0.5 ? ', the causal zeros above each diagonal left out' : '';
+  const layerBytes = result.stored?.find((x) => x !== null && x.length > 0)?.length ?? layerCodeBytes(nHeads, nTokens, false);
+  const layerMB = layerBytes / 2 ** 20;
+  const triangles = nTokens > 1 && layerBytes === layerCodeBytes(nHeads, nTokens, true) ? ', the causal zeros above each diagonal left out' : '';
   const kept = result.keptLayers;
   if (kept === undefined) return `Attention kept compact (24 bits per weight${triangles}, ${Math.round(layerMB * nLayers)} MB instead of ${Math.round(mb)} MB: over the attentionLens.attentionMemoryMB setting); head statistics come from the exact values.`;
   return `Attention over the attentionLens.attentionMemoryMB setting: ${kept} of ${nLayers} layers kept compact at a time (24 bits per weight${triangles}, ${layerMB < 10 ? layerMB.toFixed(1) : Math.round(layerMB)} MB a layer; ${Math.round(mb)} MB as float32); the others are recomputed when a view shows them. Head statistics come from the exact values of every layer.`;

@@ -2,7 +2,7 @@
 // first, no more than the budget is held, a failed recompute is reported and tried again next time.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { codeLayer } from '../../../src/model/compactAttention';
+import { encodeLayer } from '../../../src/common/attentionCodes';
 import { fetchLayers, missingLayers, touchLayers } from '../../../src/model/layerStore';
 import { attentionLayers } from '../../../src/common/attentionLayers';
 import type { AnalysisResult } from '../../../src/model/types';
@@ -15,12 +15,12 @@ function analysis(kept: number[], keptLayers: number, fail = new Set<number>()) 
   const calls: number[][] = [];
   const result = {
     shape, attention: new Float32Array(0), keptLayers,
-    stored: [0, 1, 2, 3].map((l) => (kept.includes(l) ? codeLayer(exact(l), 1, 2) : null)),
+    stored: [0, 1, 2, 3].map((l) => (kept.includes(l) ? encodeLayer(exact(l), 1, 2) : null)),
     recompute: async (layers: readonly number[]) => {
       calls.push([...layers]);
       const bad = layers.find((l) => fail.has(l));
       if (bad !== undefined) { fail.delete(bad); throw new Error(`layer ${bad} failed`); }
-      return layers.map((l) => codeLayer(exact(l), 1, 2));
+      return layers.map((l) => encodeLayer(exact(l), 1, 2));
     },
   } as unknown as AnalysisResult;
   return { result, calls, held: () => result.stored!.flatMap((x, l) => (x ? [l] : [])) };
