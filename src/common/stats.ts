@@ -42,40 +42,70 @@ export const HEAD_STAT_TITLES: Record<HeadStatName, string> = {
  * @param copy each query's LZ copy target [T] (−1 outside matches), from copyTargets; computed here when not given
  */
 export function headStats(matrix: ArrayLike<number>, T: number, tokenIds: ArrayLike<number>, causal: boolean, copy?: Int32Array): HeadStats {
-  const targets = copy ?? copyTargets(lz77Parse(tokenIds), T);
-  const first = causal && T > 1 ? 1 : 0;
-  let entropy = 0, distance = 0, sink = 0, rows = 0;
-  let prev = 0, prevRows = 0;
-  let induction = 0, inductionRows = 0;
-  let copier = 0, copierRows = 0;
-  // Positions of each token id seen so far, for the induction score.
-  const seen = new Map<number, number[]>();
+  const rows = rowContext(tokenIds, causal, copy);
+  const sums = new Float64Array(HEAD_SUMS);
+  addHeadRows(matrix, T, 0, T, rows, sums);
+  return finishHeadStats(sums);
+}
+
+/** What the statistics of a head's rows need besides the rows: the text's tokens and its LZ copy targets (one per analysis). */
+export interface RowContext {
+  readonly T: number;
+  readonly causal: boolean;
+  readonly copy: Int32Array;
+  /** Each token id's positions, ascending (keys for the induction score). */
+  readonly positions: Map<number, number[]>;
+  readonly tokenIds: ArrayLike<number>;
+}
+
+export function rowContext(tokenIds: ArrayLike<number>, causal: boolean, copy?: Int32Array): RowContext {
+  const T = tokenIds.length;
+  const positions = new Map<number, number[]>();
   for (let i = 0; i < T; i++) {
-    const row = i * T; // [Q, K]
+    const at = positions.get(tokenIds[i]);
+    if (at) at.push(i);
+    else positions.set(tokenIds[i], [i]);
+  }
+  return { T, causal, copy: copy ?? copyTargets(lz77Parse(tokenIds), T), positions, tokenIds };
+}
+
+/** Running sums of one head's statistics: entropy, distance, sink, rows, previous, its rows, induction, its rows, copier, its rows. */
+export const HEAD_SUMS = 10;
+
+/**
+ * Adds query rows q0..q1-1 of one head to `sums` (HEAD_SUMS numbers): `rows` holds them as
+ * [q1 - q0, stride], keys 0..stride-1 (a causal block may stop at its last query's keys). Rows added
+ * in order give exactly headStats's numbers, whatever the blocks.
+ */
+export function addHeadRows(rows: ArrayLike<number>, stride: number, q0: number, q1: number, ctx: RowContext, sums: Float64Array): void {
+  const { causal, copy: targets, positions, tokenIds } = ctx;
+  const first = causal && ctx.T > 1 ? 1 : 0;
+  for (let i = q0; i < q1; i++) {
+    const row = (i - q0) * stride; // [Q, K]
     if (i >= first) {
       let h = 0, d = 0;
-      const end = causal ? i + 1 : T; // a causal query's later keys hold exactly zero: half the logarithms
+      const end = causal ? i + 1 : stride; // a causal query's later keys hold exactly zero: half the logarithms
       for (let j = 0; j < end; j++) {
-        const a = matrix[row + j];
+        const a = rows[row + j];
         if (a > 0) h -= a * Math.log(a);
         d += a * Math.abs(i - j);
       }
-      entropy += h; distance += d; sink += matrix[row]; rows++;
+      sums[0] += h; sums[1] += d; sums[2] += rows[row]; sums[3]++;
     }
-    if (i >= 1) { prev += matrix[row + i - 1]; prevRows++; }
-    if (i >= first && targets[i] >= 0) { copier += matrix[row + targets[i]]; copierRows++; }
-    const earlier = seen.get(tokenIds[i]);
-    if (earlier) {
-      let w = 0, any = false;
-      for (const j of earlier) {
-        if (j + 1 <= i - 2) { w += matrix[row + j + 1]; any = true; }
-      }
-      if (any) { induction += w; inductionRows++; }
-      earlier.push(i);
-    } else {
-      seen.set(tokenIds[i], [i]);
+    if (i >= 1) { sums[4] += rows[row + i - 1]; sums[5]++; }
+    // Induction: keys j + 1 after earlier copies j of this token, j + 1 ≤ i − 2.
+    let w = 0, any = false;
+    for (const j of positions.get(tokenIds[i])!) {
+      if (j + 1 > i - 2) break;
+      w += rows[row + j + 1]; any = true;
     }
+    if (any) { sums[6] += w; sums[7]++; }
+    if (i >= first && targets[i] >= 0) { sums[8] += rows[row + targets[i]]; sums[9]++; }
   }
+}
+
+export function finishHeadStats(sums: Float64Array): HeadStats {
+  const [entropy, distance, sink, rows, prev, prevRows, induction, inductionRows, copier, copierRows] = sums;
   const meanEntropy = rows ? entropy / rows : 0;
   return {
     entropy: meanEntropy,
@@ -91,19 +121,27 @@ export function headStats(matrix: ArrayLike<number>, T: number, tokenIds: ArrayL
 /** Statistics of every head: [L, H, HEAD_STAT_NAMES.length] from attention [L, H, Q, K]. */
 export function allHeadStats(attention: Float32Array | AttentionLayers, nLayers: number, nHeads: number, T: number, tokenIds: ArrayLike<number>, causal: boolean): Float32Array {
   const out = new Float32Array(nLayers * nHeads * HEAD_STAT_NAMES.length);
-  const copy = copyTargets(lz77Parse(tokenIds), T); // one parse for every head
+  const ctx = rowContext(tokenIds, causal); // one LZ parse for every head
   const layers = asLayers(attention, { nLayers, nHeads, nTokens: T });
-  for (let l = 0; l < nLayers; l++) layerHeadStats(layers.layer(l), l, nHeads, T, tokenIds, causal, out, copy);
+  for (let l = 0; l < nLayers; l++) layerHeadStats(layers.layer(l), l, nHeads, ctx, out);
   return out;
 }
 
 /** Statistics of layer `l`'s heads (its attention [H, Q, K]) into `out` [L, H, S]. */
-export function layerHeadStats(layer: Float32Array, l: number, nHeads: number, T: number, tokenIds: ArrayLike<number>, causal: boolean, out: Float32Array, copy = copyTargets(lz77Parse(tokenIds), T)): void {
-  const n = HEAD_STAT_NAMES.length;
+export function layerHeadStats(layer: Float32Array, l: number, nHeads: number, ctx: RowContext, out: Float32Array): void {
+  const T = ctx.T;
+  const sums = new Float64Array(HEAD_SUMS);
   for (let h = 0; h < nHeads; h++) {
-    const s = headStats(layer.subarray(h * T * T, (h + 1) * T * T), T, tokenIds, causal, copy); // [H, Q, K] → [Q, K]
-    HEAD_STAT_NAMES.forEach((name, k) => { out[(l * nHeads + h) * n + k] = s[name]; }); // [L, H, S]
+    sums.fill(0);
+    addHeadRows(layer.subarray(h * T * T, (h + 1) * T * T), T, 0, T, ctx, sums); // [H, Q, K] → [Q, K]
+    putHeadStats(finishHeadStats(sums), l, h, nHeads, out);
   }
+}
+
+/** One head's statistics into `out` [L, H, S]. */
+export function putHeadStats(s: HeadStats, l: number, h: number, nHeads: number, out: Float32Array): void {
+  const n = HEAD_STAT_NAMES.length;
+  HEAD_STAT_NAMES.forEach((name, k) => { out[(l * nHeads + h) * n + k] = s[name]; }); // [L, H, S]
 }
 
 /** Reads one head's statistics back out of the [L, H, S] array. */

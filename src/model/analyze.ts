@@ -2,7 +2,8 @@
 // log-probabilities and ranks, top-k next tokens at every position.
 import { AttentionLensError, throwIfAborted } from './errors';
 import type { AttentionPool } from './attentionPool';
-import { compactAttention, fitsBudget } from './compactAttention';
+import { BlockCompactor, compactAttention, fitsBudget } from './compactAttention';
+import { forwardInBlocks, rowsPerBlock } from './queryBlocks';
 import { RANK_FROM_TOP, noScores, scoreTokens } from './tokenScores';
 import type { Fetch, ForwardOutput, OnnxSession } from './onnxSession';
 import type { Tokenization } from './tokenize';
@@ -35,11 +36,26 @@ export async function analyzeText(
   const inRuntime = decoder && onnx.scoresTokens;
   const wantAttention = opts.attention ?? true;
   const fetch: Fetch = { attention: wantAttention, top: decoder, tokenScores: inRuntime, logProbs: decoder && !inRuntime, logits: decoder && !inRuntime };
-  // The runtime writes every layer's attention into this buffer, [L, H, T, T] (a released result's when there is one).
-  const buffer = wantAttention ? pool.take(onnx.attentionSize(T, T)) : null;
+  const topK = inRuntime ? wantK : Math.max(wantK, RANK_FROM_TOP);
+  // A causal decoder's attention over the memory budget comes in blocks of query rows (queryBlocks.ts).
+  const floats = onnx.attentionSize(T, T);
+  const perRow = floats / T;
+  const rows = fitsBudget(floats, opts.attentionMemoryMB) ? T : rowsPerBlock(perRow, opts.attentionMemoryMB!);
+  const blocks = wantAttention && inRuntime && onnx.supportsCache && T > rows;
+  const compactor = blocks ? new BlockCompactor({ nLayers: onnx.attentionOutputs.length, nHeads: perRow / (onnx.attentionOutputs.length * T), nTokens: T }, tok.ids, opts.attentionMemoryMB, (n) => pool.take(n)) : null;
+  let inBlocks: { out: ForwardOutput; compactMs: number } | null = null;
+  try {
+    inBlocks = compactor ? await forwardInBlocks(onnx, tok.ids, rows, topK, compactor, opts.signal) : null;
+  } catch (err) {
+    pool.give(compactor!.buffer);
+    throw err;
+  }
+  if (compactor && !inBlocks) pool.give(compactor.buffer);
+  // Otherwise the runtime writes every layer's attention into this buffer, [L, H, T, T] (a released result's when there is one).
+  const buffer = wantAttention && !inBlocks ? pool.take(floats) : null;
   let out: ForwardOutput;
   try {
-    out = await onnx.forward(tok.ids, null, 0, fetch, inRuntime ? wantK : Math.max(wantK, RANK_FROM_TOP), buffer ?? undefined);
+    out = inBlocks?.out ?? (await onnx.forward(tok.ids, null, 0, fetch, topK, buffer ?? undefined));
     throwIfAborted(opts.signal); // a newer request superseded this one while it ran
   } catch (err) {
     if (buffer) pool.give(buffer);
@@ -47,8 +63,8 @@ export async function analyzeText(
   }
   const t2 = performance.now();
 
-  const L = out.attention?.nLayers ?? info.nLayers;
-  const H = out.attention?.nHeads ?? info.nHeads;
+  const L = out.attention?.nLayers ?? compactor?.shape.nLayers ?? info.nLayers;
+  const H = out.attention?.nHeads ?? compactor?.shape.nHeads ?? info.nHeads;
   const attention = out.attention?.data ?? new Float32Array(0);
   // What release() hands back: the whole pooled buffer when the runtime wrote into it, else the new array.
   const owner = buffer && attention.buffer === buffer.buffer ? buffer : attention;
@@ -77,9 +93,10 @@ export async function analyzeText(
   // Over the budget: statistics from the exact values, then each layer as 3 bytes a value, as many
   // layers as the budget holds (the rest are recomputed when read); the float32 buffer is not pooled
   // (keeping it would hold what the budget bounds).
-  const compact = attention.length > 0 && !fitsBudget(attention.length, opts.attentionMemoryMB)
-    ? compactAttention(attention, shape, tok.ids, info.kind === 'decoder', opts.attentionMemoryMB)
-    : null;
+  const compact = inBlocks ? compactor!.finish()
+    : attention.length > 0 && !fitsBudget(attention.length, opts.attentionMemoryMB)
+      ? compactAttention(attention, shape, tok.ids, info.kind === 'decoder', opts.attentionMemoryMB)
+      : null;
   const keptLayers = compact?.stored.filter((x) => x !== null).length ?? L;
   const t3 = performance.now();
   let released = false;
@@ -94,13 +111,14 @@ export async function analyzeText(
     topK: { k, ids: topIds, probs: topProbs },
     next,
     truncated: tok.truncated,
-    timings: { tokenizeMs: t1 - t0, runMs: t2 - t1, extractMs: t3 - t2 },
+    timings: { tokenizeMs: t1 - t0, runMs: t2 - t1 - (inBlocks?.compactMs ?? 0), extractMs: t3 - t2 + (inBlocks?.compactMs ?? 0) },
     release: () => {
       if (released) return;
       released = true;
       result.attention = new Float32Array(0); // a stale reader fails on sizes instead of showing another analysis
       if (result.stored) result.stored = result.stored.map(() => new Uint8Array(0));
-      else pool.give(owner);
+      if (inBlocks) pool.give(compactor!.buffer); // the codes' one buffer
+      else if (!result.stored) pool.give(owner);
     },
   };
   return result;

@@ -3,10 +3,9 @@
 // causal attention only below each diagonal, half that), with every head's statistics computed first from the exact float32 values. When even the codes
 // are over the budget, only as many layers as it holds are kept (at least one); the others are
 // dropped after their statistics and recomputed when read (layerStore.ts).
-import { encodeLayer } from '../common/attentionCodes';
+import { encodeAttention, encodeLayer, layerCodeBytes } from '../common/attentionCodes';
 import { denseLayers, type StoredLayer } from '../common/attentionLayers';
-import { HEAD_STAT_NAMES, layerHeadStats } from '../common/stats';
-import { copyTargets, lz77Parse } from '../common/lz77';
+import { HEAD_STAT_NAMES, HEAD_SUMS, addHeadRows, finishHeadStats, layerHeadStats, putHeadStats, rowContext, type RowContext } from '../common/stats';
 import type { AttentionShape } from '../common/tensor';
 
 /** Whether attention of `floats` numbers stays float32 under a budget of `budgetMB` (none: always). */
@@ -27,18 +26,86 @@ export function layersWithinBudget(nLayers: number, layerBytes: number, budgetMB
 export function compactAttention(attention: Float32Array, shape: AttentionShape, tokenIds: ArrayLike<number>, causal: boolean, budgetMB?: number): { stored: (StoredLayer | null)[]; headStats: Float32Array } {
   const { nLayers: L, nHeads: H, nTokens: T } = shape;
   const headStats = new Float32Array(L * H * HEAD_STAT_NAMES.length); // [L, H, S]
-  const copy = copyTargets(lz77Parse(tokenIds), T);
+  const ctx = rowContext(tokenIds, causal);
   const layers = denseLayers(attention, shape);
   const stored: (StoredLayer | null)[] = [];
   let keep = L;
   for (let l = 0; l < L; l++) {
     const exact = layers.layer(l); // [H, Q, K]
-    layerHeadStats(exact, l, H, T, tokenIds, causal, headStats, copy);
+    layerHeadStats(exact, l, H, ctx, headStats);
     const codes = l < keep ? encodeLayer(exact, H, T) : null;
     if (l === 0) keep = layersWithinBudget(L, codes!.length, budgetMB); // every layer's codes take as much (same layout)
     stored.push(codes);
   }
   return { stored, headStats };
+}
+
+/**
+ * Causal attention compacted block by block of query rows, as a forward with a key/value cache
+ * hands them over, so the whole float32 tensor never exists: the same statistics and the same
+ * triangular codes as compactAttention gives for the whole tensor.
+ */
+export class BlockCompactor {
+  private readonly ctx: RowContext;
+  private readonly sums: Float64Array; // [L, H, HEAD_SUMS]
+  private readonly codes: (Uint8Array | null)[];
+  private next = 0;
+  /** Where every kept layer's codes lie, one after another (from `take`: a released analysis's buffer can be reused). */
+  readonly buffer: Float32Array;
+
+  constructor(readonly shape: AttentionShape, tokenIds: ArrayLike<number>, budgetMB: number | undefined, take: (floats: number) => Float32Array) {
+    const { nLayers: L, nHeads: H, nTokens: T } = shape;
+    this.ctx = rowContext(tokenIds, true);
+    this.sums = new Float64Array(L * H * HEAD_SUMS);
+    const bytes = layerCodeBytes(H, T, true);
+    const keep = layersWithinBudget(L, bytes, budgetMB);
+    this.buffer = take(Math.ceil((keep * bytes) / 4));
+    const all = new Uint8Array(this.buffer.buffer, this.buffer.byteOffset, keep * bytes);
+    this.codes = Array.from({ length: L }, (_, l) => (l < keep ? all.subarray(l * bytes, (l + 1) * bytes) : null));
+  }
+
+  /**
+   * Query rows q0..q1-1 (q0 = the rows added so far) from `block` [L, H, S, K], S ≥ q1 − q0 rows
+   * from q0 over keys 0..K-1 (K > q1 − 1). False, adding nothing, when a row has weight above its
+   * diagonal (not causal attention).
+   */
+  add(block: Float32Array, S: number, K: number, q0: number, q1: number): boolean {
+    const { nLayers: L, nHeads: H, nTokens: T } = this.shape;
+    if (q0 !== this.next || q1 > T || q1 - q0 > S || K < q1 || block.length !== L * H * S * K) throw new RangeError(`block of rows ${q0}..${q1} out of order or the wrong size`);
+    for (let lh = 0; lh < L * H; lh++) {
+      for (let q = q0; q < q1; q++) {
+        const row = (lh * S + q - q0) * K; // [L, H, S, K]
+        for (let k = q + 1; k < K; k++) if (block[row + k] !== 0) return false;
+      }
+    }
+    for (let l = 0; l < L; l++) {
+      for (let h = 0; h < H; h++) {
+        const head = ((l * H + h) * S) * K; // [L, H, S, K]
+        addHeadRows(block.subarray(head, head + (q1 - q0) * K), K, q0, q1, this.ctx, this.sums.subarray((l * H + h) * HEAD_SUMS, (l * H + h + 1) * HEAD_SUMS));
+        const codes = this.codes[l];
+        if (!codes) continue;
+        let at = 3 * (h * (T * (T + 1)) / 2 + (q0 * (q0 + 1)) / 2); // head h's triangle, row q0
+        for (let q = q0; q < q1; q++) {
+          const row = head + (q - q0) * K;
+          encodeAttention(block.subarray(row, row + q + 1), codes.subarray(at, at + 3 * (q + 1)));
+          at += 3 * (q + 1);
+        }
+      }
+    }
+    this.next = q1;
+    return true;
+  }
+
+  /** Once every row is in: the kept layers' codes (null for those over the budget) and every head's statistics [L, H, S]. */
+  finish(): { stored: (StoredLayer | null)[]; headStats: Float32Array } {
+    const { nLayers: L, nHeads: H, nTokens: T } = this.shape;
+    if (this.next !== T) throw new RangeError(`only ${this.next} of ${T} query rows were added`);
+    const headStats = new Float32Array(L * H * HEAD_STAT_NAMES.length); // [L, H, S]
+    for (let lh = 0; lh < L * H; lh++) {
+      putHeadStats(finishHeadStats(this.sums.subarray(lh * HEAD_SUMS, (lh + 1) * HEAD_SUMS)), Math.floor(lh / H), lh % H, H, headStats);
+    }
+    return { stored: this.codes, headStats };
+  }
 }
 
 export { attentionLayers } from '../common/attentionLayers';

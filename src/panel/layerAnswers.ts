@@ -7,8 +7,7 @@
 // tests use it alike.
 import type { HostToWebview, WebviewToHost } from '../common/protocol';
 import { Overview } from '../common/slices';
-import { HEAD_STAT_NAMES, layerHeadStats } from '../common/stats';
-import { copyTargets, lz77Parse } from '../common/lz77';
+import { HEAD_STAT_NAMES, layerHeadStats, rowContext } from '../common/stats';
 import { asLayers } from '../common/attentionLayers';
 import { fetchLayers, missingLayers, touchLayers, type AnalysisResult, type InternalsResult, type LayerFetch } from '../model';
 import { answerRequest, type CurrentAnalysis } from './responder';
@@ -121,11 +120,11 @@ async function weightedStats(a: CurrentAnalysis, d: AnswerDeps): Promise<LayerFe
   const store = a.internals;
   if ('problem' in found || !store || store.weightedStats) return { recomputed: [], ms: 0 };
   const weighted = asLayers(found, a.result.shape);
-  const { nLayers: L, nHeads: H, nTokens: T } = a.result.shape;
+  const { nLayers: L, nHeads: H } = a.result.shape;
   const ids = a.result.tokens.map((t) => t.id);
-  const copy = copyTargets(lz77Parse(ids), T);
+  const ctx = rowContext(ids, a.result.model.kind === 'decoder');
   const stats = new Float32Array(L * H * HEAD_STAT_NAMES.length); // [L, H, S]
-  const fetched = await eachLayer(a, d, (l) => layerHeadStats(weighted.layer(l), l, H, T, ids, a.result.model.kind === 'decoder', stats, copy));
+  const fetched = await eachLayer(a, d, (l) => layerHeadStats(weighted.layer(l), l, H, ctx, stats));
   store.weightedStats ??= stats;
   return fetched;
 }

@@ -201,16 +201,17 @@ export class WorkerModel implements LoadedModel {
       release: () => {
         if (released) return;
         released = true;
-        const attention = result.attention;
+        // Compact: the kept layers' codes (one buffer when computed in blocks) go back instead.
+        const pooled = result.stored?.find((s) => s instanceof Uint8Array && s.length > 0) ?? result.attention;
         result.attention = new Float32Array(0); // a stale reader fails on sizes instead of showing another analysis
-        if (result.stored) result.stored = result.stored.map(() => new Uint8Array(0)); // compact: nothing to pool
-        this.giveBack(attention);
+        if (result.stored) result.stored = result.stored.map(() => new Uint8Array(0));
+        this.giveBack(pooled);
       },
     };
     return result;
   }
 
-  private giveBack(attention: Float32Array): void {
+  private giveBack(attention: ArrayBufferView): void {
     if (this.gone || this.disposing || attention.buffer.byteLength === 0) return;
     const buffer = attention.buffer as ArrayBuffer;
     thread.post({ type: 'release', model: this.id, buffer }, [buffer]);

@@ -85,7 +85,7 @@ port.on('message', (msg: ToWorker) => {
       break;
     }
     case 'release':
-      models.get(model)?.reuseAttention(new Float32Array(msg.buffer));
+      if (msg.buffer.byteLength % 4 === 0) models.get(model)?.reuseAttention(new Float32Array(msg.buffer)); // else codes that no analysis can fill
       break;
     case 'dispose': {
       const m = models.get(model);

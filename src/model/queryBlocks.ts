@@ -1,0 +1,71 @@
+// A causal decoder's attention over the memory budget, computed in blocks of query rows with the
+// key/value cache: each block's rows [L, H, S, K] are compacted (statistics, codes) before the next
+// block runs, so neither the whole [L, H, T, T] float32 tensor nor the runtime's copy of it ever
+// exists (at GPT-2 small and 1,024 tokens: 604 MB, twice). The work is the same as one forward.
+import { throwIfAborted } from './errors';
+import type { BlockCompactor } from './compactAttention';
+import type { ForwardOutput, OnnxSession } from './onnxSession';
+import { truncatePast, type PastCache } from './onnxTensors';
+
+/** Float32 bytes of one block's attention at most (the runtime's copy doubles it while a block is read). */
+export const BLOCK_BYTES = 48 * 2 ** 20;
+
+/**
+ * Query rows per block when one row of every layer and head is `perRowFloats` floats: a block's
+ * [L, H, S, T] within BLOCK_BYTES and a quarter of the memory budget, at least 16 rows.
+ */
+export function rowsPerBlock(perRowFloats: number, budgetMB: number): number {
+  const bytes = Math.min(BLOCK_BYTES, (budgetMB * 2 ** 20) / 4);
+  return Math.max(16, Math.floor(bytes / (4 * perRowFloats)) - 1);
+}
+
+/**
+ * Runs `ids` block by block into `compactor`, fetching the runtime's top-k and next-token scores
+ * (the graph must compute them). Each block but the last also runs the next block's first token, so
+ * its last row scores the token that follows it; the cache is then cut back to the block's end.
+ * Returns the scores as one forward's output, or null when the first block's attention is not
+ * causal (the caller then runs the whole text at once).
+ */
+export async function forwardInBlocks(onnx: OnnxSession, ids: readonly number[], rows: number, topK: number, compactor: BlockCompactor, signal?: AbortSignal): Promise<{ out: ForwardOutput; compactMs: number } | null> {
+  const T = ids.length;
+  let past: PastCache | null = null;
+  let values: Float32Array | null = null, indices: BigInt64Array | null = null;
+  const logProbs = new Float32Array(T), higher = new Float32Array(T);
+  let k = 0, vocab = 0;
+  let buffer: Float32Array | undefined;
+  let compactMs = 0;
+  for (let q0 = 0; q0 < T; q0 += rows) {
+    const q1 = Math.min(T, q0 + rows);
+    const fed = ids.slice(q0, Math.min(T, q1 + 1)); // the next block's first token too, to score row q1 − 1
+    const S = fed.length, K = q0 + S;
+    buffer ??= new Float32Array(onnx.attentionSize(Math.min(T, rows + 1), T));
+    const out = await onnx.forward(fed, past, q0, { attention: true, top: true, tokenScores: true, present: q1 < T }, topK, buffer);
+    throwIfAborted(signal);
+    if (!out.attention || !out.top || !out.tokenScores) throw new Error('forwardInBlocks: the graph does not score tokens');
+    const { nLayers, nHeads } = compactor.shape;
+    if (out.attention.nLayers !== nLayers || out.attention.nHeads !== nHeads) return null; // the config's head count was not the graph's
+    const t0 = performance.now();
+    if (!compactor.add(out.attention.data, S, K, q0, q1)) return null;
+    compactMs += performance.now() - t0;
+    k = out.top.k;
+    vocab = out.vocab;
+    values ??= new Float32Array(T * k);
+    indices ??= new BigInt64Array(T * k);
+    values.set(out.top.values.subarray(0, (q1 - q0) * k), q0 * k); // [S, k] → rows q0..q1-1 of [T, k]
+    indices.set(out.top.indices.subarray(0, (q1 - q0) * k), q0 * k);
+    logProbs.set(out.tokenScores.logProbs.subarray(0, q1 - q0), q0);
+    higher.set(out.tokenScores.higher.subarray(0, q1 - q0), q0);
+    past = q1 < T ? truncatePast(out.present, q1) : null;
+  }
+  const out: ForwardOutput = {
+    logits: null,
+    vocab,
+    attention: null,
+    present: new Map(),
+    logProbs: null,
+    top: { k, values: values!, indices: indices! },
+    tokenScores: { logProbs, higher },
+    extra: {},
+  };
+  return { out, compactMs };
+}

@@ -1,0 +1,72 @@
+// An analysis over the memory budget runs in blocks of query rows through the key/value cache
+// (queryBlocks.ts): against the same text run at once and kept as float32, every token's
+// log-probability and rank, the top-k, the head statistics and the attention (within what the panel
+// shows) agree, with heads off too, in this thread and through the model worker (where a released
+// analysis's codes go back to the worker for the next one).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { allHeadStats } from '../../src/common/stats';
+import { attentionLayers, loadModel, loadModelInWorker, type AnalysisResult } from '../../src/model/index';
+import { rowsPerBlock } from '../../src/model/queryBlocks';
+import { testCacheDir, testModelDir } from '../helpers/models';
+import { assertShownEqual, compactOpts, compactText } from '../helpers/compactAttention';
+
+/** 160 tokens of 4 × 4 heads: 10 KB a query row, so a quarter of 1.25 MB holds 31 rows a block (six blocks). */
+const BUDGET_MB = 1.25;
+
+function assertSameAnalysis(blocks: AnalysisResult, dense: AnalysisResult, what: string): void {
+  const { nLayers: L, nHeads: H, nTokens: T } = dense.shape;
+  assert.deepEqual(blocks.shape, dense.shape, `${what}: shape`);
+  dense.tokens.forEach((t, i) => {
+    const b = blocks.tokens[i]!;
+    if (t.logprob === null) assert.equal(b.logprob, null, `${what}: token ${i} has no score`);
+    else assert.ok(b.logprob !== null && Math.abs(b.logprob - t.logprob) <= 1e-4, `${what}: token ${i}'s log-probability ${b.logprob} for ${t.logprob}`);
+    if (b.logprob === t.logprob) assert.equal(b.rank, t.rank, `${what}: token ${i}'s rank`);
+    assert.deepEqual([b.start, b.end, b.id], [t.start, t.end, t.id]);
+  });
+  assert.deepEqual(Array.from(blocks.topK.ids), Array.from(dense.topK.ids), `${what}: top-k ids at every position`);
+  assertShownEqual(blocks.topK.probs, dense.topK.probs, `${what}: top-k probabilities`);
+  const stats = blocks.headStats!;
+  assert.equal(stats.length, L * H * 7);
+  const denseLayers = attentionLayers(dense);
+  const want = allHeadStats(dense.attention, L, H, T, dense.tokens.map((t) => t.id), true);
+  want.forEach((w, i) => assert.ok(Number.isNaN(w) ? Number.isNaN(stats[i]!) : Math.abs(stats[i]! - w) <= 1e-5, `${what}: statistic ${i}`));
+  const layers = attentionLayers(blocks);
+  for (let l = 0; l < L; l++) assertShownEqual(layers.layer(l), denseLayers.layer(l), `${what}: layer ${l}`);
+}
+
+test('in blocks of query rows through the cache: the same scores, statistics and attention as at once', async () => {
+  const model = await loadModel({ name: 'm', path: testModelDir() }, { cacheDir: testCacheDir });
+  try {
+    const dense = await model.analyze(compactText, compactOpts);
+    const { nLayers: L, nHeads: H, nTokens: T } = dense.shape;
+    assert.ok(T > rowsPerBlock(L * H * T, BUDGET_MB), 'the text takes more than one block');
+    const blocks = await model.analyze(compactText, { ...compactOpts, attentionMemoryMB: BUDGET_MB });
+    const codes = blocks.stored!.filter((s): s is Uint8Array => s instanceof Uint8Array);
+    assert.equal(codes.length, L, 'every layer kept');
+    assert.ok(codes.every((c) => c.buffer === codes[0]!.buffer), 'one buffer for every layer\'s codes: the block path');
+    assertSameAnalysis(blocks, dense, 'blocks');
+    await model.setHeadsOff([{ layer: 1, head: 2 }, { layer: 3, head: 0 }]);
+    const denseOff = await model.analyze(compactText, compactOpts);
+    const blocksOff = await model.analyze(compactText, { ...compactOpts, attentionMemoryMB: BUDGET_MB });
+    assert.ok(denseOff.tokens.some((t, i) => Math.abs((t.logprob ?? 0) - (dense.tokens[i]!.logprob ?? 0)) > 1e-3), 'the heads off change the scores');
+    assertSameAnalysis(blocksOff, denseOff, 'blocks, heads off');
+  } finally {
+    await model.dispose();
+  }
+});
+
+test('through the model worker: the codes cross by transfer, and come back for the next analysis', async () => {
+  const model = await loadModelInWorker({ name: 'm', path: testModelDir() }, { cacheDir: testCacheDir });
+  try {
+    const dense = await model.analyze(compactText, compactOpts);
+    const first = await model.analyze(compactText, { ...compactOpts, attentionMemoryMB: BUDGET_MB });
+    assertSameAnalysis(first, dense, 'worker');
+    first.release();
+    assert.ok(first.stored!.every((s) => s instanceof Uint8Array && s.length === 0), 'release drops the codes on this side');
+    const second = await model.analyze(compactText, { ...compactOpts, attentionMemoryMB: BUDGET_MB });
+    assertSameAnalysis(second, dense, 'worker, after a release');
+  } finally {
+    await model.dispose();
+  }
+});
