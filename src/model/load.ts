@@ -17,7 +17,7 @@ import { prepareTokenizerJson, tokenizerFromJson } from './tokenizerJson';
 import { decideKind, modelDims, type ModelConfig } from './config';
 import type { LoadedModel, LoadOptions, ModelSpec } from './types';
 
-const SURGERY_VERSION = 10; // bump when surgery output changes, to invalidate cached patched files
+const SURGERY_VERSION = 11; // bump when surgery output changes, to invalidate cached patched files
 
 /** transformers.js keeps its settings in one global: serialise loads so each sees its own folder. */
 let loadQueue: Promise<unknown> = Promise.resolve();

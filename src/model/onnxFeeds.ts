@@ -15,9 +15,7 @@ export interface ModelDims {
   vocab: number;
 }
 
-export function isPastInput(name: string): boolean {
-  return name.startsWith('past_key_values') || name.startsWith('past.') || name.startsWith('past_');
-}
+export { isPastInput } from './onnxGraph';
 
 /** Name of the past input a present output feeds (`present.0.key` → `past_key_values.0.key`). */
 export function pastNameFor(presentName: string, pastInputs: string[]): string | undefined {

@@ -122,3 +122,8 @@ export function allValueNames(graph: Graph): Set<string> {
   walkNodes(graph, (n) => (n.output ?? []).forEach((o) => o && names.add(o)));
   return names;
 }
+
+/** Whether a graph input is a past key/value (Optimum and transformers.js spellings). */
+export function isPastInput(name: string): boolean {
+  return name.startsWith('past_key_values') || name.startsWith('past.') || name.startsWith('past_');
+}

@@ -5,6 +5,7 @@
 import { onnx } from 'onnx-proto';
 import { AttentionLensError } from './errors';
 import { checkRuntimeSupport } from './compat';
+import { keepCachedBranch } from './cacheBranch';
 import { allValueNames, defaultOpset, freshName, indexGraph, valueDims, walkNodes, type Graph, type GraphIndex, type Node } from './onnxGraph';
 import { isAttentionSoftmax } from './attentionSoftmax';
 import { addLogitReductions, type LogitReductions } from './logitReductions';
@@ -80,6 +81,7 @@ export function exposeAttention(bytes: Uint8Array, label: string, opts: SurgeryO
   }
   rejectFusedAttention(graph, label);
   checkRuntimeSupport(model, label);
+  keepCachedBranch(model);
   const opset = defaultOpset(model);
   const mainIndex = indexGraph(graph);
   const taken = allValueNames(graph);

@@ -14,6 +14,7 @@ import { isAttentionSoftmax } from './attentionSoftmax';
 import { findGraphParts, type WeightRef } from './graphParts';
 import { allValueNames, defaultOpset, freshName, indexGraph, valueDims, type Graph, type Node } from './onnxGraph';
 import { exposeAttention, type InputMeta, type SurgeryResult } from './surgery';
+import { keepCachedBranch } from './cacheBranch';
 import { Builder, FLOAT, INT, INT64, INTS, type Site } from './graphBuilder';
 import { addQk, QK_RANKS } from './qkParts';
 
@@ -169,6 +170,7 @@ function sortNodes(graph: Graph): void {
 export function exposeInternals(bytes: Uint8Array, label: string, feature: InternalsFeature, opts: { heads: number; scoreTokens?: boolean }): InternalsGraph {
   const base = feature === 'gates' ? exposeAttention(bytes, label, { scoreTokens: opts.scoreTokens }) : null;
   const model = onnx.ModelProto.decode(base ? base.bytes : bytes);
+  if (!base) keepCachedBranch(model); // as exposeAttention does: one copy of the weights in the session
   const main = model.graph!;
   const opset = defaultOpset(model);
   const taken = allValueNames(main);
