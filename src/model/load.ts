@@ -188,10 +188,21 @@ async function patchedModel(onnxFile: string, label: string, cacheDir: string | 
     await fs.rename(`${tmp}.onnx`, `${base}.onnx`);
     await fs.writeFile(`${tmp}.json`, JSON.stringify(meta));
     await fs.rename(`${tmp}.json`, `${base}.json`);
+    await dropOlderVersions(dir, `patched-${hash}-${kind}-v`);
     return { source: `${base}.onnx`, ...meta };
   } catch {
     return { source: result.bytes, ...meta }; // cache not writable: run from memory, patch again next time
   }
+}
+
+/** Entries of the same source made by an earlier surgery version (a large model's is hundreds of MB); failures are ignored. */
+async function dropOlderVersions(dir: string, prefix: string): Promise<void> {
+  try {
+    for (const name of await fs.readdir(dir)) {
+      const v = name.startsWith(prefix) ? /^(\d+)\.(onnx|json)$/.exec(name.slice(prefix.length)) : null;
+      if (v && Number(v[1]) !== SURGERY_VERSION) await fs.rm(path.join(dir, name), { force: true });
+    }
+  } catch { /* a cache we cannot list or clean only costs disk */ }
 }
 
 function eosIds(config: ModelConfig): number[] {

@@ -171,3 +171,18 @@ test('broken folders give clear errors', async () => {
   const seq2seq = folder('flat_decoder.onnx', 'decoder_model.onnx', { model_type: 't5', is_encoder_decoder: true });
   await assert.rejects(loadModel({ name: 'x', path: seq2seq }), expectError('unsupported-architecture', /encoder–decoder/));
 });
+
+test('patching anew drops the same source\'s entries of other surgery versions, and nothing else', async () => {
+  const cacheDir = tmp();
+  await (await loadModel({ name: 'a', path: testModelDir() }, { cacheDir })).dispose();
+  const current = readdirSync(cacheDir).filter((n) => n.startsWith('patched-'));
+  assert.equal(current.length, 2, current.join(', ')); // .onnx and .json
+  const stale = current.map((n) => n.replace(/-v(\d+)\./, (_, v: string) => `-v${Number(v) - 1}.`));
+  const other = 'patched-0123456789abcdef01234567-decoder-v1.onnx'; // another source's entry
+  for (const n of [...stale, other]) writeFileSync(path.join(cacheDir, n), 'old');
+  for (const n of current) rmSync(path.join(cacheDir, n));
+  await (await loadModel({ name: 'b', path: testModelDir() }, { cacheDir })).dispose();
+  const after = readdirSync(cacheDir).filter((n) => n.startsWith('patched-')).sort();
+  assert.deepEqual(after, [...current, other].sort());
+  rmSync(cacheDir, { recursive: true, force: true });
+});
