@@ -80,17 +80,15 @@ export const HEAD_SUMS = 10;
 export function addHeadRows(rows: ArrayLike<number>, stride: number, q0: number, q1: number, ctx: RowContext, sums: Float64Array): void {
   const { causal, copy: targets, positions, tokenIds } = ctx;
   const first = causal && ctx.T > 1 ? 1 : 0;
+  const bits = rows instanceof Float32Array ? new Uint32Array(rows.buffer, rows.byteOffset, rows.length) : null;
   for (let i = q0; i < q1; i++) {
     const row = (i - q0) * stride; // [Q, K]
     if (i >= first) {
-      let h = 0, d = 0;
+      let d = 0;
       const end = causal ? i + 1 : stride; // a causal query's later keys hold exactly zero: half the logarithms
-      for (let j = 0; j < end; j++) {
-        const a = rows[row + j];
-        if (a > 0) h -= a * Math.log(a);
-        d += a * Math.abs(i - j);
-      }
-      sums[0] += h; sums[1] += d; sums[2] += rows[row]; sums[3]++;
+      for (let j = 0; j < end; j++) d += rows[row + j] * Math.abs(i - j);
+      sums[0] += bits ? entropyOf(rows as Float32Array, bits, row, row + end) : entropyOfAny(rows, row, row + end);
+      sums[1] += d; sums[2] += rows[row]; sums[3]++;
     }
     if (i >= 1) { sums[4] += rows[row + i - 1]; sums[5]++; }
     // Induction: keys j + 1 after earlier copies j of this token, j + 1 ≤ i − 2.
@@ -102,6 +100,31 @@ export function addHeadRows(rows: ArrayLike<number>, stride: number, q0: number,
     if (any) { sums[6] += w; sums[7]++; }
     if (i >= first && targets[i] >= 0) { sums[8] += rows[row + targets[i]]; sums[9]++; }
   }
+}
+
+// ln a for a float32 a from its bits: exponent · ln 2 + ln(1 + k/4096) from a table (k the top 12
+// mantissa bits) + ln(1 + x) for the rest, x < 2^-12, to x³ (error below x⁴/4 ≈ 1e-15): as exact as
+// Math.log in double, at half its cost (a 1,024-token analysis of GPT-2 small takes 75 M of them).
+const LN_TOP = new Float64Array(4096), INV_TOP = new Float64Array(4096);
+for (let k = 0; k < 4096; k++) { LN_TOP[k] = Math.log1p(k / 4096); INV_TOP[k] = 1 / (1 + k / 4096); }
+
+/** −Σ a ln a over values[from..end) (zeros add nothing), `bits` the same values as Uint32. */
+function entropyOf(values: Float32Array, bits: Uint32Array, from: number, end: number): number {
+  let h = 0;
+  for (let j = from; j < end; j++) {
+    const b = bits[j]!, e = (b >>> 23) & 0xff;
+    if (e === 0 || e === 0xff || b >>> 31) { const a = values[j]!; if (a > 0) h -= a * Math.log(a); continue; } // zero, subnormal, negative, not finite
+    const m = b & 0x7fffff, k = m >>> 11;
+    const x = (m & 0x7ff) * 2 ** -23 * INV_TOP[k]!;
+    h -= values[j]! * ((e - 127) * Math.LN2 + LN_TOP[k]! + x * (1 - x * (0.5 - x / 3)));
+  }
+  return h;
+}
+
+function entropyOfAny(values: ArrayLike<number>, from: number, end: number): number {
+  let h = 0;
+  for (let j = from; j < end; j++) { const a = values[j]; if (a > 0) h -= a * Math.log(a); }
+  return h;
 }
 
 export function finishHeadStats(sums: Float64Array): HeadStats {
