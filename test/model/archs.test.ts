@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { loadModel, type LoadedModel } from '../../src/model/index';
+import { attentionLayers, fetchLayers, loadModel, type AnalysisResult, type LoadedModel } from '../../src/model/index';
 import { withTransformersEnv } from '../../src/model/load';
 import { exposeAttention } from '../../src/model/surgery';
 import { FETCH_ALL, OnnxSession } from '../../src/model/onnxSession';
@@ -31,6 +31,22 @@ function lastRows(att: Float32Array, L: number, H: number, T: number, from: numb
   const out = new Float32Array(L * H * (T - from) * T);
   for (let lh = 0; lh < L * H; lh++) out.set(att.subarray(lh * T * T + from * T, (lh + 1) * T * T), lh * (T - from) * T);
   return out;
+}
+
+/** A budget this small runs an analysis 16 query rows at a time through the cache (queryBlocks.ts) and keeps one layer: PyTorch's attention within the 3-byte codes (the other layers recomputed), the scores of the analysis at once. */
+async function assertSameInBlocks(blocks: AnalysisResult, whole: AnalysisResult, refAttention: Float32Array, tolerance: number, what: string): Promise<number> {
+  const codes = blocks.stored?.filter((x): x is Uint8Array => x instanceof Uint8Array) ?? [];
+  assert.ok(codes.length > 0 && codes.every((c) => c.buffer === codes[0]!.buffer), `${what}: computed in blocks`);
+  const { nLayers: L } = blocks.shape;
+  const layers = attentionLayers(blocks);
+  const per = refAttention.length / L;
+  for (let l = 0; l < L; l++) {
+    await fetchLayers(blocks, [l]); // the budget keeps one layer: the others are recomputed
+    assert.ok(maxAbsDiff(layers.layer(l), refAttention.subarray(l * per, (l + 1) * per)) <= tolerance + 2 ** -16, `${what}: layer ${l} in blocks`);
+  }
+  whole.tokens.forEach((t, i) => assert.ok(t.logprob === null ? blocks.tokens[i]!.logprob === null : Math.abs(blocks.tokens[i]!.logprob! - t.logprob) <= tolerance, `${what}: token ${i} in blocks`));
+  assert.ok(maxAbsDiff(blocks.topK.probs, whole.topK.probs) <= tolerance, `${what}: top-k in blocks`);
+  return 1;
 }
 
 for (const arch of ARCHS) {
@@ -71,6 +87,7 @@ for (const arch of ARCHS) {
   test(`${arch}: analyze() gives PyTorch's attention, log-probabilities, ranks and top-k, and the reference tokenizer's ids and exact ranges`, async () => {
     const { dir, config, tolerance, samples, addsBos } = reference(arch);
     const model = await loadModel({ name: arch, path: dir }, { cacheDir: testCacheDir });
+    let blocked = 0;
     try {
       assert.equal(model.info.modelType, config.model_type as unknown as string);
       for (const sample of samples) {
@@ -101,7 +118,9 @@ for (const arch of ARCHS) {
             assert.ok(lsm[id]! >= lsm[order[i]!]! - tolerance, `${sample.name}: top-${i + 1} id at ${t}`);
           }
         }
+        if (T > 16) blocked += await assertSameInBlocks(await model.analyze(sample.text, { topK: 5, maxTokens: 100_000, attentionMemoryMB: 1e-4 }), result, readFloats(dir, sample.attention.file), tolerance, sample.name);
       }
+      assert.ok(blocked > 0, 'some sample ran in blocks of query rows');
     } finally {
       await model.dispose();
     }
