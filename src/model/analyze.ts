@@ -3,7 +3,7 @@
 import { AttentionLensError, throwIfAborted } from './errors';
 import type { AttentionPool } from './attentionPool';
 import { BlockCompactor, compactAttention, fitsBudget } from './compactAttention';
-import { forwardInBlocks, rowsPerBlock } from './queryBlocks';
+import { blockRows, forwardInBlocks } from './queryBlocks';
 import { RANK_FROM_TOP, noScores, scoreTokens } from './tokenScores';
 import type { Fetch, ForwardOutput, OnnxSession } from './onnxSession';
 import type { Tokenization } from './tokenize';
@@ -39,10 +39,11 @@ export async function analyzeText(
   const topK = inRuntime ? wantK : Math.max(wantK, RANK_FROM_TOP);
   // A causal decoder's attention over the memory budget comes in blocks of query rows (queryBlocks.ts).
   const floats = onnx.attentionSize(T, T);
-  const perRow = floats / T;
-  const rows = fitsBudget(floats, opts.attentionMemoryMB) ? T : rowsPerBlock(perRow, opts.attentionMemoryMB!);
-  const blocks = wantAttention && inRuntime && onnx.supportsCache && T > rows;
-  const compactor = blocks ? new BlockCompactor({ nLayers: onnx.attentionOutputs.length, nHeads: perRow / (onnx.attentionOutputs.length * T), nTokens: T }, tok.ids, opts.attentionMemoryMB, (n) => pool.take(n)) : null;
+  const lh = floats / (T * T); // layers × heads
+  const budget = opts.attentionMemoryMB;
+  const rows = (q0: number) => (fitsBudget(floats, budget) ? T - q0 : blockRows(q0, T, lh, budget!));
+  const blocks = wantAttention && inRuntime && onnx.supportsCache && rows(0) < T;
+  const compactor = blocks ? new BlockCompactor({ nLayers: onnx.attentionOutputs.length, nHeads: lh / onnx.attentionOutputs.length, nTokens: T }, tok.ids, budget, (n) => pool.take(n)) : null;
   let inBlocks: { out: ForwardOutput; compactMs: number } | null = null;
   try {
     inBlocks = compactor ? await forwardInBlocks(onnx, tok.ids, rows, topK, compactor, opts.signal) : null;

@@ -11,12 +11,17 @@ import { truncatePast, type PastCache } from './onnxTensors';
 export const BLOCK_BYTES = 48 * 2 ** 20;
 
 /**
- * Query rows per block when one row of every layer and head is `perRowFloats` floats: a block's
- * [L, H, S, T] within BLOCK_BYTES and a quarter of the memory budget, at least 16 rows.
+ * Query rows of the block from row q0 of T when a query row over one key is `lh` floats (layers ×
+ * heads): the block's [L, H, S + 1, q0 + S + 1] (its rows, the next block's first row, the keys up
+ * to it) within BLOCK_BYTES and a quarter of the memory budget, but never under a sixteenth of the
+ * whole [L, H, T, T] (each run reads every weight: a large model's weights dwarf such a block), and
+ * at least 16 rows (a last block of fewer joins the one before). Early blocks see fewer keys, so they take more rows at the same peak.
  */
-export function rowsPerBlock(perRowFloats: number, budgetMB: number): number {
-  const bytes = Math.min(BLOCK_BYTES, (budgetMB * 2 ** 20) / 4);
-  return Math.max(16, Math.floor(bytes / (4 * perRowFloats)) - 1);
+export function blockRows(q0: number, T: number, lh: number, budgetMB: number): number {
+  const cells = Math.max(Math.min(BLOCK_BYTES, (budgetMB * 2 ** 20) / 4) / (4 * lh), (T * T) / 16); // (S + 1)(q0 + S + 1) at most
+  const fed = Math.floor((-q0 + Math.sqrt(q0 * q0 + 4 * cells)) / 2); // n(q0 + n) = cells, n = S + 1
+  const rows = Math.max(16, fed - 1);
+  return T - q0 - rows < 16 ? T - q0 : rows; // no last block of a few rows: one more run for nothing
 }
 
 /**
@@ -26,7 +31,7 @@ export function rowsPerBlock(perRowFloats: number, budgetMB: number): number {
  * Returns the scores as one forward's output, or null when the first block's attention is not
  * causal (the caller then runs the whole text at once).
  */
-export async function forwardInBlocks(onnx: OnnxSession, ids: readonly number[], rows: number, topK: number, compactor: BlockCompactor, signal?: AbortSignal): Promise<{ out: ForwardOutput; compactMs: number } | null> {
+export async function forwardInBlocks(onnx: OnnxSession, ids: readonly number[], rows: (q0: number) => number, topK: number, compactor: BlockCompactor, signal?: AbortSignal): Promise<{ out: ForwardOutput; compactMs: number } | null> {
   const T = ids.length;
   let past: PastCache | null = null;
   let values: Float32Array | null = null, indices: BigInt64Array | null = null;
@@ -34,11 +39,11 @@ export async function forwardInBlocks(onnx: OnnxSession, ids: readonly number[],
   let k = 0, vocab = 0;
   let buffer: Float32Array | undefined;
   let compactMs = 0;
-  for (let q0 = 0; q0 < T; q0 += rows) {
-    const q1 = Math.min(T, q0 + rows);
+  for (let q0 = 0, q1 = 0; q0 < T; q0 = q1) {
+    q1 = q0 + rows(q0);
     const fed = ids.slice(q0, Math.min(T, q1 + 1)); // the next block's first token too, to score row q1 − 1
     const S = fed.length, K = q0 + S;
-    buffer ??= new Float32Array(onnx.attentionSize(Math.min(T, rows + 1), T));
+    if (!buffer || buffer.length < onnx.attentionSize(S, K)) buffer = new Float32Array(onnx.attentionSize(S, K)); // the largest block so far, reused
     const out = await onnx.forward(fed, past, q0, { attention: true, top: true, tokenScores: true, present: q1 < T }, topK, buffer);
     throwIfAborted(signal);
     if (!out.attention || !out.top || !out.tokenScores) throw new Error('forwardInBlocks: the graph does not score tokens');
