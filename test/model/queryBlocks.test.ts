@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { allHeadStats } from '../../src/common/stats';
-import { attentionLayers, loadModel, loadModelInWorker, type AnalysisResult } from '../../src/model/index';
+import { attentionLayers, isCancelled, loadModel, loadModelInWorker, type AnalysisResult } from '../../src/model/index';
 import { blockRows } from '../../src/model/queryBlocks';
 import { testCacheDir, testModelDir } from '../helpers/models';
 import { assertShownEqual, compactOpts, compactText } from '../helpers/compactAttention';
@@ -66,6 +66,23 @@ test('through the model worker: the codes cross by transfer, and come back for t
     assert.ok(first.stored!.every((s) => s instanceof Uint8Array && s.length === 0), 'release drops the codes on this side');
     const second = await model.analyze(compactText, { ...compactOpts, attentionMemoryMB: BUDGET_MB });
     assertSameAnalysis(second, dense, 'worker, after a release');
+  } finally {
+    await model.dispose();
+  }
+});
+
+test('cancelled between blocks: the analysis stops with CancelledError, and the next one is whole and right', async () => {
+  const model = await loadModel({ name: 'm', path: testModelDir() }, { cacheDir: testCacheDir });
+  try {
+    const want = await model.analyze(compactText, { ...compactOpts, attentionMemoryMB: BUDGET_MB });
+    // A signal that turns aborted on its fourth reading: after the checks before the first block and the first block's own.
+    let reads = 0;
+    const signal = { get aborted() { return ++reads >= 4; }, addEventListener() {}, removeEventListener() {} } as unknown as AbortSignal;
+    await assert.rejects(model.analyze(compactText, { ...compactOpts, attentionMemoryMB: BUDGET_MB, signal }), (err: Error) => isCancelled(err));
+    assert.ok(reads >= 4, `the signal was read between blocks (${reads} reads)`);
+    const again = await model.analyze(compactText, { ...compactOpts, attentionMemoryMB: BUDGET_MB });
+    assert.deepEqual(again.headStats, want.headStats);
+    assert.deepEqual(again.stored, want.stored);
   } finally {
     await model.dispose();
   }
