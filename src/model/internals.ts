@@ -16,6 +16,8 @@ export interface InternalsSource {
   dims: ModelDims & { heads: number };
   kind: 'decoder' | 'encoder';
   sessionOptions: ort.InferenceSession.SessionOptions;
+  /** Keep both branches of a merged decoder (its branch with a past failed from an empty one, see load.ts). */
+  bothBranches?: boolean;
 }
 
 export interface LensResult {
@@ -69,7 +71,7 @@ export class Internals {
 
   private async build(feature: InternalsFeature): Promise<FeatureRunner> {
     const { file, label, dims, kind } = this.source;
-    const graph = exposeInternals(await fs.readFile(file), label, feature, { heads: dims.heads, scoreTokens: kind === 'decoder' });
+    const graph = exposeInternals(await fs.readFile(file), label, feature, { heads: dims.heads, scoreTokens: kind === 'decoder', bothBranches: this.source.bothBranches });
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(graph.bytes, this.source.sessionOptions);

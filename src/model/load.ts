@@ -50,25 +50,19 @@ async function load(spec: ModelSpec, opts: LoadOptions): Promise<LoadedModel> {
   const label = path.relative(dir, onnxFile) || onnxFile;
 
   progress(`Preparing ${path.basename(onnxFile)} (exposing attention)…`);
-  const patched = await patchedModel(onnxFile, label, opts.cacheDir, kind);
-  progress('Starting ONNX Runtime…');
-  let session: ort.InferenceSession;
-  const options = sessionOptions(typeof patched.source === 'string' ? statSync(patched.source).size : patched.source.length);
-  try {
-    // Two calls because create() is overloaded (path | bytes) and takes no union of the two.
-    session = typeof patched.source === 'string'
-      ? await ort.InferenceSession.create(patched.source, options)
-      : await ort.InferenceSession.create(patched.source, options);
-  } catch (err) {
-    throw explainSessionError(label, err);
-  }
-  if (kind === 'decoder' && !session.outputNames.includes('logits')) {
-    throw new AttentionLensError('unsupported-architecture', `${label} has no "logits" output, so next-token probabilities cannot be computed. Use a causal-LM export (…ForCausalLM / …LMHeadModel).`);
-  }
   const dims = modelDims(config);
   // Without vocab_size in the config, the tokenizer's vocabulary is the best bound for top-k sizes.
   if (dims.vocab === 0) dims.vocab = Object.keys(tokenizer.model.vocab).length;
-  const onnx = new OnnxSession(session, patched, dims, label);
+  let patched = await patchedModel(onnxFile, label, opts.cacheDir, kind, false);
+  progress('Starting ONNX Runtime…');
+  const options = sessionOptions(typeof patched.source === 'string' ? statSync(patched.source).size : patched.source.length);
+  let onnx = new OnnxSession(await startSession(patched, options, label, kind), patched, dims, label);
+  // A merged decoder whose branch with a past cannot start from an empty one: both branches after all.
+  const bothBranches = patched.cachedBranchOnly === true && !(await runsFromEmptyPast(onnx));
+  if (bothBranches) {
+    patched = await patchedModel(onnxFile, label, opts.cacheDir, kind, true);
+    onnx = new OnnxSession(await startSession(patched, options, label, kind), patched, dims, label);
+  }
   const tokens = new Tokenization(tokenizer, tokenizerJson);
   const info = {
     name: spec.name,
@@ -80,8 +74,34 @@ async function load(spec: ModelSpec, opts: LoadOptions): Promise<LoadedModel> {
     contextLength: dims.context,
     vocabSize: dims.vocab,
   };
-  const internals = new Internals({ file: onnxFile, label, dims: { ...dims, heads: dims.heads }, kind, sessionOptions: options });
+  const internals = new Internals({ file: onnxFile, label, dims: { ...dims, heads: dims.heads }, kind, sessionOptions: options, bothBranches });
   return new Model(info, tokens, onnx, eosIds(config), internals);
+}
+
+async function startSession(patched: Patched, options: ort.InferenceSession.SessionOptions, label: string, kind: 'decoder' | 'encoder'): Promise<ort.InferenceSession> {
+  let session: ort.InferenceSession;
+  try {
+    // Two calls because create() is overloaded (path | bytes) and takes no union of the two.
+    session = typeof patched.source === 'string'
+      ? await ort.InferenceSession.create(patched.source, options)
+      : await ort.InferenceSession.create(patched.source, options);
+  } catch (err) {
+    throw explainSessionError(label, err);
+  }
+  if (kind === 'decoder' && !session.outputNames.includes('logits')) {
+    throw new AttentionLensError('unsupported-architecture', `${label} has no "logits" output, so next-token probabilities cannot be computed. Use a causal-LM export (…ForCausalLM / …LMHeadModel).`);
+  }
+  return session;
+}
+
+/** Whether two tokens run from an empty past (the kept branch of a merged decoder must, for every first pass). */
+async function runsFromEmptyPast(onnx: OnnxSession): Promise<boolean> {
+  try {
+    await onnx.forward([0, 0], null, 0, { logits: true });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Model files from this size on run without the CPU arena (see sessionOptions). */
@@ -158,9 +178,10 @@ export function onnxCandidates(kind: 'decoder' | 'encoder', quantized: boolean):
 interface Patched extends PatchedGraph { source: string | Uint8Array }
 
 /** Surgery once per source file: the patched model and its metadata are cached under cacheDir by hash. */
-async function patchedModel(onnxFile: string, label: string, cacheDir: string | undefined, kind: 'decoder' | 'encoder'): Promise<Patched> {
+async function patchedModel(onnxFile: string, label: string, cacheDir: string | undefined, kind: 'decoder' | 'encoder', bothBranches: boolean): Promise<Patched> {
   const dir = cacheDir ?? path.join(os.tmpdir(), 'attention-lens-cache');
-  const entry = (hash: string) => path.join(dir, `patched-${hash}-${kind}-v${SURGERY_VERSION}`);
+  const variant = `${kind}${bothBranches ? '-both' : ''}`;
+  const entry = (hash: string) => path.join(dir, `patched-${hash}-${variant}-v${SURGERY_VERSION}`);
   const cached = async (base: string): Promise<Patched | null> => {
     try {
       const meta = JSON.parse(await fs.readFile(`${base}.json`, 'utf8')) as Omit<Patched, 'source'>;
@@ -178,8 +199,8 @@ async function patchedModel(onnxFile: string, label: string, cacheDir: string | 
   const base = entry(hash);
   const found = await cached(base);
   if (found) return found;
-  const result = exposeAttention(bytes, label, { scoreTokens: kind === 'decoder' });
-  const meta: PatchedGraph = { attentionOutputs: result.attentionOutputs, nLayers: result.nLayers, inputs: result.inputs, reductions: result.reductions };
+  const result = exposeAttention(bytes, label, { scoreTokens: kind === 'decoder', bothBranches });
+  const meta: PatchedGraph = { attentionOutputs: result.attentionOutputs, nLayers: result.nLayers, inputs: result.inputs, reductions: result.reductions, cachedBranchOnly: result.cachedBranchOnly };
   try {
     await fs.mkdir(dir, { recursive: true });
     // Write to temporary names then rename, so a crash never leaves a half-written cache entry.
@@ -188,7 +209,7 @@ async function patchedModel(onnxFile: string, label: string, cacheDir: string | 
     await fs.rename(`${tmp}.onnx`, `${base}.onnx`);
     await fs.writeFile(`${tmp}.json`, JSON.stringify(meta));
     await fs.rename(`${tmp}.json`, `${base}.json`);
-    await dropOlderVersions(dir, `patched-${hash}-${kind}-v`);
+    await dropOlderVersions(dir, `patched-${hash}-${variant}-v`);
     return { source: `${base}.onnx`, ...meta };
   } catch {
     return { source: result.bytes, ...meta }; // cache not writable: run from memory, patch again next time

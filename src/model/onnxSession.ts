@@ -20,6 +20,8 @@ export interface PatchedGraph {
   gatesInput?: string;
   /** Internals graphs: the int64 [1] k of the logit lens's top-k. */
   lensKInput?: string;
+  /** A merged decoder reduced to its branch with a past (surgery's cachedBranchOnly). */
+  cachedBranchOnly?: boolean;
 }
 
 /** Which results a forward pass hands back; the runtime copies each fetched output into a new array, so fetch only what is read. */

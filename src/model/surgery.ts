@@ -27,6 +27,8 @@ export interface SurgeryResult {
   nLayers: number;
   /** Where the attention lives: the main graph, or both branches of a merged decoder's If. */
   layout: 'flat' | 'merged';
+  /** A merged decoder reduced to its branch with a past (cacheBranch.ts). */
+  cachedBranchOnly: boolean;
   /** The graph's real inputs (initializers excluded), with fixed sizes as numbers. */
   inputs: InputMeta[];
   /** Extra outputs computing the per-position normaliser and top-k in the runtime, when logits exist. */
@@ -65,6 +67,8 @@ function tensorOutput(name: string, elemType: number): onnx.IValueInfoProto {
 export interface SurgeryOptions {
   /** Add the next-token scores (causal models only; an encoder's runtime would compute them for nothing). Default true. */
   scoreTokens?: boolean;
+  /** Keep both branches of a merged decoder (for a branch with a past that cannot start from an empty one); default false: only that branch (cacheBranch.ts). */
+  bothBranches?: boolean;
 }
 
 /** Decodes, patches and re-encodes a model. `label` names the file in error messages. */
@@ -81,7 +85,7 @@ export function exposeAttention(bytes: Uint8Array, label: string, opts: SurgeryO
   }
   rejectFusedAttention(graph, label);
   checkRuntimeSupport(model, label);
-  keepCachedBranch(model);
+  const cachedBranchOnly = !opts.bothBranches && keepCachedBranch(model);
   const opset = defaultOpset(model);
   const mainIndex = indexGraph(graph);
   const taken = allValueNames(graph);
@@ -141,7 +145,7 @@ export function exposeAttention(bytes: Uint8Array, label: string, opts: SurgeryO
   const inputs = (graph.input ?? [])
     .filter((vi) => vi.name && !initializers.has(vi.name))
     .map((vi) => ({ name: vi.name!, elemType: vi.type?.tensorType?.elemType ?? 0, dims: valueDims(vi) }));
-  return { bytes: onnx.ModelProto.encode(model).finish(), attentionOutputs: layers.map((l) => l.value), nLayers: layers.length, layout: merged ? 'merged' : 'flat', inputs, reductions };
+  return { bytes: onnx.ModelProto.encode(model).finish(), attentionOutputs: layers.map((l) => l.value), nLayers: layers.length, layout: merged ? 'merged' : 'flat', cachedBranchOnly, inputs, reductions };
 }
 
 function countSoftmax(graph: Graph): number {

@@ -167,10 +167,10 @@ function sortNodes(graph: Graph): void {
 }
 
 /** Builds the graph for one feature from the model's bytes. `heads` is the config's head count. */
-export function exposeInternals(bytes: Uint8Array, label: string, feature: InternalsFeature, opts: { heads: number; scoreTokens?: boolean }): InternalsGraph {
-  const base = feature === 'gates' ? exposeAttention(bytes, label, { scoreTokens: opts.scoreTokens }) : null;
+export function exposeInternals(bytes: Uint8Array, label: string, feature: InternalsFeature, opts: { heads: number; scoreTokens?: boolean; bothBranches?: boolean }): InternalsGraph {
+  const base = feature === 'gates' ? exposeAttention(bytes, label, { scoreTokens: opts.scoreTokens, bothBranches: opts.bothBranches }) : null;
   const model = onnx.ModelProto.decode(base ? base.bytes : bytes);
-  if (!base) keepCachedBranch(model); // as exposeAttention does: one copy of the weights in the session
+  if (!base && !opts.bothBranches) keepCachedBranch(model); // as exposeAttention does: one copy of the weights in the session
   const main = model.graph!;
   const opset = defaultOpset(model);
   const taken = allValueNames(main);
