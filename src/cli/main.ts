@@ -9,7 +9,7 @@ import {
 import { cappedFlagNotes, decodeInput } from './notes';
 import { internalsJson, internalsRequest, NO_INTERNALS, wantsInternals, type InternalsFlags } from './internalsJson';
 import { corpusMarkovOrNote, jsonExtras, type Extras } from './extras';
-import { writeAnalysis, type AttentionOut } from './output';
+import { openAttentionOut, writeAnalysis, type AttentionOut } from './output';
 
 const USAGE = `Usage: attention-lens analyze --model <bundled|DIR> [--text-file FILE] [--top-k K] [--max-tokens N] [--reach [K]] [--baselines]
                 [--value-norms] [--rollout] [--logit-lens K] [--ablation]
@@ -150,7 +150,20 @@ async function main(argv: string[]): Promise<number> {
       })
       : await loadModel(spec, { cacheDir: args.cacheDir });
     for (const note of cappedFlagNotes(args, model.info)) process.stderr.write(`attention-lens: ${note}\n`);
-    const result = await model.analyze(text, { topK: args.topK, maxTokens: args.maxTokens });
+    // A decoder's attention goes to the .npy as it is computed, block by block (never whole in memory).
+    const npy = args.attentionOut ? await openAttentionOut(args.attentionOut) : null;
+    if (typeof npy === 'string') {
+      process.stderr.write(`attention-lens: ${npy}\n`);
+      await model.dispose();
+      return 1;
+    }
+    let result;
+    try {
+      result = await model.analyze(text, { topK: args.topK, maxTokens: args.maxTokens, ...(npy ? { attentionRows: npy.rows } : {}) });
+    } catch (err) {
+      await npy?.discard();
+      throw err;
+    }
     let internalKeys: string[] = [];
     if (wantsInternals(args.internals)) {
       const internals = await model.internals(text, internalsRequest(args.internals, args.maxTokens));
@@ -167,7 +180,7 @@ async function main(argv: string[]): Promise<number> {
     if (args.baselines) extras.baselines = compressionBaselines(result, corpusMarkovOrNote(model));
     const json = jsonExtras(extras);
     json.tail = (json.tail ?? '') + internalKeys.map((e) => ',' + e).join('');
-    const failed = await writeAnalysis(result, json, args.attentionOut);
+    const failed = await writeAnalysis(result, json, args.attentionOut, npy ?? undefined);
     if (failed) {
       process.stderr.write(`attention-lens: ${failed}\n`);
       await model.dispose();

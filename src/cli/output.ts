@@ -1,7 +1,8 @@
 // Where the CLI's analysis goes: JSON to standard output, streamed with back-pressure (a large
 // analysis's JSON is gigabytes and must never sit whole in memory), and with --attention-out the
 // attention as a NumPy .npy file instead of inline numbers.
-import { attentionLayers, fetchLayers, missingLayers, writeAnalysisJson, writeNpy, type AnalysisResult, type JsonExtras, type NpyDtype } from '../model';
+import { rm } from 'node:fs/promises';
+import { AttentionLensError, attentionLayers, fetchLayers, missingLayers, NpyRowsWriter, writeAnalysisJson, writeNpy, type AnalysisResult, type AttentionRowsSink, type JsonExtras, type NpyDtype } from '../model';
 
 export interface AttentionOut { path: string; dtype: NpyDtype }
 
@@ -20,18 +21,57 @@ export function writeStdout(piece: string): void | Promise<void> {
   });
 }
 
+/** The --attention-out file, open before the analysis so rows can stream into it (and so a path that cannot be written fails before any work). */
+export interface OpenAttentionOut {
+  rows: AttentionRowsSink;
+  /** Whether the analysis streamed its rows here (a decoder with a cache does; other models leave the file to writeNpy). */
+  readonly streamed: boolean;
+  close(): Promise<void>;
+  /** Closes and removes the file (the analysis failed). */
+  discard(): Promise<void>;
+}
+
+export async function openAttentionOut(out: AttentionOut): Promise<OpenAttentionOut | string> {
+  let writer: NpyRowsWriter;
+  try {
+    writer = await NpyRowsWriter.open(out.path, out.dtype);
+  } catch (err) {
+    return `cannot write ${out.path}: ${(err as Error).message}`;
+  }
+  return {
+    rows: async (block, shape, S, K, q0, q1) => {
+      try {
+        await writer.writeRows(block, shape, S, K, q0, q1);
+      } catch (err) {
+        throw new AttentionLensError('runtime-failure', `cannot write ${out.path}: ${(err as Error).message}`);
+      }
+    },
+    get streamed() { return writer.started; },
+    close: () => writer.close(),
+    discard: async () => {
+      await writer.close().catch(() => undefined);
+      await rm(out.path, { force: true }).catch(() => undefined);
+    },
+  };
+}
+
 /** The .npy file first (so a write failure leaves standard output empty), then the JSON naming it. Returns an error message or null. */
-export async function writeAnalysis(result: AnalysisResult, extras: JsonExtras, attentionOut: AttentionOut | undefined): Promise<string | null> {
+export async function writeAnalysis(result: AnalysisResult, extras: JsonExtras, attentionOut: AttentionOut | undefined, open?: OpenAttentionOut): Promise<string | null> {
   if (attentionOut) {
     const { nLayers, nHeads, nTokens } = result.shape;
     try {
-      const layers = attentionLayers(result);
-      // [H, T, T] each; a layer dropped over the memory budget is recomputed first, then read at once.
-      const pieces = Array.from({ length: nLayers }, (_, l) => async () => {
-        if (missingLayers(result, [l]).length > 0) await fetchLayers(result, [l]);
-        return layers.layer(l);
-      });
-      await writeNpy(attentionOut.path, pieces, [nLayers, nHeads, nTokens, nTokens], attentionOut.dtype); // [L, H, T, T]
+      if (open?.streamed) {
+        await open.close();
+      } else {
+        await open?.close();
+        const layers = attentionLayers(result);
+        // [H, T, T] each; a layer dropped over the memory budget is recomputed first, then read at once.
+        const pieces = Array.from({ length: nLayers }, (_, l) => async () => {
+          if (missingLayers(result, [l]).length > 0) await fetchLayers(result, [l]);
+          return layers.layer(l);
+        });
+        await writeNpy(attentionOut.path, pieces, [nLayers, nHeads, nTokens, nTokens], attentionOut.dtype); // [L, H, T, T]
+      }
     } catch (err) {
       return `cannot write ${attentionOut.path}: ${(err as Error).message}`;
     }

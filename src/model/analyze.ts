@@ -41,12 +41,15 @@ export async function analyzeText(
   const floats = onnx.attentionSize(T, T);
   const lh = floats / (T * T); // layers × heads
   const budget = opts.attentionMemoryMB;
-  const rows = (q0: number) => (fitsBudget(floats, budget) ? T - q0 : blockRows(q0, T, lh, budget!));
-  const blocks = wantAttention && inRuntime && onnx.supportsCache && rows(0) < T;
-  const compactor = blocks ? new BlockCompactor({ nLayers: onnx.attentionOutputs.length, nHeads: lh / onnx.attentionOutputs.length, nTokens: T }, tok.ids, budget, (n) => pool.take(n)) : null;
+  const canBlock = wantAttention && inRuntime && onnx.supportsCache;
+  // Rows handed to a writer: in blocks within the default budget's sizes, whatever the budget.
+  const sink = canBlock ? opts.attentionRows : undefined;
+  const rows = (q0: number) => (sink ? blockRows(q0, T, lh, budget ?? 512) : fitsBudget(floats, budget) ? T - q0 : blockRows(q0, T, lh, budget!));
+  const blocks = canBlock && (sink !== undefined || rows(0) < T);
+  const compactor = blocks ? new BlockCompactor({ nLayers: onnx.attentionOutputs.length, nHeads: lh / onnx.attentionOutputs.length, nTokens: T }, tok.ids, sink ? null : budget, (n) => pool.take(n)) : null;
   let inBlocks: { out: ForwardOutput; compactMs: number } | null = null;
   try {
-    inBlocks = compactor ? await forwardInBlocks(onnx, tok.ids, rows, topK, compactor, opts.signal) : null;
+    inBlocks = compactor ? await forwardInBlocks(onnx, tok.ids, rows, topK, compactor, opts.signal, sink) : null;
   } catch (err) {
     pool.give(compactor!.buffer);
     throw err;
@@ -107,8 +110,9 @@ export async function analyzeText(
     tokens: tokenInfos,
     shape,
     attention: compact ? new Float32Array(0) : attention,
-    ...(compact ? { stored: compact.stored, headStats: compact.headStats } : {}),
-    ...(keptLayers < L ? { keptLayers } : {}),
+    // Rows streamed to opts.attentionRows: only the statistics stay.
+    ...(compact ? (inBlocks && sink ? { headStats: compact.headStats } : { stored: compact.stored, headStats: compact.headStats }) : {}),
+    ...(keptLayers < L && !(inBlocks && sink) ? { keptLayers } : {}),
     topK: { k, ids: topIds, probs: topProbs },
     next,
     truncated: tok.truncated,

@@ -53,13 +53,14 @@ export class BlockCompactor {
   /** Where every kept layer's codes lie, one after another (from `take`: a released analysis's buffer can be reused). */
   readonly buffer: Float32Array;
 
-  constructor(readonly shape: AttentionShape, tokenIds: ArrayLike<number>, budgetMB: number | undefined, take: (floats: number) => Float32Array) {
+  /** `budgetMB` null: statistics only, no codes (the rows go elsewhere, see AnalyzeOptions.attentionRows). */
+  constructor(readonly shape: AttentionShape, tokenIds: ArrayLike<number>, budgetMB: number | undefined | null, take: (floats: number) => Float32Array) {
     const { nLayers: L, nHeads: H, nTokens: T } = shape;
     this.ctx = rowContext(tokenIds, true);
     this.sums = new Float64Array(L * H * HEAD_SUMS);
     const bytes = layerCodeBytes(H, T, true);
-    const keep = layersWithinBudget(L, bytes, budgetMB);
-    this.buffer = take(Math.ceil((keep * bytes) / 4));
+    const keep = budgetMB === null ? 0 : layersWithinBudget(L, bytes, budgetMB);
+    this.buffer = keep > 0 ? take(Math.ceil((keep * bytes) / 4)) : new Float32Array(0);
     const all = new Uint8Array(this.buffer.buffer, this.buffer.byteOffset, keep * bytes);
     this.codes = Array.from({ length: L }, (_, l) => (l < keep ? all.subarray(l * bytes, (l + 1) * bytes) : null));
   }

@@ -41,7 +41,7 @@ export { attentionLayers } from './compactAttention';
 export { fetchLayers, missingLayers, touchLayers, type LayerFetch } from './layerStore';
 export { bundledModelPath, isDirectory, resolveModelSetting, type ResolveContext } from './modelSpec';
 export { analysisJson, analysisJsonPieces, writeAnalysisJson, type JsonExtras, type PieceSink } from './analysisJson';
-export { npyHeader, writeNpy, type NpyDtype } from './npy';
+export { npyHeader, NpyRowsWriter, writeNpy, type NpyDtype } from './npy';
 export { loadHubModel, describeProgress, type HubLoadOptions } from './hub/load';
 export { parseHubId, formatHubId, isExplicitHubId, type HubId } from './hub/id';
 export { cachedHubFolder, hubFolder, DEFAULT_REMOTE_HOST, type DownloadProgress } from './hub/download';
@@ -49,6 +49,6 @@ export { DEFAULT_REACH_CONTEXT, REACH_TOLERANCE } from './reach';
 export { compressionBaselines, MARKOV_ORDERS, type Baselines } from './baselines';
 export { AttentionLensError, CancelledError, isCancelled, type AttentionLensErrorCode } from './errors';
 export type {
-  AnalysisResult, AnalyzeOptions, ContextReach, CorpusMarkov, HeadRef, InternalsRequest, InternalsResult, InternalsView, LoadedModel, LoadOptions, MaskedPrediction, ModelInfo, ModelKind, ModelSpec, NextToken,
+  AnalysisResult, AnalyzeOptions, AttentionRowsSink, ContextReach, CorpusMarkov, HeadRef, InternalsRequest, InternalsResult, InternalsView, LoadedModel, LoadOptions, MaskedPrediction, ModelInfo, ModelKind, ModelSpec, NextToken,
   ProbeOptions, ProbeResult, ReachOptions, TokenInfo, Truncation,
 } from './types';

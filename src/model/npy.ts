@@ -4,6 +4,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import { toHalves } from '../common/half';
+import type { AttentionShape } from '../common/tensor';
 
 export type NpyDtype = 'float32' | 'float16';
 
@@ -50,8 +51,8 @@ export async function writeNpy(file: string, data: Float32Array | readonly (() =
   }
 }
 
-/** One array's values as `dtype`, little-endian, a step at a time. */
-async function writeValues(handle: fs.FileHandle, data: Float32Array, dtype: NpyDtype): Promise<void> {
+/** One array's values as `dtype`, little-endian, a step at a time, from file position `at` (null: where the last write ended). */
+async function writeValues(handle: fs.FileHandle, data: Float32Array, dtype: NpyDtype, at: number | null = null): Promise<void> {
   const n = data.length;
   const width = dtype === 'float32' ? 4 : 2;
   const halves = dtype === 'float16' ? new Uint16Array(Math.min(STEP, n)) : null;
@@ -66,7 +67,54 @@ async function writeValues(handle: fs.FileHandle, data: Float32Array, dtype: Npy
       bytes = new Uint8Array(data.buffer, data.byteOffset + i * 4, (end - i) * 4);
     }
     if (swap) bytes = littleEndian(bytes, width, swap);
-    await handle.write(bytes);
+    await handle.write(bytes, 0, bytes.length, at === null ? null : at + i * width);
+  }
+}
+
+/**
+ * A causal model's attention [L, H, T, T] written to a .npy file as blocks of query rows arrive
+ * (model/queryBlocks.ts), never held whole: the file is sized first (the zeros above each diagonal
+ * are the file's own), then each head's rows of a block go to their place.
+ */
+export class NpyRowsWriter {
+  private header = 0;
+  private shape: AttentionShape | null = null;
+
+  private constructor(private readonly handle: fs.FileHandle, private readonly dtype: NpyDtype) {}
+
+  /** Opens (creates or empties) `file`: fails here, before any work, when it cannot be written. */
+  static async open(file: string, dtype: NpyDtype): Promise<NpyRowsWriter> {
+    return new NpyRowsWriter(await fs.open(file, 'w'), dtype);
+  }
+
+  /** Query rows q0..q1-1 from `block` [L, H, S, K] (keys past each row's diagonal are zero). */
+  async writeRows(block: Float32Array, shape: AttentionShape, S: number, K: number, q0: number, q1: number): Promise<void> {
+    const { nLayers: L, nHeads: H, nTokens: T } = shape;
+    const width = this.dtype === 'float32' ? 4 : 2;
+    if (!this.shape) {
+      const header = npyHeader([L, H, T, T], this.dtype);
+      await this.handle.write(header, 0, header.length, 0);
+      await this.handle.truncate(header.length + L * H * T * T * width);
+      this.header = header.length;
+      this.shape = shape;
+    }
+    const rows = new Float32Array((q1 - q0) * T); // one head's rows q0..q1-1, [q1 - q0, T]
+    for (let lh = 0; lh < L * H; lh++) {
+      for (let q = q0; q < q1; q++) {
+        const from = (lh * S + q - q0) * K; // [L, H, S, K]
+        rows.set(block.subarray(from, from + Math.min(K, q + 1)), (q - q0) * T);
+      }
+      await writeValues(this.handle, rows, this.dtype, this.header + (lh * T + q0) * T * width); // [L·H, T, T]
+    }
+  }
+
+  /** Whether rows were written (a model that did not run in blocks leaves the file to writeNpy). */
+  get started(): boolean {
+    return this.shape !== null;
+  }
+
+  close(): Promise<void> {
+    return this.handle.close();
   }
 }
 

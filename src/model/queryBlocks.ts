@@ -6,6 +6,7 @@ import { throwIfAborted } from './errors';
 import type { BlockCompactor } from './compactAttention';
 import type { ForwardOutput, OnnxSession } from './onnxSession';
 import { truncatePast, type PastCache } from './onnxTensors';
+import type { AttentionRowsSink } from './types';
 
 /** Float32 bytes of one block's attention at most (the runtime's copy doubles it while a block is read). */
 export const BLOCK_BYTES = 48 * 2 ** 20;
@@ -31,7 +32,7 @@ export function blockRows(q0: number, T: number, lh: number, budgetMB: number): 
  * Returns the scores as one forward's output, or null when the first block's attention is not
  * causal (the caller then runs the whole text at once).
  */
-export async function forwardInBlocks(onnx: OnnxSession, ids: readonly number[], rows: (q0: number) => number, topK: number, compactor: BlockCompactor, signal?: AbortSignal): Promise<{ out: ForwardOutput; compactMs: number } | null> {
+export async function forwardInBlocks(onnx: OnnxSession, ids: readonly number[], rows: (q0: number) => number, topK: number, compactor: BlockCompactor, signal?: AbortSignal, sink?: AttentionRowsSink): Promise<{ out: ForwardOutput; compactMs: number } | null> {
   const T = ids.length;
   let past: PastCache | null = null;
   let values: Float32Array | null = null, indices: BigInt64Array | null = null;
@@ -52,6 +53,8 @@ export async function forwardInBlocks(onnx: OnnxSession, ids: readonly number[],
     const t0 = performance.now();
     if (!compactor.add(out.attention.data, S, K, q0, q1)) return null;
     compactMs += performance.now() - t0;
+    await sink?.(out.attention.data, compactor.shape, S, K, q0, q1);
+    throwIfAborted(signal);
     k = out.top.k;
     vocab = out.vocab;
     values ??= new Float32Array(T * k);

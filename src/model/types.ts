@@ -112,7 +112,17 @@ export interface AnalyzeOptions {
   attention?: boolean;
   /** Keep the attention as float32 while it takes at most this many MB; above, keep it compact (`stored`: 3 bytes a value, as many layers as fit, at least one; the others recomputed when read). Default: always float32. */
   attentionMemoryMB?: number;
+  /**
+   * Hands the exact attention over in blocks of query rows as the runtime computes them, for a
+   * writer that streams it (the CLI's .npy): the result then keeps none (`attention` empty, no
+   * `stored`), only the head statistics. Decoders with a key/value cache only; for other models
+   * it is never called and the result holds the attention as without it.
+   */
+  attentionRows?: AttentionRowsSink;
 }
+
+/** Rows q0..q1-1 of every layer and head, block [L, H, S, K] (S ≥ q1 − q0 rows from q0, K keys; zero past each row's diagonal). */
+export type AttentionRowsSink = (block: Float32Array, shape: AttentionShape, S: number, K: number, q0: number, q1: number) => void | Promise<void>;
 
 export interface HeadRef { layer: number; head: number }
 

@@ -87,3 +87,31 @@ test('cancelled between blocks: the analysis stops with CancelledError, and the 
     await model.dispose();
   }
 });
+
+test('rows handed to attentionRows block by block make the whole attention; the result keeps only the statistics', async () => {
+  const model = await loadModel({ name: 'm', path: testModelDir() }, { cacheDir: testCacheDir });
+  try {
+    const dense = await model.analyze(compactText, compactOpts);
+    const { nLayers: L, nHeads: H, nTokens: T } = dense.shape;
+    const got = new Float32Array(L * H * T * T); // [L, H, T, T]
+    const blocks: number[][] = [];
+    const streamed = await model.analyze(compactText, {
+      ...compactOpts, attentionMemoryMB: BUDGET_MB,
+      attentionRows: async (block, shape, S, K, q0, q1) => {
+        assert.deepEqual(shape, dense.shape);
+        blocks.push([q0, q1]);
+        for (let lh = 0; lh < L * H; lh++) for (let q = q0; q < q1; q++) got.set(block.subarray((lh * S + q - q0) * K, (lh * S + q - q0 + 1) * K), (lh * T + q) * T);
+        await new Promise((resolve) => setImmediate(resolve)); // a writer that waits: the next block waits for it
+      },
+    });
+    assert.ok(blocks.length > 1 && blocks.every(([q0], i) => q0 === (i === 0 ? 0 : blocks[i - 1]![1])) && blocks.at(-1)![1] === T, `rows in order, every row once: ${JSON.stringify(blocks)}`);
+    assertShownEqual(got, dense.attention, 'streamed rows');
+    assert.equal(streamed.attention.length, 0);
+    assert.equal(streamed.stored, undefined);
+    const want = allHeadStats(dense.attention, L, H, T, dense.tokens.map((t) => t.id), true);
+    want.forEach((w, i) => assert.ok(Number.isNaN(w) ? Number.isNaN(streamed.headStats![i]!) : Math.abs(streamed.headStats![i]! - w) <= 1e-5, `statistic ${i}`));
+    dense.tokens.forEach((t, i) => assert.equal(streamed.tokens[i]!.logprob === null, t.logprob === null));
+  } finally {
+    await model.dispose();
+  }
+});

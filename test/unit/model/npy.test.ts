@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { writeNpy } from '../../../src/model/npy';
+import { NpyRowsWriter, writeNpy } from '../../../src/model/npy';
 import { floatToHalf, halfToFloat } from '../../../src/common/half';
 import { python } from '../../helpers/python';
 
@@ -59,4 +59,32 @@ print(json.dumps(xs.astype(np.float16).view(np.uint16).tolist()))
   assert.equal(floatToHalf(-0), 0x8000);
   assert.ok(Number.isNaN(halfToFloat(floatToHalf(NaN))));
   for (const h of ref) assert.equal(floatToHalf(halfToFloat(h)), h, 'float16 → number → float16 is exact');
+});
+
+test('NpyRowsWriter: causal attention written block by block loads in NumPy as the whole array (float32 exact, float16 as NumPy rounds)', async () => {
+  const [L, H, T] = [2, 3, 11];
+  const whole = new Float32Array(L * H * T * T); // [L, H, T, T], zero above each diagonal
+  const some = values(whole.length);
+  for (let lh = 0; lh < L * H; lh++) for (let q = 0; q < T; q++) for (let k = 0; k <= q; k++) whole[(lh * T + q) * T + k] = some[(lh * T + q) * T + k]!;
+  const raw = path.join(work, 'rows.f32');
+  writeFileSync(raw, Buffer.from(whole.buffer));
+  for (const dtype of ['float32', 'float16'] as const) {
+    const file = path.join(work, `rows-${dtype}.npy`);
+    const writer = await NpyRowsWriter.open(file, dtype);
+    assert.equal(writer.started, false);
+    for (const [q0, q1] of [[0, 4], [4, 5], [5, 11]] as const) {
+      const S = Math.min(T, q1 + 1) - q0, K = q0 + S; // the rows and the next block's first, as forwardInBlocks runs them
+      const block = new Float32Array(L * H * S * K); // [L, H, S, K]
+      for (let lh = 0; lh < L * H; lh++) for (let r = 0; r < S; r++) block.set(whole.subarray((lh * T + q0 + r) * T, (lh * T + q0 + r) * T + K), (lh * S + r) * K);
+      await writer.writeRows(block, { nLayers: L, nHeads: H, nTokens: T }, S, K, q0, q1);
+    }
+    assert.equal(writer.started, true);
+    await writer.close();
+    const out = python(`
+import sys, numpy as np
+a = np.load(sys.argv[1]); ref = np.fromfile(sys.argv[2], dtype='<f4').reshape(${L}, ${H}, ${T}, ${T})
+print(a.dtype, a.shape, np.array_equal(a, ref.astype(a.dtype)))
+`, file, raw);
+    assert.equal(out.trim(), `${dtype} (${L}, ${H}, ${T}, ${T}) True`);
+  }
 });
