@@ -48,7 +48,8 @@ Options:
   --ablation            add "ablation": {"shape": [L, H, T], "data", "top1Changed"}: change of each
                         token's log-probability with head (l, h) zeroed (null for the first token)
   --attention-out FILE  write the attention to FILE as a NumPy .npy array [L, H, T, T] instead of
-                        inlining it; "attention" is then {"shape", "dtype", "file"}
+                        inlining it (a decoder's block by block, never whole in memory);
+                        "attention" is then {"shape", "dtype", "file"}
   --attention-dtype T   float32 (default) or float16, the element type of that file
   --json                print JSON (the only output format)
   -h, --help            show this help`;
