@@ -141,6 +141,15 @@ export async function runScale(ctx: BenchContext): Promise<void> {
         bar: BARS.scaleLimitRatio1024,
         note: `limit ${limitMs(1024).toFixed(0)} ms (${(forwardFlops(dims, 1024).total / 1e9).toFixed(0)} GFLOP at ${ctx.shared.peakGflops!.toFixed(0)} GFLOP/s); at 512: ${(m512 / limitMs(512)).toFixed(2)}×`,
       });
+      // The floor of ours / PyTorch on this machine: a forward at the compute limit, over PyTorch's time.
+      for (const n of [512, 1024]) {
+        const torchMs = report.rows.find((r) => r.key === `scale_torch_ms_${n}`)?.value;
+        if (typeof torchMs === 'number') {
+          add(`compute limit / PyTorch, ${n} tokens`, limitMs(n) / torchMs, '×', `scale_limit_torch_ratio_${n}`, {
+            note: `the least ours / PyTorch any fp32 forward could reach here (${limitMs(n).toFixed(0)} ms of matmul at the peak vs PyTorch's ${torchMs.toFixed(0)} ms)`,
+          });
+        }
+      }
       // Probe: typing after a 512-token prefix, KV cache on.
       const typed = Array.from(corpus.slice(text512.length, text512.length + 80)).slice(0, opts.quick ? 10 : 40).join('');
       const probe = await typeSeries(model, text512, typed, true);
