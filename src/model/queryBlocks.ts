@@ -2,7 +2,7 @@
 // key/value cache: each block's rows [L, H, S, K] are compacted (statistics, codes) before the next
 // block runs, so neither the whole [L, H, T, T] float32 tensor nor the runtime's copy of it ever
 // exists (at GPT-2 small and 1,024 tokens: 604 MB, twice). The work is the same as one forward.
-import { throwIfAborted } from './errors';
+import { AttentionLensError, throwIfAborted } from './errors';
 import type { BlockCompactor } from './compactAttention';
 import type { ForwardOutput, OnnxSession } from './onnxSession';
 import { truncatePast, type PastCache } from './onnxTensors';
@@ -51,7 +51,11 @@ export async function forwardInBlocks(onnx: OnnxSession, ids: readonly number[],
     const { nLayers, nHeads } = compactor.shape;
     if (out.attention.nLayers !== nLayers || out.attention.nHeads !== nHeads) return null; // the config's head count was not the graph's
     const t0 = performance.now();
-    if (!compactor.add(out.attention.data, S, K, q0, q1)) return null;
+    if (!compactor.add(out.attention.data, S, K, q0, q1)) {
+      if (q0 === 0) return null;
+      // Rows may already have gone to the sink: no quiet fallback from here.
+      throw new AttentionLensError('runtime-failure', `The attention of query rows ${q0}–${q1 - 1} has weight on later tokens although the first rows had none; the model cannot be analysed in blocks.`);
+    }
     compactMs += performance.now() - t0;
     await sink?.(out.attention.data, compactor.shape, S, K, q0, q1);
     throwIfAborted(signal);
