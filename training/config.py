@@ -36,14 +36,14 @@ class Config:
     seq_len: int = 512
     short_seq_len: int = 256     # windows of the first short_steps (twice as many per step)
     short_steps: int = 4000      # short windows: more repeats per step, cheaper attention
-    short_offset_share: float = 0.0  # short windows placed at a random later position (trains every position embedding early)
+    short_offset_share: float = 0.5  # short windows placed at a random later position (trains every position embedding early)
     steps: int = 6000            # ~24.6M tokens (~4 epochs); ~100 min on one thread of this machine
     decay_steps: int = 6000      # cosine reaches min_lr here (a constant min_lr tail after it)
     lr: float = 3e-3
     min_lr: float = 3e-4
     warmup: int = 100
     weight_decay: float = 0.1
-    pos_weight_decay: float = 0.1  # on the position embeddings (positions past short_seq_len see no gradient in the short phase)
+    pos_weight_decay: float = 0.0  # on the position embeddings: decay erased the sinusoids of positions the short phase never trains
     # data that grows visible heads (see training/README.md, "Recipe runs")
     repeat_share: float = 0.35   # windows that get a span written twice
     repeat_random: float = 0.5   # of those, spans of random token ids (else a span of the same window)
