@@ -9,7 +9,7 @@ import {
 import { cappedFlagNotes, decodeInput } from './notes';
 import { internalsJson, internalsRequest, NO_INTERNALS, wantsInternals, type InternalsFlags } from './internalsJson';
 import { corpusMarkovOrNote, jsonExtras, type Extras } from './extras';
-import { openAttentionOut, writeAnalysis, type AttentionOut } from './output';
+import { AttentionCollector, openAttentionOut, writeAnalysis, type AttentionOut } from './output';
 
 const USAGE = `Usage: attention-lens analyze --model <bundled|DIR> [--text-file FILE] [--top-k K] [--max-tokens N] [--reach [K]] [--baselines]
                 [--value-norms] [--rollout] [--logit-lens K] [--ablation]
@@ -158,13 +158,15 @@ async function main(argv: string[]): Promise<number> {
       await model.dispose();
       return 1;
     }
+    const inline = npy ? null : new AttentionCollector();
     let result;
     try {
-      result = await model.analyze(text, { topK: args.topK, maxTokens: args.maxTokens, ...(npy ? { attentionRows: npy.rows } : {}) });
+      result = await model.analyze(text, { topK: args.topK, maxTokens: args.maxTokens, attentionRows: npy ? npy.rows : inline!.rows });
     } catch (err) {
       await npy?.discard();
       throw err;
     }
+    if (inline?.data) result.attention = inline.data; // the rows came block by block
     let internalKeys: string[] = [];
     if (wantsInternals(args.internals)) {
       const internals = await model.internals(text, internalsRequest(args.internals, args.maxTokens));

@@ -55,6 +55,23 @@ export async function openAttentionOut(out: AttentionOut): Promise<OpenAttention
   };
 }
 
+/**
+ * The whole attention gathered from the rows a decoder hands over block by block, for the inline
+ * JSON: only this one float32 copy exists (the runtime's copy of each block is one block), where a
+ * forward over the whole text would leave the runtime's copy of all of it besides.
+ */
+export class AttentionCollector {
+  data: Float32Array | null = null;
+
+  readonly rows: AttentionRowsSink = (block, shape, S, K, q0, q1) => {
+    const { nLayers: L, nHeads: H, nTokens: T } = shape;
+    this.data ??= new Float32Array(L * H * T * T); // [L, H, T, T]; zero above each diagonal
+    for (let lh = 0; lh < L * H; lh++) {
+      for (let q = q0; q < q1; q++) this.data.set(block.subarray((lh * S + q - q0) * K, (lh * S + q - q0) * K + q + 1), (lh * T + q) * T); // [L, H, S, K]
+    }
+  };
+}
+
 /** The .npy file first (so a write failure leaves standard output empty), then the JSON naming it. Returns an error message or null. */
 export async function writeAnalysis(result: AnalysisResult, extras: JsonExtras, attentionOut: AttentionOut | undefined, open?: OpenAttentionOut): Promise<string | null> {
   if (attentionOut) {
