@@ -163,9 +163,10 @@ export class VSCodeSession {
     await this.page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor();
   }
 
-  /** Selects [start, end) in the active editor with the keyboard and checks the status bar count. */
-  async selectRange(start: Position, end: Position): Promise<void> {
-    const lines = await this.activeFileLines();
+  /** Selects [start, end) in the active editor with the keyboard and checks the status bar count (`lines`: the file as the caller read it). */
+  async selectRange(start: Position, end: Position, lines?: string[]): Promise<void> {
+    // One reading of the file for the positions and the count: a second one can meet a save half-written (seen in a clean-clone CI run: an empty read, so 0 selected expected).
+    lines ??= await this.activeFileLines();
     await this.goTo(start);
     const kb = this.page.keyboard;
     await kb.down('Shift');
@@ -198,7 +199,7 @@ export class VSCodeSession {
       for (let i = 0; i <= nth; i++) at = content.indexOf(text, at + 1);
       return at >= 0 ? { content, at } : undefined;
     }, { message: `"${text}" in the active file (${await this.page.locator('.tab.active').first().getAttribute('data-resource-name').catch(() => null)})`, timeoutMs: 10_000 });
-    await this.selectRange(offsetToPosition(content, at), offsetToPosition(content, at + text.length));
+    await this.selectRange(offsetToPosition(content, at), offsetToPosition(content, at + text.length), content.split('\n'));
   }
 
   /** Puts the cursor at a position (no selection) through Go to Line/Column. */
