@@ -37,14 +37,28 @@ export function sameValues(a: Float32Array, b: Float32Array): boolean {
 /** The last dimension of `t` (the vocabulary of a [.., V] output). */
 export const lastDim = (t: ort.Tensor | undefined): number | undefined => (t ? t.dims[t.dims.length - 1] : undefined);
 
-/** Keeps the first `keep` positions of every cached tensor ([1, H, P, D] → [1, H, keep, D]). */
-export function truncatePast(past: PastCache, keep: number): PastCache {
+/**
+ * Keeps the first `keep` positions of every cached tensor ([1, H, P, D] → [1, H, keep, D]). With
+ * `scratch`, the copies go into buffers kept there per name and reused by the next call (a probe
+ * truncates tens of MB per keystroke at GPT-2-small size: fresh arrays cost page faults and
+ * collections); the result is then valid only until that next call.
+ */
+export function truncatePast(past: PastCache, keep: number, scratch?: Map<string, Float32Array | Uint16Array>): PastCache {
   const out: PastCache = new Map();
   for (const [name, t] of past) {
     const [B, H, P, D] = t.dims as [number, number, number, number];
     if (t.dims.length !== 4 || keep >= P) { out.set(name, t); continue; }
     const src = t.data as Float32Array | Uint16Array;
-    const dst = new (src.constructor as Float32ArrayConstructor | Uint16ArrayConstructor)(B * H * keep * D);
+    const n = B * H * keep * D;
+    let dst: Float32Array | Uint16Array;
+    const held = scratch?.get(name);
+    if (held && held.constructor === src.constructor && held.length >= n) {
+      dst = held.subarray(0, n);
+    } else {
+      dst = new (src.constructor as Float32ArrayConstructor | Uint16ArrayConstructor)(scratch ? B * H * (P + 64) * D : n); // room for the text to grow
+      scratch?.set(name, dst);
+      dst = dst.subarray(0, n);
+    }
     for (let bh = 0; bh < B * H; bh++) dst.set(src.subarray(bh * P * D, bh * P * D + keep * D), bh * keep * D); // [B·H, P, D]
     out.set(name, new ort.Tensor(t.type as 'float32', dst as Float32Array, [B, H, keep, D]));
   }

@@ -17,6 +17,8 @@ interface CacheState {
 
 export class Prober {
   private state: CacheState | null = null;
+  /** Buffers the cache is cut back into, reused from keystroke to keystroke (see truncatePast). */
+  private readonly truncated = new Map<string, Float32Array | Uint16Array>();
 
   constructor(
     private readonly info: ModelInfo,
@@ -110,7 +112,7 @@ export class Prober {
     if (useCache && prev?.past && this.onnx.supportsCache) {
       keep = Math.min(commonPrefix(prev.ids, ids), ids.length - 1); // at least one new position to score
     }
-    let past = keep > 0 ? truncatePast(prev!.past!, keep) : null;
+    let past = keep > 0 ? truncatePast(prev!.past!, keep, this.truncated) : null; // read only by the run below
     // Long runs (a first probe, a window that moved) go in chunks through the cache, yielding between
     // them: one runtime call blocks the extension host's event loop, so none may take long.
     const chunk = this.onnx.supportsCache ? PROBE_CHUNK : ids.length;
