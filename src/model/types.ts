@@ -116,7 +116,8 @@ export interface AnalyzeOptions {
    * Hands the exact attention over in blocks of query rows as the runtime computes them, for a
    * writer that streams it (the CLI's .npy): the result then keeps none (`attention` empty, no
    * `stored`), only the head statistics. Decoders with a key/value cache only; for other models
-   * it is never called and the result holds the attention as without it.
+   * it is never called and the result holds the attention as without it. A model loaded in this
+   * thread only (loadModel): the worker's rejects it.
    */
   attentionRows?: AttentionRowsSink;
 }

@@ -69,6 +69,7 @@ test('through the model worker: the codes cross by transfer, and come back for t
   assert.ok(first.stored!.every((s) => s instanceof Uint8Array && s.length === 0), 'release drops the codes on this side');
   const second = await model.analyze(compactText, { ...compactOpts, attentionMemoryMB: BUDGET_MB });
   assertSameAnalysis(second, dense, 'worker, after a release');
+  await assert.rejects(model.analyze(compactText, { ...compactOpts, attentionRows: () => undefined }), /needs the model in this thread/);
 }, loadModelInWorker));
 
 test('cancelled between blocks: the analysis stops with CancelledError, and the next one is whole and right', () => withModel(async (model) => {

@@ -82,7 +82,8 @@ export class WorkerModel implements LoadedModel {
   }
 
   async analyze(text: string, opts: AnalyzeOptions): Promise<AnalysisResult> {
-    const { signal, ...rest } = opts;
+    const { signal, attentionRows, ...rest } = opts;
+    if (attentionRows) throw new AttentionLensError('runtime-failure', 'attentionRows needs the model in this thread (loadModel): a function cannot cross to the model worker.');
     const result = this.withRelease(await this.queued({ method: 'analyze', text, opts: rest }, signal));
     if (result.keptLayers !== undefined) {
       withRecompute(result, (ids, layers, headsOff, abort) => this.queued({ method: 'recomputeLayers', ids: ids.slice(), layers: layers.slice(), headsOff: headsOff.map((x) => ({ ...x })) }, abort));
