@@ -2,7 +2,7 @@
 // analysis's JSON is gigabytes and must never sit whole in memory), and with --attention-out the
 // attention as a NumPy .npy file instead of inline numbers.
 import { rm } from 'node:fs/promises';
-import { AttentionLensError, attentionLayers, fetchLayers, missingLayers, NpyRowsWriter, writeAnalysisJson, writeNpy, type AnalysisResult, type AttentionRowsSink, type JsonExtras, type NpyDtype } from '../model';
+import { AttentionLensError, attentionLayers, copyHeadRows, fetchLayers, missingLayers, NpyRowsWriter, writeAnalysisJson, writeNpy, type AnalysisResult, type AttentionRowsSink, type JsonExtras, type NpyDtype } from '../model';
 
 export interface AttentionOut { path: string; dtype: NpyDtype }
 
@@ -66,9 +66,7 @@ export class AttentionCollector {
   readonly rows: AttentionRowsSink = (block, shape, S, K, q0, q1) => {
     const { nLayers: L, nHeads: H, nTokens: T } = shape;
     this.data ??= new Float32Array(L * H * T * T); // [L, H, T, T]; zero above each diagonal
-    for (let lh = 0; lh < L * H; lh++) {
-      for (let q = q0; q < q1; q++) this.data.set(block.subarray((lh * S + q - q0) * K, (lh * S + q - q0) * K + q + 1), (lh * T + q) * T); // [L, H, S, K]
-    }
+    for (let lh = 0; lh < L * H; lh++) copyHeadRows(block, S, K, lh, q0, q1, this.data, (lh * T + q0) * T, T);
   };
 }
 

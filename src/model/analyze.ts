@@ -42,9 +42,9 @@ export async function analyzeText(
   const lh = floats / (T * T); // layers × heads
   const budget = opts.attentionMemoryMB;
   const canBlock = wantAttention && inRuntime && onnx.supportsCache;
-  // Rows handed to a writer: in blocks within the default budget's sizes, whatever the budget.
+  // Rows handed to a writer go in blocks whatever the budget.
   const sink = canBlock ? opts.attentionRows : undefined;
-  const rows = (q0: number) => (sink ? blockRows(q0, T, lh, budget ?? 512) : fitsBudget(floats, budget) ? T - q0 : blockRows(q0, T, lh, budget!));
+  const rows = (q0: number) => (sink || !fitsBudget(floats, budget) ? blockRows(q0, T, lh, budget) : T - q0);
   const blocks = canBlock && (sink !== undefined || rows(0) < T);
   const compactor = blocks ? new BlockCompactor({ nLayers: onnx.attentionOutputs.length, nHeads: lh / onnx.attentionOutputs.length, nTokens: T }, tok.ids, sink ? null : budget, (n) => pool.take(n)) : null;
   let inBlocks: { out: ForwardOutput; compactMs: number } | null = null;
@@ -55,6 +55,7 @@ export async function analyzeText(
     throw err;
   }
   if (compactor && !inBlocks) pool.give(compactor.buffer);
+  const streamed = inBlocks !== null && sink !== undefined; // the rows went to opts.attentionRows
   // Otherwise the runtime writes every layer's attention into this buffer, [L, H, T, T] (a released result's when there is one).
   const buffer = wantAttention && !inBlocks ? pool.take(floats) : null;
   let out: ForwardOutput;
@@ -110,9 +111,9 @@ export async function analyzeText(
     tokens: tokenInfos,
     shape,
     attention: compact ? new Float32Array(0) : attention,
-    // Rows streamed to opts.attentionRows: only the statistics stay.
-    ...(compact ? (inBlocks && sink ? { headStats: compact.headStats } : { stored: compact.stored, headStats: compact.headStats }) : {}),
-    ...(keptLayers < L && !(inBlocks && sink) ? { keptLayers } : {}),
+    // Rows streamed: only the statistics stay.
+    ...(compact ? (streamed ? { headStats: compact.headStats } : { stored: compact.stored, headStats: compact.headStats }) : {}),
+    ...(keptLayers < L && !streamed ? { keptLayers } : {}),
     topK: { k, ids: topIds, probs: topProbs },
     next,
     truncated: tok.truncated,

@@ -5,7 +5,7 @@
 // with a past also runs a first pass, from an empty past, so that branch alone is kept: its nodes
 // take the If's place and `use_cache_branch` is no longer an input.
 import type { onnx } from 'onnx-proto';
-import { isPastInput, type Graph, type Node } from './onnxGraph';
+import { isPastInput, subgraphs, type Graph, type Node } from './onnxGraph';
 
 const CACHE_SWITCH = 'use_cache_branch';
 
@@ -13,10 +13,7 @@ const CACHE_SWITCH = 'use_cache_branch';
 function readsOf(graph: Graph, into = new Set<string>()): Set<string> {
   for (const node of graph.node ?? []) {
     for (const i of node.input ?? []) if (i) into.add(i);
-    for (const a of node.attribute ?? []) {
-      if (a.g) readsOf(a.g, into);
-      for (const g of a.graphs ?? []) readsOf(g, into);
-    }
+    for (const g of subgraphs(node)) readsOf(g, into);
   }
   for (const o of graph.output ?? []) if (o.name) into.add(o.name);
   return into;

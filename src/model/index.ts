@@ -42,6 +42,7 @@ export { fetchLayers, missingLayers, touchLayers, type LayerFetch } from './laye
 export { bundledModelPath, isDirectory, resolveModelSetting, type ResolveContext } from './modelSpec';
 export { analysisJson, analysisJsonPieces, writeAnalysisJson, type JsonExtras, type PieceSink } from './analysisJson';
 export { npyHeader, NpyRowsWriter, writeNpy, type NpyDtype } from './npy';
+export { copyHeadRows } from './queryBlocks';
 export { loadHubModel, describeProgress, type HubLoadOptions } from './hub/load';
 export { parseHubId, formatHubId, isExplicitHubId, type HubId } from './hub/id';
 export { cachedHubFolder, hubFolder, DEFAULT_REMOTE_HOST, type DownloadProgress } from './hub/download';

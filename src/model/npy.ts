@@ -5,6 +5,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import { toHalves } from '../common/half';
 import type { AttentionShape } from '../common/tensor';
+import { copyHeadRows } from './queryBlocks';
 
 export type NpyDtype = 'float32' | 'float16';
 
@@ -100,10 +101,7 @@ export class NpyRowsWriter {
     }
     const rows = new Float32Array((q1 - q0) * T); // one head's rows q0..q1-1, [q1 - q0, T]
     for (let lh = 0; lh < L * H; lh++) {
-      for (let q = q0; q < q1; q++) {
-        const from = (lh * S + q - q0) * K; // [L, H, S, K]
-        rows.set(block.subarray(from, from + Math.min(K, q + 1)), (q - q0) * T);
-      }
+      copyHeadRows(block, S, K, lh, q0, q1, rows, 0, T);
       await writeValues(this.handle, rows, this.dtype, this.header + (lh * T + q0) * T * width); // [L·H, T, T]
     }
   }

@@ -14,15 +14,29 @@ export const BLOCK_BYTES = 48 * 2 ** 20;
 /**
  * Query rows of the block from row q0 of T when a query row over one key is `lh` floats (layers ×
  * heads): the block's [L, H, S + 1, q0 + S + 1] (its rows, the next block's first row, the keys up
- * to it) within BLOCK_BYTES and a quarter of the memory budget, but never under a sixteenth of the
+ * to it) within BLOCK_BYTES and a quarter of the memory budget (none: `budgetMB` undefined or not a
+ * size, as fitsBudget reads it), but never under a sixteenth of the
  * whole [L, H, T, T] (each run reads every weight: a large model's weights dwarf such a block), and
  * at least 16 rows (a last block of fewer joins the one before). Early blocks see fewer keys, so they take more rows at the same peak.
  */
-export function blockRows(q0: number, T: number, lh: number, budgetMB: number): number {
-  const cells = Math.max(Math.min(BLOCK_BYTES, (budgetMB * 2 ** 20) / 4) / (4 * lh), (T * T) / 16); // (S + 1)(q0 + S + 1) at most
+export function blockRows(q0: number, T: number, lh: number, budgetMB?: number): number {
+  const bytes = budgetMB !== undefined && budgetMB >= 0 ? Math.min(BLOCK_BYTES, (budgetMB * 2 ** 20) / 4) : BLOCK_BYTES;
+  const cells = Math.max(bytes / (4 * lh), (T * T) / 16); // (S + 1)(q0 + S + 1) at most
   const fed = Math.floor((-q0 + Math.sqrt(q0 * q0 + 4 * cells)) / 2); // n(q0 + n) = cells, n = S + 1
   const rows = Math.max(16, fed - 1);
   return T - q0 - rows < 16 ? T - q0 : rows; // no last block of a few rows: one more run for nothing
+}
+
+/**
+ * Head `lh`'s (layer × H + head) query rows q0..q1-1 of `block` [L, H, S, K] into `dst` from `at`,
+ * one row of T every T values: keys 0..q of row q (the rest of each row, zero in causal attention,
+ * is left as it is).
+ */
+export function copyHeadRows(block: Float32Array, S: number, K: number, lh: number, q0: number, q1: number, dst: Float32Array, at: number, T: number): void {
+  for (let q = q0; q < q1; q++) {
+    const from = (lh * S + q - q0) * K; // [L, H, S, K]
+    dst.set(block.subarray(from, from + q + 1), at + (q - q0) * T);
+  }
 }
 
 /**
