@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BlockCompactor, compactAttention } from '../../../src/model/compactAttention';
+import { blockOf } from '../../helpers/queryBlocks';
 
 /** Random causal attention [L, H, T, T]: each row a distribution over keys 0..q, some weights exactly 0. */
 function causalAttention(L: number, H: number, T: number, seed: number): Float32Array {
@@ -20,15 +21,6 @@ function causalAttention(L: number, H: number, T: number, seed: number): Float32
   return a;
 }
 
-/** Rows q0..q0+S-1 of `a` [L, H, T, T] over keys 0..K-1: [L, H, S, K]. */
-function block(a: Float32Array, L: number, H: number, T: number, q0: number, S: number, K: number): Float32Array {
-  const out = new Float32Array(L * H * S * K);
-  for (let lh = 0; lh < L * H; lh++) {
-    for (let r = 0; r < S; r++) out.set(a.subarray((lh * T + q0 + r) * T, (lh * T + q0 + r) * T + K), (lh * S + r) * K);
-  }
-  return out;
-}
-
 const take = (n: number) => new Float32Array(n);
 
 test('blocks of any size give the whole tensor\'s codes and statistics', () => {
@@ -41,7 +33,7 @@ test('blocks of any size give the whole tensor\'s codes and statistics', () => {
     for (let q0 = 0; q0 < T; q0 += rows) {
       const q1 = Math.min(T, q0 + rows);
       const S = Math.min(T, q1 + 1) - q0; // the next block's first row too, as forwardInBlocks runs it
-      assert.equal(c.add(block(a, L, H, T, q0, S, q0 + S), S, q0 + S, q0, q1), true);
+      assert.equal(c.add(blockOf(a, L, H, T, q0, S, q0 + S), S, q0 + S, q0, q1), true);
     }
     const got = c.finish();
     assert.deepEqual(got.headStats, whole.headStats, `${rows} rows a block: statistics`);
@@ -55,9 +47,9 @@ test('a budget keeps the lowest layers and drops the rest; rows out of order or 
   const ids = Array.from({ length: T }, (_, i) => i % 4);
   const layerBytes = (3 * H * T * (T + 1)) / 2;
   const c = new BlockCompactor({ nLayers: L, nHeads: H, nTokens: T }, ids, (1.5 * layerBytes) / 2 ** 20, take);
-  assert.throws(() => c.add(block(a, L, H, T, 4, 4, 8), 4, 8, 4, 8), /out of order/);
+  assert.throws(() => c.add(blockOf(a, L, H, T, 4, 4, 8), 4, 8, 4, 8), /out of order/);
   assert.throws(() => c.finish(), /only 0 of 10/);
-  assert.equal(c.add(block(a, L, H, T, 0, T, T), T, T, 0, T), true);
+  assert.equal(c.add(blockOf(a, L, H, T, 0, T, T), T, T, 0, T), true);
   const got = c.finish();
   assert.deepEqual(got.stored.map((s) => s?.length ?? null), [layerBytes, null, null]);
   assert.deepEqual(got.headStats, compactAttention(a, { nLayers: L, nHeads: H, nTokens: T }, ids, true).headStats);
@@ -68,6 +60,6 @@ test('a block with weight above its diagonal is refused and adds nothing', () =>
   const a = causalAttention(L, H, T, 5);
   a[1 * T + 3] = 0.25; // row 1 looks ahead
   const c = new BlockCompactor({ nLayers: L, nHeads: H, nTokens: T }, [1, 2, 3, 4, 5, 6], undefined, take);
-  assert.equal(c.add(block(a, L, H, T, 0, 4, 4), 4, 4, 0, 3), false);
+  assert.equal(c.add(blockOf(a, L, H, T, 0, 4, 4), 4, 4, 0, 3), false);
   assert.throws(() => c.finish(), /only 0 of 6/);
 });

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { NpyRowsWriter, writeNpy } from '../../../src/model/npy';
 import { floatToHalf, halfToFloat } from '../../../src/common/half';
 import { python } from '../../helpers/python';
+import { blockOf } from '../../helpers/queryBlocks';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'attention-lens-npy-'));
 
@@ -74,9 +75,7 @@ test('NpyRowsWriter: causal attention written block by block loads in NumPy as t
     assert.equal(writer.started, false);
     for (const [q0, q1] of [[0, 4], [4, 5], [5, 11]] as const) {
       const S = Math.min(T, q1 + 1) - q0, K = q0 + S; // the rows and the next block's first, as forwardInBlocks runs them
-      const block = new Float32Array(L * H * S * K); // [L, H, S, K]
-      for (let lh = 0; lh < L * H; lh++) for (let r = 0; r < S; r++) block.set(whole.subarray((lh * T + q0 + r) * T, (lh * T + q0 + r) * T + K), (lh * S + r) * K);
-      await writer.writeRows(block, { nLayers: L, nHeads: H, nTokens: T }, S, K, q0, q1);
+      await writer.writeRows(blockOf(whole, L, H, T, q0, S, K), { nLayers: L, nHeads: H, nTokens: T }, S, K, q0, q1);
     }
     assert.equal(writer.started, true);
     await writer.close();
