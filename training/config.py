@@ -31,6 +31,8 @@ class Config:
     n_positions: int = 512
     pos_init: str = "sinusoidal"  # position embeddings at init: "sinusoidal" or "normal" (GPT-2's random init)
     pos_std: float = 0.02        # the sinusoid's element std at init ("normal" keeps GPT-2's 0.01)
+    pos_max_freq: float = 1.0    # the sinusoids' highest frequency, radians a position (pi: period 2, what tells neighbours apart)
+    pos_base: float = 10000.0    # highest over lowest frequency
     # optimisation
     batch_size: int = 8
     seq_len: int = 512

@@ -26,7 +26,9 @@ def init_positions(model, cfg):
         raise ValueError(f"pos_init must be 'normal' or 'sinusoidal', not {cfg.pos_init!r}")
     P, C = model.wpe.weight.shape  # [n_positions, C]
     pos = torch.arange(P, dtype=torch.float32)[:, None]  # [P,1]
-    freq = torch.exp(-math.log(10000.0) * torch.arange(0, C, 2, dtype=torch.float32) / C)  # [C/2]
+    freq = torch.exp(-math.log(cfg.pos_base) * torch.arange(0, C, 2, dtype=torch.float32) / C)  # [C/2]
+    if cfg.pos_max_freq != 1.0:  # (kept apart so the default init stays bit for bit as before)
+        freq = freq * cfg.pos_max_freq
     pe = torch.zeros(P, C)
     pe[:, 0::2] = torch.sin(pos * freq)
     pe[:, 1::2] = torch.cos(pos * freq)
