@@ -8,14 +8,24 @@
 // A layer of causal attention is exactly zero above each head's diagonal: its codes then hold only
 // the lower triangles, half the bytes (encodeLayer checks the zeros; the length tells the layout).
 
+/** A float32's bits to its top three bytes, rounded to nearest on the dropped byte (a carry moves into the exponent, as it should; the largest finite values would carry into Infinity: probabilities never come near). */
+const top3 = (b: number): number => (b >= 0xffffff80 ? b >>> 8 : (b + 0x80) >>> 8);
+
 /** `src` as 3 bytes per value into `dst` (length 3 · src.length), little-endian. */
 export function encodeAttention(src: Float32Array, dst: Uint8Array): void {
   const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
-  for (let i = 0, j = 0; i < bits.length; i++, j += 3) {
-    const b = bits[i]!;
-    // Round to nearest on the dropped byte; a carry moves into the exponent, as it should. The
-    // largest finite values would carry into Infinity; probabilities never come near.
-    const r = b >= 0xffffff80 ? b >>> 8 : (b + 0x80) >>> 8;
+  const n = bits.length, n4 = n & ~3;
+  // Four values as three 32-bit words: half the time of a byte at a time (dst need not be aligned).
+  const words = new DataView(dst.buffer, dst.byteOffset, dst.length);
+  let i = 0, j = 0;
+  for (; i < n4; i += 4, j += 12) {
+    const a = top3(bits[i]!), b = top3(bits[i + 1]!), c = top3(bits[i + 2]!), d = top3(bits[i + 3]!);
+    words.setUint32(j, (a | (b << 24)) >>> 0, true);
+    words.setUint32(j + 4, ((b >>> 8) | (c << 16)) >>> 0, true);
+    words.setUint32(j + 8, ((c >>> 16) | (d << 8)) >>> 0, true);
+  }
+  for (; i < n; i++, j += 3) {
+    const r = top3(bits[i]!);
     dst[j] = r & 0xff;
     dst[j + 1] = (r >>> 8) & 0xff;
     dst[j + 2] = r >>> 16;

@@ -73,10 +73,13 @@ export class BlockCompactor {
   add(block: Float32Array, S: number, K: number, q0: number, q1: number): boolean {
     const { nLayers: L, nHeads: H, nTokens: T } = this.shape;
     if (q0 !== this.next || q1 > T || q1 - q0 > S || K < q1 || block.length !== L * H * S * K) throw new RangeError(`block of rows ${q0}..${q1} out of order or the wrong size`);
+    const bits = new Uint32Array(block.buffer, block.byteOffset, block.length);
     for (let lh = 0; lh < L * H; lh++) {
       for (let q = q0; q < q1; q++) {
         const row = (lh * S + q - q0) * K; // [L, H, S, K]
-        for (let k = q + 1; k < K; k++) if (block[row + k] !== 0) return false;
+        let any = 0; // every bit of the keys after the diagonal but the sign (−0 is zero)
+        for (let k = row + q + 1; k < row + K; k++) any |= bits[k]!;
+        if ((any & 0x7fffffff) !== 0) return false;
       }
     }
     for (let l = 0; l < L; l++) {

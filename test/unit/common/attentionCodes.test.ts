@@ -45,6 +45,26 @@ test('every value decodes within 2^-16 relative (zeros exact), so within half a 
   roundTrip(tiny).back.forEach((v, i) => assert.ok(Math.abs(v - tiny[i]!) <= 2 ** -134, `${tiny[i]} → ${v}`));
 });
 
+test('codes are each value\'s top three bytes, rounded, at every length and every alignment of the destination', () => {
+  // Byte at a time, as the layout is defined: little-endian bits 8..31 of the float32, rounded to nearest on bits 0..7.
+  const reference = (x: Float32Array) => {
+    const bits = new Uint32Array(x.buffer, x.byteOffset, x.length), out = new Uint8Array(3 * x.length);
+    bits.forEach((b, i) => { const r = Math.min(0xffffff, Math.round(b / 256)); out.set([r & 0xff, (r >> 8) & 0xff, r >> 16], 3 * i); });
+    return out;
+  };
+  const values = probabilities(40, 3);
+  values.set(new Float32Array(new Uint32Array([0x3f7fff80, 0x3f7fff7f, 0x3effffff, 0x00000080]).buffer), 6); // carries into the exponent, just under, a subnormal
+  for (let n = 0; n <= 13; n++) {
+    for (let offset = 0; offset < 4; offset++) {
+      const x = values.slice(n, 2 * n);
+      const dst = new Uint8Array(offset + 3 * x.length + 2).fill(0xaa);
+      encodeAttention(x, dst.subarray(offset, offset + 3 * x.length));
+      assert.deepEqual(dst.subarray(offset, offset + 3 * x.length), reference(x), `${n} values at byte ${offset}`);
+      assert.ok(dst.subarray(0, offset).every((v) => v === 0xaa) && dst.subarray(offset + 3 * x.length).every((v) => v === 0xaa), 'nothing written outside');
+    }
+  }
+});
+
 test('a row renormalised after dropping a heavy sink stays within the shown precision', () => {
   const row = Float32Array.from([0.999, 2e-4, 3e-4, 5e-4]); // sink, then the rest
   const { back } = roundTrip(row);

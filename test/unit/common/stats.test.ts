@@ -124,3 +124,23 @@ test('LZ copier score: weight on the token after each copied token’s source, i
   const all = allHeadStats(m, 1, 1, T, ids, true);
   close(statsAt(all, 1, 0, 0).lzCopier, 0.75);
 });
+
+test('entropy from float32 bits and distance in the same pass agree with Math.log in double on every kind of value', () => {
+  // Rows of log-uniform weights down to 2^-140 (subnormals), exact zeros, values just under 1 and
+  // powers of two; not normalised (the sums need not be 1 for the comparison).
+  const T = 67;
+  let seed = 7;
+  const r = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const m = new Float32Array(T * T);
+  for (let i = 0; i < m.length; i++) {
+    const kind = i % 5;
+    m[i] = kind === 0 ? 2 ** (-140 * r()) : kind === 1 ? 0 : kind === 2 ? 1 - r() * 2 ** -20 : kind === 3 ? 2 ** -Math.floor(30 * r()) : r();
+  }
+  const ids = Array.from({ length: T }, (_, i) => i % 11);
+  for (const causal of [true, false]) {
+    const fast = headStats(m, T, ids, causal), exact = headStats(Array.from(m), T, ids, causal); // a plain array: Math.log
+    for (const name of ['entropy', 'meanDistance'] as const) {
+      assert.ok(Math.abs(fast[name] / exact[name] - 1) <= 1e-13, `${name} (causal ${causal}): ${fast[name]} vs ${exact[name]}`);
+    }
+  }
+});
