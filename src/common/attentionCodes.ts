@@ -35,7 +35,17 @@ export function encodeAttention(src: Float32Array, dst: Uint8Array): void {
 /** `src` (3 bytes per value, from value `from` on) decoded into `dst`. */
 export function decodeAttention(src: Uint8Array, dst: Float32Array, from = 0): void {
   const bits = new Uint32Array(dst.buffer, dst.byteOffset, dst.length);
-  for (let i = 0, j = 3 * from; i < bits.length; i++, j += 3) bits[i] = ((src[j]! << 8) | (src[j + 1]! << 16) | (src[j + 2]! << 24)) >>> 0;
+  const n = bits.length, n4 = n & ~3;
+  const words = new DataView(src.buffer, src.byteOffset, src.length); // three 32-bit words to four values, as encodeAttention wrote them
+  let i = 0, j = 3 * from;
+  for (; i < n4; i += 4, j += 12) {
+    const w0 = words.getUint32(j, true), w1 = words.getUint32(j + 4, true), w2 = words.getUint32(j + 8, true);
+    bits[i] = w0 << 8;
+    bits[i + 1] = ((w0 >>> 24) << 8) | (w1 << 16);
+    bits[i + 2] = ((w1 >>> 16) << 8) | (w2 << 24);
+    bits[i + 3] = (w2 >>> 8) << 8;
+  }
+  for (; i < n; i++, j += 3) bits[i] = ((src[j]! << 8) | (src[j + 1]! << 16) | (src[j + 2]! << 24)) >>> 0;
 }
 
 /** Bytes a compact layer of `n` values takes. */

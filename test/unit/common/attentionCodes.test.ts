@@ -45,7 +45,7 @@ test('every value decodes within 2^-16 relative (zeros exact), so within half a 
   roundTrip(tiny).back.forEach((v, i) => assert.ok(Math.abs(v - tiny[i]!) <= 2 ** -134, `${tiny[i]} → ${v}`));
 });
 
-test('codes are each value\'s top three bytes, rounded, at every length and every alignment of the destination', () => {
+test('codes are each value\'s top three bytes, rounded, and decode back, at every length, start and alignment', () => {
   // Byte at a time, as the layout is defined: little-endian bits 8..31 of the float32, rounded to nearest on bits 0..7.
   const reference = (x: Float32Array) => {
     const bits = new Uint32Array(x.buffer, x.byteOffset, x.length), out = new Uint8Array(3 * x.length);
@@ -61,6 +61,13 @@ test('codes are each value\'s top three bytes, rounded, at every length and ever
       encodeAttention(x, dst.subarray(offset, offset + 3 * x.length));
       assert.deepEqual(dst.subarray(offset, offset + 3 * x.length), reference(x), `${n} values at byte ${offset}`);
       assert.ok(dst.subarray(0, offset).every((v) => v === 0xaa) && dst.subarray(offset + 3 * x.length).every((v) => v === 0xaa), 'nothing written outside');
+      // Decoded from any value on, at any alignment: each value's top three bytes and a zero byte.
+      for (let from = 0; from <= n; from++) {
+        const back = new Float32Array(n - from);
+        decodeAttention(dst.subarray(offset), back, from);
+        const expect = new Uint32Array(n - from).map((_, i) => (dst[offset + 3 * (from + i)]! << 8 | dst[offset + 3 * (from + i) + 1]! << 16 | dst[offset + 3 * (from + i) + 2]! << 24) >>> 0);
+        assert.deepEqual(new Uint32Array(back.buffer), expect, `${n} values at byte ${offset}, decoded from ${from}`);
+      }
     }
   }
 });
