@@ -54,12 +54,20 @@ export const codedBytes = (n: number): number => 3 * n;
 /** Bytes of the codes of a layer [H, T, T]: every value, or only each head's lower triangle (q ≥ k). */
 export const layerCodeBytes = (H: number, T: number, triangular: boolean): number => 3 * H * (triangular ? (T * (T + 1)) / 2 : T * T);
 
+/** Whether `bits` (float32 values as Uint32) hold only zeros (+0 or −0) from `from` to `end`: one OR a value, no branch. */
+export function zerosBetween(bits: Uint32Array, from: number, end: number): boolean {
+  let any = 0;
+  for (let k = from; k < end; k++) any |= bits[k]!;
+  return (any & 0x7fffffff) === 0;
+}
+
 /** Whether every head of `layer` [H, T, T] is exactly zero above its diagonal (causal attention). */
 export function zeroAboveDiagonal(layer: Float32Array, H: number, T: number): boolean {
+  const bits = new Uint32Array(layer.buffer, layer.byteOffset, layer.length);
   for (let h = 0; h < H; h++) {
     for (let q = 0; q < T - 1; q++) {
       const row = (h * T + q) * T; // [H, Q, K]
-      for (let k = q + 1; k < T; k++) if (layer[row + k] !== 0) return false;
+      if (!zerosBetween(bits, row + q + 1, row + T)) return false;
     }
   }
   return true;

@@ -3,7 +3,7 @@
 // causal attention only below each diagonal, half that), with every head's statistics computed first from the exact float32 values. When even the codes
 // are over the budget, only as many layers as it holds are kept (at least one); the others are
 // dropped after their statistics and recomputed when read (layerStore.ts).
-import { encodeAttention, encodeLayer, layerCodeBytes } from '../common/attentionCodes';
+import { encodeAttention, encodeLayer, layerCodeBytes, zerosBetween } from '../common/attentionCodes';
 import { denseLayers, type StoredLayer } from '../common/attentionLayers';
 import { HEAD_STAT_NAMES, HEAD_SUMS, addHeadRows, finishHeadStats, layerHeadStats, putHeadStats, rowContext, type RowContext } from '../common/stats';
 import type { AttentionShape } from '../common/tensor';
@@ -77,9 +77,7 @@ export class BlockCompactor {
     for (let lh = 0; lh < L * H; lh++) {
       for (let q = q0; q < q1; q++) {
         const row = (lh * S + q - q0) * K; // [L, H, S, K]
-        let any = 0; // every bit of the keys after the diagonal but the sign (−0 is zero)
-        for (let k = row + q + 1; k < row + K; k++) any |= bits[k]!;
-        if ((any & 0x7fffffff) !== 0) return false;
+        if (!zerosBetween(bits, row + q + 1, row + K)) return false;
       }
     }
     for (let l = 0; l < L; l++) {

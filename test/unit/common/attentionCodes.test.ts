@@ -95,6 +95,18 @@ test('stored layers decode on request, exact layers pass through, and sizes are 
   assert.throws(() => denseLayers(dense.subarray(1), shape), /not L·H·T·T/);
 });
 
+test('above the diagonal, −0 counts as zero and anything else (the least subnormal, NaN, a negative) as weight', () => {
+  const H = 2, T = 5;
+  const causal = new Float32Array(H * T * T);
+  for (let h = 0; h < H; h++) for (let q = 0; q < T; q++) causal.fill(1 / (q + 1), (h * T + q) * T, (h * T + q) * T + q + 1); // [H, Q, K]
+  const at = (1 * T + 2) * T + 4; // head 1, query 2, key 4
+  for (const [value, zero] of [[-0, true], [0, true], [1e-45, false], [NaN, false], [-1e-3, false]] as const) {
+    const layer = causal.slice();
+    layer[at] = value;
+    assert.equal(encodeLayer(layer, H, T).length, layerCodeBytes(H, T, zero), `${Object.is(value, -0) ? '-0' : value} above the diagonal`);
+  }
+});
+
 test('a causal layer keeps only its lower triangles (half the bytes), a layer with anything above a diagonal keeps every value', () => {
   const H = 3, T = 7;
   const causal = probabilities(H * T * T, 3);
