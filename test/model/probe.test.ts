@@ -3,6 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadModel, type LoadedModel, type ProbeResult } from '../../src/model/index';
 import { testCacheDir, testModelDir } from '../helpers/models';
+import { CancelledError } from '../../src/model/errors';
+import type { OnnxSession } from '../../src/model/onnxSession';
+import { Prober } from '../../src/model/probe';
 
 const cacheDir = testCacheDir;
 
@@ -89,4 +92,29 @@ test('a long prefix probed in chunks through the cache equals one whole forward 
   assert.equal(probed.nTokens, whole.tokens.length);
   assert.deepEqual(probed.next.map((n) => n.id), whole.next.map((n) => n.id));
   probed.next.forEach((n, i) => assert.ok(Math.abs(n.prob - whole.next[i]!.prob) <= 1e-4, `prob ${i}`));
+}));
+
+test('a probe cancelled after its run cut the cache back leaves the cache right for the next keystrokes', () => withModel(async (model, fresh) => {
+  // A prober of the model's own session whose forward aborts `abortAfterRun` once it has run: the
+  // cancelled probe has already cut the cache back into the buffers reused from keystroke to keystroke.
+  const parts = model as unknown as { info: ConstructorParameters<typeof Prober>[0]; tokens: ConstructorParameters<typeof Prober>[1]; onnx: OnnxSession; eosIds: number[] };
+  let abortAfterRun: AbortController | null = null;
+  const onnx = Object.create(parts.onnx) as OnnxSession;
+  onnx.forward = async (...args: Parameters<OnnxSession['forward']>) => {
+    const out = await parts.onnx.forward(...args);
+    abortAfterRun?.abort();
+    return out;
+  };
+  const prober = new Prober(parts.info, parts.tokens, onnx, parts.eosIds);
+  const base = 'def mean(values):\n    return sum(values';
+  const check = async (prefix: string, what: string) => assertSameDistribution(await prober.probe(prefix, { topK: 8 }), await fresh.probe(prefix, { topK: 8, useCache: false }), what);
+  await check(`${base})`, 'first probe');
+  await check(`${base}) / len`, 'typing on: every cached position kept');
+  await check(`${base} +`, 'the end replaced: the cache is cut back into the reused buffers');
+  await check(`${base} -`, 'another operator in its place: as many positions kept');
+  abortAfterRun = new AbortController();
+  await assert.rejects(prober.probe('def mean(values):\n    return', { topK: 8, signal: abortAfterRun.signal }), CancelledError);
+  abortAfterRun = null;
+  await check(`${base} *`, 'after a cancelled run that cut the cache to fewer positions in the same buffers');
+  await check(`${base} * len(`, 'typing on');
 }));
