@@ -128,7 +128,7 @@ function entropyOf(values: Float32Array, bits: Uint32Array, from: number, end: n
     const a = values[j]!;
     d += a * Math.abs(i - (j - from));
     const b = bits[j]!, e = b >>> 23; // the sign bit is e's ninth
-    if (e - 1 >= 0xfe) { if (a > 0) h -= a * Math.log(a); continue; } // e 0 or ≥ 255: zero, subnormal, negative, not finite
+    if (e === 0 || e >= 0xff) { if (a > 0) h -= a * Math.log(a); continue; } // zero, subnormal, negative (sign set), not finite
     const m = b & 0x7fffff, k = m >>> 11;
     const x = (m & 0x7ff) * INV_TOP[k]!;
     h -= a * (LN_EXP[e]! + LN_TOP[k]! + x * (1 - x * (0.5 - x * (1 / 3))));

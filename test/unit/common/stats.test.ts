@@ -137,6 +137,9 @@ test('entropy from float32 bits and distance in the same pass agree with Math.lo
     m[i] = kind === 0 ? 2 ** (-140 * r()) : kind === 1 ? 0 : kind === 2 ? 1 - r() * 2 ** -20 : kind === 3 ? 2 ** -Math.floor(30 * r()) : r();
   }
   const ids = Array.from({ length: T }, (_, i) => i % 11);
+  const subnormal = m.map((_, i) => (i % 3 === 0 ? 0 : (1 + (i % 7)) * 1e-42)); // only zeros and subnormals: their logarithms alone
+  const [s, t] = [headStats(subnormal, T, ids, true), headStats(Array.from(subnormal), T, ids, true)];
+  assert.ok(Math.abs(s.entropy / t.entropy - 1) <= 1e-13, `subnormal rows: ${s.entropy} vs ${t.entropy}`);
   for (const causal of [true, false]) {
     const fast = headStats(m, T, ids, causal), exact = headStats(Array.from(m), T, ids, causal); // a plain array: Math.log
     for (const name of ['entropy', 'meanDistance'] as const) {
