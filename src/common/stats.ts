@@ -85,15 +85,8 @@ export function addHeadRows(rows: ArrayLike<number>, stride: number, q0: number,
     const row = (i - q0) * stride; // [Q, K]
     if (i >= first) {
       const end = causal ? i + 1 : stride; // a causal query's later keys hold exactly zero: half the logarithms
-      if (bits) {
-        sums[0] += entropyOf(rows as Float32Array, bits, row, row + end, i);
-        sums[1] += rowDistance;
-      } else {
-        let d = 0;
-        for (let j = 0; j < end; j++) d += rows[row + j] * Math.abs(i - j);
-        sums[0] += entropyOfAny(rows, row, row + end);
-        sums[1] += d;
-      }
+      if (bits) addRowFromBits(rows as Float32Array, bits, row, row + end, i, sums);
+      else addRow(rows, row, row + end, i, sums);
       sums[2] += rows[row]; sums[3]++;
     }
     if (i >= 1) { sums[4] += rows[row + i - 1]; sums[5]++; }
@@ -115,14 +108,12 @@ const LN_TOP = new Float64Array(4096), INV_TOP = new Float64Array(4096), LN_EXP 
 for (let k = 0; k < 4096; k++) { LN_TOP[k] = Math.log1p(k / 4096); INV_TOP[k] = 2 ** -23 / (1 + k / 4096); }
 for (let e = 0; e < 255; e++) LN_EXP[e] = (e - 127) * Math.LN2;
 
-/** Set by entropyOf beside its result: Σ a·|i − k| over the same row (one pass over it, not two). */
-let rowDistance = 0;
-
 /**
- * −Σ a ln a over values[from..end) (zeros add nothing), `bits` the same values as Uint32; the row's
- * distance sum for query `i` (key k at from + k) into rowDistance, summed in the same order.
+ * Adds the entropy −Σ a ln a of the row values[from..end) (zeros add nothing) to sums[0] and its
+ * distance Σ a·|i − k| for query `i` (key k at from + k) to sums[1], in one pass; `bits` holds the
+ * same values as Uint32.
  */
-function entropyOf(values: Float32Array, bits: Uint32Array, from: number, end: number, i: number): number {
+function addRowFromBits(values: Float32Array, bits: Uint32Array, from: number, end: number, i: number, sums: Float64Array): void {
   let h = 0, d = 0;
   for (let j = from; j < end; j++) {
     const a = values[j]!;
@@ -133,14 +124,18 @@ function entropyOf(values: Float32Array, bits: Uint32Array, from: number, end: n
     const x = (m & 0x7ff) * INV_TOP[k]!;
     h -= a * (LN_EXP[e]! + LN_TOP[k]! + x * (1 - x * (0.5 - x * (1 / 3))));
   }
-  rowDistance = d;
-  return h;
+  sums[0] += h; sums[1] += d;
 }
 
-function entropyOfAny(values: ArrayLike<number>, from: number, end: number): number {
-  let h = 0;
-  for (let j = from; j < end; j++) { const a = values[j]; if (a > 0) h -= a * Math.log(a); }
-  return h;
+/** addRowFromBits for values of any array: Math.log throughout. */
+function addRow(values: ArrayLike<number>, from: number, end: number, i: number, sums: Float64Array): void {
+  let h = 0, d = 0;
+  for (let j = from; j < end; j++) {
+    const a = values[j];
+    d += a * Math.abs(i - (j - from));
+    if (a > 0) h -= a * Math.log(a);
+  }
+  sums[0] += h; sums[1] += d;
 }
 
 export function finishHeadStats(sums: Float64Array): HeadStats {

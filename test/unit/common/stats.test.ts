@@ -1,6 +1,7 @@
 // Head statistics against values worked out by hand on small matrices.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { rng } from '../../helpers/randomText';
 import { allHeadStats, headLabels, headStats, mostDistinctiveHead, statsAt, uniformBandwidth, HEAD_STAT_NAMES, LABEL_THRESHOLDS } from '../../../src/common/stats';
 
 const close = (a: number, b: number, eps = 1e-6) => assert.ok(Math.abs(a - b) <= eps, `${a} ≠ ${b}`);
@@ -129,8 +130,7 @@ test('entropy from float32 bits and distance in the same pass agree with Math.lo
   // Rows of log-uniform weights down to 2^-140 (subnormals), exact zeros, values just under 1 and
   // powers of two; not normalised (the sums need not be 1 for the comparison).
   const T = 67;
-  let seed = 7;
-  const r = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const r = rng(7);
   const m = new Float32Array(T * T);
   for (let i = 0; i < m.length; i++) {
     const kind = i % 5;
