@@ -52,7 +52,10 @@ def write_card(run, r):
                                   if cfg.pos_weight_decay != cfg.weight_decay else "")
                                + "), grad clip 1.0"],
                  ["schedule", f"warm-up {cfg.warmup} steps to {cfg.lr}, cosine to {cfg.min_lr} at step "
-                              f"{cfg.decay_steps}, then constant {cfg.min_lr}"],
+                              f"{cfg.decay_steps}"
+                              + (f"; from step {cfg.second_from}: warm-up {cfg.warmup} steps to {cfg.second_lr}, "
+                                 f"cosine to {cfg.min_lr} at step {cfg.steps}" if cfg.second_from
+                                 else f", then constant {cfg.min_lr}")],
                  ["steps × batch", f"{min(step, cfg.short_steps)} × "
                                    f"{cfg.batch_size * cfg.seq_len // cfg.short_seq_len} windows of "
                                    f"{cfg.short_seq_len} tokens, then {max(0, step - cfg.short_steps)} × "
@@ -68,7 +71,12 @@ def write_card(run, r):
                           "same window copied later)"
                           + (f"; {cfg.repeat_small:.0%} of the random spans drawn from only "
                              f"{cfg.repeat_alphabet} ids, where copying needs the tokens' order"
-                             if cfg.repeat_small else "")],
+                             if cfg.repeat_small else "")
+                          + (f"; from step {cfg.second_from}, {cfg.pairs_share:.0%} of windows hold random "
+                             "(a, b) pairs written twice, the second time shuffled (only each b scored), and "
+                             f"{cfg.skip_share:.0%} random triplets x y x (only the third scored): both are "
+                             "predicted only by a head that looks exactly one token back"
+                             if cfg.second_from else "")],
                  ["initialisation", "GPT-2's (normal, std 0.02; residual projections scaled by 1/√(2 × layers)); "
                                     + (f"position embeddings sinusoidal, scaled to element std {cfg.pos_std}"
                                        if cfg.pos_init == "sinusoidal" else "position embeddings normal, std 0.01")],

@@ -40,7 +40,7 @@ class Config:
     short_steps: int = 4000      # short windows: more repeats per step, cheaper attention
     short_offset_share: float = 0.5  # short windows placed at a random later position (trains every position embedding early)
     steps: int = 6000            # ~24.6M tokens (~4 epochs); ~100 min on one thread of this machine
-    decay_steps: int = 6000      # cosine reaches min_lr here (a constant min_lr tail after it)
+    decay_steps: int = 6000      # cosine reaches min_lr here (then the second phase, or a constant min_lr tail)
     lr: float = 3e-3
     min_lr: float = 3e-4
     warmup: int = 100
@@ -53,6 +53,14 @@ class Config:
     repeat_alphabet: int = 16    # (repeated ids make a bag of recent tokens ambiguous: copying needs their order)
     repeat_min: int = 10         # span length in tokens
     repeat_max: int = 100
+    # A second phase from step second_from (0: none) to steps, after the first has grown the
+    # induction head: windows that reward a key holding only the previous token (an induction head
+    # that reads a blurred key copies a neighbour; see training/README.md), and the learning rate
+    # warmed up again to second_lr, then a cosine to min_lr at steps.
+    second_from: int = 0
+    second_lr: float = 3e-3
+    pairs_share: float = 0.5     # random (a, b) pairs written twice, the second time shuffled: b after a
+    skip_share: float = 0.3      # random triplets (x, y, x): the third is the token before the second
     probe_every: int = 250       # log pattern scores and the repeat loss every this many steps
     checkpoint_seconds: float = 240.0
     threads: int = 1             # one thread trained as fast as two here, and a run is only repeatable at one thread count
@@ -86,7 +94,8 @@ def smoke_config(out_dir=None):
         holdout_permille=200, eval_bytes=20_000,
         vocab_size=384, bpe_sample_bytes=200_000,
         n_layer=2, n_head=2, n_embd=32, n_positions=128,
-        batch_size=8, seq_len=128, short_seq_len=64, short_steps=30, steps=40, decay_steps=40, lr=1e-2, min_lr=1e-3, warmup=5,
+        batch_size=8, seq_len=128, short_seq_len=64, short_steps=30, steps=40, decay_steps=30, lr=1e-2, min_lr=1e-3, warmup=5,
+        second_from=30, second_lr=1e-2,
         checkpoint_seconds=60.0, kn_order=3, threads=1, markov_min_counts=(1, 2, 2, 3, 3),
     )
 

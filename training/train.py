@@ -39,6 +39,12 @@ def init_positions(model, cfg):
 def lr_at(step, cfg):
     if step < cfg.warmup:
         return cfg.lr * (step + 1) / cfg.warmup
+    if cfg.second_from and step >= cfg.second_from:
+        step -= cfg.second_from
+        if step < cfg.warmup:
+            return cfg.second_lr * (step + 1) / cfg.warmup
+        frac = (step - cfg.warmup) / max(1, cfg.steps - cfg.second_from - cfg.warmup)
+        return cfg.min_lr + 0.5 * (cfg.second_lr - cfg.min_lr) * (1.0 + math.cos(math.pi * min(1.0, frac)))
     frac = (step - cfg.warmup) / max(1, cfg.decay_steps - cfg.warmup)  # ≥ 1: min_lr tail
     return cfg.min_lr + 0.5 * (cfg.lr - cfg.min_lr) * (1.0 + math.cos(math.pi * min(1.0, frac)))
 
@@ -84,7 +90,16 @@ def batch_at(tokens, step, cfg, eot_id):
     for b, s in enumerate(starts):
         seq[b, 1:] = tokens[s:s + T]
     y = seq[:, 1:].copy()  # [B,T]
+    pointers = cfg.second_from and step >= cfg.second_from
     for b in range(B):
+        if pointers:
+            u = g.random()
+            if u < cfg.pairs_share:
+                shuffled_pairs(seq[b], y[b], g, cfg, eot_id)
+                continue
+            if u < cfg.pairs_share + cfg.skip_share:
+                skip_triplets(seq[b], y[b], g, cfg, eot_id)
+                continue
         if g.random() >= cfg.repeat_share:
             continue
         n = int(g.integers(cfg.repeat_min, min(cfg.repeat_max, T // 2 - 1) + 1))
@@ -103,6 +118,40 @@ def batch_at(tokens, step, cfg, eot_id):
         moved = g.random(B) < cfg.short_offset_share
         first_pos = torch.from_numpy(np.where(moved, g.integers(1, cfg.n_positions - T + 1, size=B), 0))
     return torch.from_numpy(seq[:, :-1].copy()), torch.from_numpy(y), first_pos
+
+
+def shuffled_pairs(seq, y, g, cfg, eot_id):
+    """Write n pairs of distinct random ids a1 b1 … an bn into the window seq [T+1], and the same
+    pairs again later in a shuffled order; only each b of the second copy is scored (y [T]).
+
+    Unlike a span copied verbatim, the token before a2 in the second copy is not b1, so only the
+    exact previous token identifies where b2 was: an induction head whose key blurs the previous
+    token with the one before it (or with itself) copies a neighbour instead."""
+    T = len(y)
+    n = int(g.integers(cfg.repeat_min, min(cfg.repeat_max, T // 2 - 1) + 1)) // 2  # pairs
+    a = int(g.integers(1, T + 1 - 4 * n + 1))  # first copy seq[a:a+2n]
+    c = int(g.integers(a + 2 * n, T + 1 - 2 * n + 1))  # second copy seq[c:c+2n]
+    ids = g.choice(eot_id, size=2 * n, replace=False)  # [2n] distinct: no pair is ambiguous
+    seq[a:a + 2 * n] = ids
+    order = g.permutation(n)
+    seq[c:c + 2 * n] = ids.reshape(n, 2)[order].reshape(-1)
+    y[a - 1:a + 2 * n - 1] = -100  # the first copy is unpredictable
+    y[c - 1:c + 2 * n - 1:2] = -100  # each a of the second copy too (its order is random)
+    y[c:c + 2 * n:2] = seq[c + 1:c + 2 * n + 1:2]  # each b: the token after the same a before
+
+
+def skip_triplets(seq, y, g, cfg, eot_id):
+    """Write n triplets of random ids x y x into the window seq [T+1]; only each third token is
+    scored (y [T]): it is the token before the one that precedes it, so a head that looks exactly one
+    back and copies predicts it, and one that blurs in the token itself or the one before copies a
+    wrong token."""
+    T = len(y)
+    n = int(g.integers(cfg.repeat_min, min(cfg.repeat_max, T // 2 - 1) + 1)) // 3 * 3  # tokens
+    a = int(g.integers(1, T + 1 - n + 1))  # seq[a:a+n]
+    xy = g.integers(0, eot_id, size=(n // 3, 2))  # [n/3, 2]
+    seq[a:a + n] = np.concatenate([xy, xy[:, :1]], axis=1).reshape(-1)  # [n/3, 3] → x y x …
+    y[a - 1:a + n - 1] = -100
+    y[a + 1:a + n - 1:3] = seq[a + 2:a + n:3]  # each third: predicted at the second
 
 
 @torch.no_grad()
