@@ -39,7 +39,7 @@ class Config:
     short_seq_len: int = 256     # windows of the first short_steps (twice as many per step)
     short_steps: int = 4000      # short windows: more repeats per step, cheaper attention
     short_offset_share: float = 0.5  # short windows placed at a random later position (trains every position embedding early)
-    steps: int = 6000            # ~24.6M tokens (~4 epochs); ~100 min on one thread of this machine
+    steps: int = 8000            # ~32.8M tokens (~5 epochs); ~2 h on one thread of this machine
     decay_steps: int = 6000      # cosine reaches min_lr here (then the second phase, or a constant min_lr tail)
     lr: float = 3e-3
     min_lr: float = 3e-4
@@ -57,7 +57,7 @@ class Config:
     # induction head: windows that reward a key holding only the previous token (an induction head
     # that reads a blurred key copies a neighbour; see training/README.md), and the learning rate
     # warmed up again to second_lr, then a cosine to min_lr at steps.
-    second_from: int = 0
+    second_from: int = 6000
     second_lr: float = 3e-3
     pairs_share: float = 0.5     # random (a, b) pairs written twice, the second time shuffled: b after a
     skip_share: float = 0.3      # random triplets (x, y, x): the third is the token before the second
