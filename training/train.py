@@ -36,17 +36,19 @@ def init_positions(model, cfg):
         model.wpe.weight.copy_(pe * (cfg.pos_std / pe.std()))
 
 
+def warm_cosine(step, peak, warmup, length, floor):
+    """Linear warm-up over `warmup` steps to `peak`, then a cosine to `floor` at step `length` (and
+    `floor` after it)."""
+    if step < warmup:
+        return peak * (step + 1) / warmup
+    frac = (step - warmup) / max(1, length - warmup)
+    return floor + 0.5 * (peak - floor) * (1.0 + math.cos(math.pi * min(1.0, frac)))
+
+
 def lr_at(step, cfg):
-    if step < cfg.warmup:
-        return cfg.lr * (step + 1) / cfg.warmup
     if cfg.second_from and step >= cfg.second_from:
-        step -= cfg.second_from
-        if step < cfg.warmup:
-            return cfg.second_lr * (step + 1) / cfg.warmup
-        frac = (step - cfg.warmup) / max(1, cfg.steps - cfg.second_from - cfg.warmup)
-        return cfg.min_lr + 0.5 * (cfg.second_lr - cfg.min_lr) * (1.0 + math.cos(math.pi * min(1.0, frac)))
-    frac = (step - cfg.warmup) / max(1, cfg.decay_steps - cfg.warmup)  # ≥ 1: min_lr tail
-    return cfg.min_lr + 0.5 * (cfg.lr - cfg.min_lr) * (1.0 + math.cos(math.pi * min(1.0, frac)))
+        return warm_cosine(step - cfg.second_from, cfg.second_lr, cfg.warmup, cfg.steps - cfg.second_from, cfg.min_lr)
+    return warm_cosine(step, cfg.lr, cfg.warmup, cfg.decay_steps, cfg.min_lr)  # a min_lr tail after decay_steps
 
 
 def make_optimizer(model, cfg):
@@ -102,7 +104,7 @@ def batch_at(tokens, step, cfg, eot_id):
                 continue
         if g.random() >= cfg.repeat_share:
             continue
-        n = int(g.integers(cfg.repeat_min, min(cfg.repeat_max, T // 2 - 1) + 1))
+        n = span_length(g, cfg, T)
         a = int(g.integers(1, T + 1 - 2 * n + 1))  # first copy seq[a:a+n]
         c = int(g.integers(a + n, T + 1 - n + 1))  # second copy seq[c:c+n]
         if g.random() < cfg.repeat_random:
@@ -120,6 +122,11 @@ def batch_at(tokens, step, cfg, eot_id):
     return torch.from_numpy(seq[:, :-1].copy()), torch.from_numpy(y), first_pos
 
 
+def span_length(g, cfg, T):
+    """Tokens of a repeated span in a window of T: repeat_min..repeat_max, two copies fit."""
+    return int(g.integers(cfg.repeat_min, min(cfg.repeat_max, T // 2 - 1) + 1))
+
+
 def shuffled_pairs(seq, y, g, cfg, eot_id):
     """Write n pairs of distinct random ids a1 b1 … an bn into the window seq [T+1], and the same
     pairs again later in a shuffled order; only each b of the second copy is scored (y [T]).
@@ -128,7 +135,7 @@ def shuffled_pairs(seq, y, g, cfg, eot_id):
     exact previous token identifies where b2 was: an induction head whose key blurs the previous
     token with the one before it (or with itself) copies a neighbour instead."""
     T = len(y)
-    n = int(g.integers(cfg.repeat_min, min(cfg.repeat_max, T // 2 - 1) + 1)) // 2  # pairs
+    n = span_length(g, cfg, T) // 2  # pairs
     a = int(g.integers(1, T + 1 - 4 * n + 1))  # first copy seq[a:a+2n]
     c = int(g.integers(a + 2 * n, T + 1 - 2 * n + 1))  # second copy seq[c:c+2n]
     ids = g.choice(eot_id, size=2 * n, replace=False)  # [2n] distinct: no pair is ambiguous
@@ -146,7 +153,7 @@ def skip_triplets(seq, y, g, cfg, eot_id):
     back and copies predicts it, and one that blurs in the token itself or the one before copies a
     wrong token."""
     T = len(y)
-    n = int(g.integers(cfg.repeat_min, min(cfg.repeat_max, T // 2 - 1) + 1)) // 3 * 3  # tokens
+    n = span_length(g, cfg, T) // 3 * 3  # tokens
     a = int(g.integers(1, T + 1 - n + 1))  # seq[a:a+n]
     xy = g.integers(0, eot_id, size=(n // 3, 2))  # [n/3, 2]
     seq[a:a + n] = np.concatenate([xy, xy[:, :1]], axis=1).reshape(-1)  # [n/3, 3] → x y x …
