@@ -16,6 +16,8 @@ export async function analyzeText(
   tokens: Tokenization,
   onnx: OnnxSession,
   pool: AttentionPool,
+  /** Where a blocked forward's one block buffer comes from and goes back to between analyses. */
+  blockPool?: AttentionPool,
 ): Promise<AnalysisResult> {
   throwIfAborted(opts.signal);
   const t0 = performance.now();
@@ -49,7 +51,7 @@ export async function analyzeText(
   const compactor = blocks ? new BlockCompactor({ nLayers: onnx.attentionOutputs.length, nHeads: lh / onnx.attentionOutputs.length, nTokens: T }, tok.ids, sink ? null : budget, (n) => pool.take(n)) : null;
   let inBlocks: { out: ForwardOutput; compactMs: number } | null = null;
   try {
-    inBlocks = compactor ? await forwardInBlocks(onnx, tok.ids, rows, topK, compactor, opts.signal, sink) : null;
+    inBlocks = compactor ? await forwardInBlocks(onnx, tok.ids, rows, topK, compactor, opts.signal, sink, blockPool) : null;
   } catch (err) {
     pool.give(compactor!.buffer);
     throw err;

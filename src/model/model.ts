@@ -21,6 +21,8 @@ export class Model implements LoadedModel {
   private gated: { runner: OnnxSession; prober: Prober; heads: HeadRef[] } | null = null;
   /** Attention buffers of released analyses, filled again by the next ones. */
   private readonly attentionPool = new AttentionPool();
+  /** The block buffer of an analysis run in blocks of query rows (queryBlocks.ts), kept for the next. */
+  private readonly blockPool = new AttentionPool();
   private disposed = false;
   /** ONNX Runtime runs one at a time; requests queue here in arrival order. */
   private readonly queue = new SerialQueue();
@@ -40,7 +42,7 @@ export class Model implements LoadedModel {
 
   analyze(text: string, opts: AnalyzeOptions): Promise<AnalysisResult> {
     return this.serial(async () => {
-      const result = await analyzeText(text, opts, this.info, this.tokens, this.gated?.runner ?? this.onnx, this.attentionPool);
+      const result = await analyzeText(text, opts, this.info, this.tokens, this.gated?.runner ?? this.onnx, this.attentionPool, this.blockPool);
       if (this.gated) result.headsOff = this.gated.heads.slice();
       if (result.keptLayers !== undefined) withRecompute(result, (ids, layers, heads, signal) => this.recomputeLayers(ids, layers, heads, signal));
       return result;
@@ -117,6 +119,7 @@ export class Model implements LoadedModel {
       this.disposed = true;
       this.prober.reset();
       this.attentionPool.clear();
+      this.blockPool.clear();
     });
   }
 

@@ -7,7 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { allHeadStats } from '../../src/common/stats';
 import { attentionLayers, isCancelled, loadModel, loadModelInWorker, type AnalysisResult, type LoadedModel } from '../../src/model/index';
+import { analyzeText } from '../../src/model/analyze';
+import { AttentionPool } from '../../src/model/attentionPool';
+import type { OnnxSession } from '../../src/model/onnxSession';
 import { blockRows } from '../../src/model/queryBlocks';
+import type { Tokenization } from '../../src/model/tokenize';
 import { testCacheDir, testModelDir } from '../helpers/models';
 import { assertShownEqual, compactOpts, compactText } from '../helpers/compactAttention';
 
@@ -59,6 +63,39 @@ test('in blocks of query rows through the cache: the same scores, statistics and
   const blocksOff = await model.analyze(compactText, { ...compactOpts, attentionMemoryMB: BUDGET_MB });
   assert.ok(denseOff.tokens.some((t, i) => Math.abs((t.logprob ?? 0) - (dense.tokens[i]!.logprob ?? 0)) > 1e-3), 'the heads off change the scores');
   assertSameAnalysis(blocksOff, denseOff, 'blocks, heads off');
+}));
+
+test('one block buffer, as large as the largest block, comes from the pool and goes back; the next analysis fills it again, stale values and all', () => withModel(async (model) => {
+  const { tokens, onnx } = model as unknown as { tokens: Tokenization; onnx: OnnxSession };
+  const dense = await model.analyze(compactText, compactOpts);
+  const { nLayers: L, nHeads: H, nTokens: T } = dense.shape;
+  let largest = 0;
+  for (let q0 = 0, q1 = 0; q0 < T; q0 = q1) {
+    q1 = q0 + blockRows(q0, T, L * H, BUDGET_MB);
+    const S = Math.min(T, q1 + 1) - q0; // the block's rows and the next block's first
+    largest = Math.max(largest, L * H * S * (q0 + S));
+  }
+  const taken: number[] = [];
+  const given: Float32Array[] = [];
+  const blocks = new (class extends AttentionPool {
+    override take(n: number): Float32Array {
+      taken.push(n);
+      return super.take(n);
+    }
+    override give(buffer: Float32Array): void {
+      given.push(buffer);
+      super.give(buffer);
+    }
+  })();
+  const opts = { ...compactOpts, attentionMemoryMB: BUDGET_MB };
+  const first = await analyzeText(compactText, opts, model.info, tokens, onnx, new AttentionPool(), blocks);
+  assert.deepEqual(taken, [largest], 'one buffer, for the largest block');
+  assert.equal(given.length, 1, 'given back');
+  assertSameAnalysis(first, dense, 'first');
+  given[0]!.fill(0.5); // what a reused buffer may hold: nothing of it may show
+  const second = await analyzeText(compactText, opts, model.info, tokens, onnx, new AttentionPool(), blocks);
+  assert.equal(given[1], given[0], 'the same buffer again');
+  assertSameAnalysis(second, dense, 'second, in the reused buffer');
 }));
 
 test('through the model worker: the codes cross by transfer, and come back for the next analysis', () => withModel(async (model) => {
