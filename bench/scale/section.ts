@@ -24,6 +24,7 @@ import { torchMedianMs } from '../section-torch';
 import { now, round, summarize } from '../stats';
 import { repoCorpus, textOfTokens } from '../texts';
 import { measureCli } from './cli';
+import { runtimeFloor } from './floor';
 
 const SECTION = 'scale (GPT-2-small shape)';
 const BUILD_VERSION = 1; // RECIPE.version in build_model.py
@@ -128,6 +129,8 @@ export async function runScale(ctx: BenchContext): Promise<void> {
     });
     report.extra.scaleLoad = { first, cold };
 
+    /** The matmul work at n tokens over the best GEMM throughput of this run (set by analysisAt's checks). */
+    const limitMs = (n: number) => forwardFlops(dims, n).total / (ctx.shared.peakGflops! * 1e6);
     let text1024 = '';
     const model = await loadBenchModel(dir, cacheDir, 'scale');
     try {
@@ -136,7 +139,6 @@ export async function runScale(ctx: BenchContext): Promise<void> {
       text1024 = await textOfTokens(model, corpus, 1024);
       const m512 = await analysisAt(ctx, add, model, dir, text512, 512);
       const m1024 = await analysisAt(ctx, add, model, dir, text1024, 1024);
-      const limitMs = (n: number) => forwardFlops(dims, n).total / (ctx.shared.peakGflops! * 1e6);
       add('ours / compute limit, 1,024 tokens', m1024 / limitMs(1024), '×', 'scale_limit_ratio_1024', {
         bar: BARS.scaleLimitRatio1024,
         note: `limit ${limitMs(1024).toFixed(0)} ms (${(forwardFlops(dims, 1024).total / 1e9).toFixed(0)} GFLOP at ${ctx.shared.peakGflops!.toFixed(0)} GFLOP/s); at 512: ${(m512 / limitMs(512)).toFixed(2)}×`,
@@ -161,6 +163,18 @@ export async function runScale(ctx: BenchContext): Promise<void> {
     } finally {
       await model.dispose();
     }
+
+    // The runtime's own floor (see floor.ts), after the model above is gone: one ONNX session at a time.
+    const floor = await runtimeFloor(dir, cacheDir, [512, 1024], opts.quick ? 1 : 3);
+    for (const [n, s] of floor) {
+      const torchMs = report.rows.find((r) => r.key === `scale_torch_ms_${n}`)?.value;
+      add(`runtime alone, no attention fetched, ${n} tokens (median of ${s.n})`, s.median, 'ms', `scale_floor_ms_${n}`, {
+        note: `the patched graph's forward over the whole text, top-k and token scores only: no analysis on this runtime is faster; ${(s.median / limitMs(n)).toFixed(2)}× the compute limit${typeof torchMs === 'number' ? `, ${(s.median / torchMs).toFixed(3)}× PyTorch` : ''}`,
+      });
+      add(`runtime alone / compute limit, ${n} tokens`, s.median / limitMs(n), '×', `scale_floor_limit_ratio_${n}`);
+      if (typeof torchMs === 'number') add(`runtime alone / PyTorch, ${n} tokens`, s.median / torchMs, '×', `scale_floor_torch_ratio_${n}`);
+    }
+    report.extra.scaleFloor = Object.fromEntries(floor);
 
     // Peak RSS of a 1,024-token analysis, in a fresh process (weights and runtime included).
     const textFile = path.join(work, 'text-1024.txt');

@@ -175,10 +175,10 @@ export function onnxCandidates(kind: 'decoder' | 'encoder', quantized: boolean):
   return bases.flatMap((b) => (quantized ? [`${b}_quantized`, b] : [b, `${b}_quantized`]));
 }
 
-interface Patched extends PatchedGraph { source: string | Uint8Array }
+export interface Patched extends PatchedGraph { source: string | Uint8Array }
 
 /** Surgery once per source file: the patched model and its metadata are cached under cacheDir by hash. */
-async function patchedModel(onnxFile: string, label: string, cacheDir: string | undefined, kind: 'decoder' | 'encoder', bothBranches: boolean): Promise<Patched> {
+export async function patchedModel(onnxFile: string, label: string, cacheDir: string | undefined, kind: 'decoder' | 'encoder', bothBranches: boolean): Promise<Patched> {
   const dir = cacheDir ?? path.join(os.tmpdir(), 'attention-lens-cache');
   const variant = `${kind}${bothBranches ? '-both' : ''}`;
   const entry = (hash: string) => path.join(dir, `patched-${hash}-${variant}-v${SURGERY_VERSION}`);
