@@ -2,8 +2,11 @@
 // grid of buttons. Arrow keys move between thumbnails (roving tabindex); Enter or click opens one.
 import { el, clear, fmt } from './dom';
 import type { Palette } from './theme';
-import { headLabels, statsAt } from '../src/common/stats';
+import { headLabels, statsAt, type HeadLabel } from '../src/common/stats';
 import { isHeadOff, wireHeadToggle, type HeadsOffList } from './headToggle';
+
+/** Labels too wide for a thumbnail, shortened under it (the tooltip and aria-label keep the full name). */
+const THUMB_LABEL: Partial<Record<HeadLabel, string>> = { 'previous-token': 'prev-token' };
 
 export interface OverviewData {
   nLayers: number;
@@ -49,7 +52,7 @@ export class Overview {
         for (let x = 0; x < s * s; x++) px[x] = palette.pixels[d.data[base + x]];
         const canvas = el('canvas', { width: s, height: s, class: 'thumb-canvas', 'aria-hidden': 'true' });
         canvas.getContext('2d')!.putImageData(img, 0, 0);
-        let labels: string[] = [];
+        let labels: HeadLabel[] = [];
         let description = isMean ? `Layer ${l}, mean over heads` : `Layer ${l}, head ${h}`;
         if (!isMean && d.stats) {
           const st = statsAt(d.stats, H, l, h);
@@ -61,7 +64,8 @@ export class Overview {
           class: `thumb${isMean ? ' thumb-mean' : ''}${active ? ' thumb-current' : ''}`,
           tabindex: -1, 'aria-label': description, title: description, 'data-layer': l, 'data-head': isMean ? 'mean' : h,
         });
-        button.append(canvas, el('span', { class: 'thumb-label' }, !isMean && isHeadOff(d.headsOff, l, h) ? 'off' : labels[0] ?? (isMean ? 'mean' : '')));
+        const label = labels[0] ? THUMB_LABEL[labels[0]] ?? labels[0] : isMean ? 'mean' : '';
+        button.append(canvas, el('span', { class: 'thumb-label' }, !isMean && isHeadOff(d.headsOff, l, h) ? 'off' : label));
         if (!isMean) wireHeadToggle(button, l, h, d.headsOff, this.onToggle);
         button.addEventListener('click', () => { this.focusAt = { layer: l, col: h }; this.onOpen(l, isMean ? 'mean' : h); });
         button.addEventListener('focus', () => { this.focusAt = { layer: l, col: h }; this.updateTabStops(); });

@@ -33,7 +33,10 @@ test('overview: one thumbnail per head plus a mean per layer, pixels from max-po
   });
   assert.deepEqual(px, [6, [0x37, 0x94, 0xff], [0x1e, 0x1e, 0x1e]]);
   const labels = await p.page.locator('.overview .thumb-label').allTextContents();
-  assert.deepEqual(labels, ['previous-token', 'sink', 'mean', 'broad', 'local', 'mean']);
+  assert.deepEqual(labels, ['prev-token', 'sink', 'mean', 'broad', 'local', 'mean']);
+  const cut = await p.page.locator('.overview .thumb-label').evaluateAll((spans) => spans.filter((s) => s.scrollWidth > s.clientWidth).map((s) => s.textContent));
+  assert.deepEqual(cut, [], 'every label fits under its thumbnail');
+  assert.match(await p.page.locator('button.thumb[data-layer="0"][data-head="0"]').getAttribute('title') ?? '', /^Layer 0, head 0: previous-token;/, 'the tooltip names it in full');
   const overview = (await p.sent()).find((m) => m.type === 'overview')!;
   assert.equal(overview.bytes, 2 * 3 * 6 * 6);
 });
