@@ -118,3 +118,25 @@ test('a probe cancelled after its run cut the cache back leaves the cache right 
   await check(`${base} *`, 'after a cancelled run that cut the cache to fewer positions in the same buffers');
   await check(`${base} * len(`, 'typing on');
 }));
+
+test('typing on: new tokens run after the cached anchor without fetching keys and values, until the anchor moves up to them', () => withModel(async (model, fresh) => {
+  const parts = model as unknown as { info: ConstructorParameters<typeof Prober>[0]; tokens: ConstructorParameters<typeof Prober>[1]; onnx: OnnxSession; eosIds: number[] };
+  const runs: { S: number; present: boolean }[] = [];
+  const onnx = Object.create(parts.onnx) as OnnxSession;
+  onnx.forward = (...args: Parameters<OnnxSession['forward']>) => {
+    runs.push({ S: args[0].length, present: args[3].present === true });
+    return parts.onnx.forward(...args);
+  };
+  const prober = new Prober(parts.info, parts.tokens, onnx, parts.eosIds);
+  const text = 'def mean(values):\n    total = 0\n    for value in values:\n        total += value\n    return total / len(values)\n';
+  const start = 18;
+  for (let at = start; at <= text.length; at++) {
+    const prefix = text.slice(0, at);
+    assertSameDistribution(await prober.probe(prefix, { topK: 8 }), await fresh.probe(prefix, { topK: 8, useCache: false }), `cursor ${at}`);
+  }
+  const keystrokes = text.length - start + 1;
+  const fetched = runs.filter((r) => r.present).length;
+  assert.ok(runs.length <= keystrokes, 'one run a keystroke at most (none where the tokens did not change)');
+  assert.ok(fetched >= 2 && fetched <= keystrokes / 4, `keys and values fetched on ${fetched} of ${keystrokes} keystrokes: the first, and each time the anchor moved`);
+  assert.ok(runs.filter((r) => !r.present).every((r) => r.S <= 8), 'a tail run holds at most TAIL_TOKENS tokens');
+}));
