@@ -5,11 +5,9 @@
 // this the fastest way to run it: without it each layer's 50 MB of scores at 1,024 tokens is fresh
 // memory, page faults and all (measured 1,492 ms against ~630 ms with it); the extension runs large
 // models without the arena (it keeps the high-water mark) and in blocks, where it made no difference.
-import { statSync } from 'node:fs';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { modelDims, type ModelConfig } from '../../src/model/config';
-import { chooseOnnxFile, patchedModel, sessionOptions } from '../../src/model/load';
+import { chooseOnnxFile, patchedModel, sessionOptionsFor, startSession } from '../../src/model/load';
 import { OnnxSession } from '../../src/model/onnxSession';
 import { readModelConfig } from '../context';
 import { now, summarize, type Summary } from '../stats';
@@ -20,8 +18,7 @@ export async function runtimeFloor(dir: string, cacheDir: string, sizes: readonl
   const file = chooseOnnxFile(dir, 'decoder', false);
   const label = path.relative(dir, file);
   const patched = await patchedModel(file, label, cacheDir, 'decoder', false);
-  const options = { ...sessionOptions(typeof patched.source === 'string' ? statSync(patched.source).size : patched.source.length), enableCpuMemArena: true };
-  const session = typeof patched.source === 'string' ? await ort.InferenceSession.create(patched.source, options) : await ort.InferenceSession.create(patched.source, options);
+  const session = await startSession(patched, { ...sessionOptionsFor(patched), enableCpuMemArena: true }, label, 'decoder');
   const onnx = new OnnxSession(session, patched, dims, label);
   const out = new Map<number, Summary>();
   for (const n of sizes) {

@@ -129,6 +129,8 @@ export async function runScale(ctx: BenchContext): Promise<void> {
     });
     report.extra.scaleLoad = { first, cold };
 
+    /** PyTorch's median at n tokens, where analysisAt measured it. */
+    const torchMsAt = (n: number) => report.rows.find((r) => r.key === `scale_torch_ms_${n}`)?.value;
     /** The matmul work at n tokens over the best GEMM throughput of this run (set by analysisAt's checks). */
     const limitMs = (n: number) => forwardFlops(dims, n).total / (ctx.shared.peakGflops! * 1e6);
     let text1024 = '';
@@ -145,7 +147,7 @@ export async function runScale(ctx: BenchContext): Promise<void> {
       });
       // The floor of ours / PyTorch on this machine: a forward at the compute limit, over PyTorch's time.
       for (const n of [512, 1024]) {
-        const torchMs = report.rows.find((r) => r.key === `scale_torch_ms_${n}`)?.value;
+        const torchMs = torchMsAt(n);
         if (typeof torchMs === 'number') {
           add(`compute limit / PyTorch, ${n} tokens`, limitMs(n) / torchMs, '×', `scale_limit_torch_ratio_${n}`, {
             note: `the least ours / PyTorch any fp32 forward could reach here (${limitMs(n).toFixed(0)} ms of matmul at the peak vs PyTorch's ${torchMs.toFixed(0)} ms)`,
@@ -167,7 +169,7 @@ export async function runScale(ctx: BenchContext): Promise<void> {
     // The runtime's own floor (see floor.ts), after the model above is gone: one ONNX session at a time.
     const floor = await runtimeFloor(dir, cacheDir, [512, 1024], opts.quick ? 1 : 3);
     for (const [n, s] of floor) {
-      const torchMs = report.rows.find((r) => r.key === `scale_torch_ms_${n}`)?.value;
+      const torchMs = torchMsAt(n);
       add(`runtime alone, no attention fetched, ${n} tokens (median of ${s.n})`, s.median, 'ms', `scale_floor_ms_${n}`, {
         note: `the patched graph's forward over the whole text, top-k and token scores only: no analysis on this runtime is faster; ${(s.median / limitMs(n)).toFixed(2)}× the compute limit${typeof torchMs === 'number' ? `, ${(s.median / torchMs).toFixed(3)}× PyTorch` : ''}`,
       });

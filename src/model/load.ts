@@ -55,7 +55,7 @@ async function load(spec: ModelSpec, opts: LoadOptions): Promise<LoadedModel> {
   if (dims.vocab === 0) dims.vocab = Object.keys(tokenizer.model.vocab).length;
   let patched = await patchedModel(onnxFile, label, opts.cacheDir, kind, false);
   progress('Starting ONNX Runtime…');
-  const options = sessionOptions(typeof patched.source === 'string' ? statSync(patched.source).size : patched.source.length);
+  const options = sessionOptionsFor(patched);
   let onnx = new OnnxSession(await startSession(patched, options, label, kind), patched, dims, label);
   // A merged decoder whose branch with a past cannot start from an empty one: both branches after all.
   const bothBranches = patched.cachedBranchOnly === true && !(await runsFromEmptyPast(onnx));
@@ -78,7 +78,7 @@ async function load(spec: ModelSpec, opts: LoadOptions): Promise<LoadedModel> {
   return new Model(info, tokens, onnx, eosIds(config), internals);
 }
 
-async function startSession(patched: Patched, options: ort.InferenceSession.SessionOptions, label: string, kind: 'decoder' | 'encoder'): Promise<ort.InferenceSession> {
+export async function startSession(patched: Patched, options: ort.InferenceSession.SessionOptions, label: string, kind: 'decoder' | 'encoder'): Promise<ort.InferenceSession> {
   let session: ort.InferenceSession;
   try {
     // Two calls because create() is overloaded (path | bytes) and takes no union of the two.
@@ -106,6 +106,11 @@ async function runsFromEmptyPast(onnx: OnnxSession): Promise<boolean> {
 
 /** Model files from this size on run without the CPU arena (see sessionOptions). */
 export const ARENA_MAX_MODEL_BYTES = 100 * 2 ** 20;
+
+/** sessionOptions for a patched graph, by its size on disk or in memory. */
+export function sessionOptionsFor(patched: Patched): ort.InferenceSession.SessionOptions {
+  return sessionOptions(typeof patched.source === 'string' ? statSync(patched.source).size : patched.source.length);
+}
 
 export function sessionOptions(modelBytes: number): ort.InferenceSession.SessionOptions {
   // Intra-op threads: all cores up to 4 (beyond that small models gain nothing and the host suffers).

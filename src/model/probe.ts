@@ -118,15 +118,8 @@ export class Prober {
     // A short tail after the whole anchor runs without fetching its keys/values: the anchor stays,
     // and a keystroke neither copies the cache nor takes the runtime's copy of it (GPT-2 small at 512
     // tokens: 36 MB each way). The weights are read once per run, so a few more rows cost little.
-    if (keep > 0 && keep === prev!.pastLength && ids.length - keep <= TAIL_TOKENS) {
-      const out = await this.onnx.forward(ids.slice(keep), prev!.past, keep, { logits: true });
-      throwIfAborted(signal);
-      const V = out.vocab, S = ids.length - keep;
-      const last = out.logits!.slice((S - 1) * V, S * V); // row S-1 of [S, V]
-      this.state = { ids, past: prev!.past, pastLength: keep, last };
-      return { last, cached: true };
-    }
-    let past = keep > 0 ? truncatePast(prev!.past!, keep, this.truncated) : null; // read only by the run below
+    const tail = keep > 0 && keep === prev!.pastLength && ids.length - keep <= TAIL_TOKENS;
+    let past = keep > 0 ? truncatePast(prev!.past!, keep, this.truncated) : null; // read only by the run below (the whole anchor: not cut)
     // Long runs (a first probe, a window that moved) go in chunks through the cache, yielding between
     // them: one runtime call blocks the extension host's event loop, so none may take long.
     const chunk = this.onnx.supportsCache ? PROBE_CHUNK : ids.length;
@@ -134,13 +127,13 @@ export class Prober {
     for (;;) {
       const end = Math.min(ids.length, start + chunk);
       // Only the last chunk's last row is read; earlier chunks hand over just the cache.
-      const out = await this.onnx.forward(ids.slice(start, end), past, start, { logits: end === ids.length, present: true });
+      const out = await this.onnx.forward(ids.slice(start, end), past, start, { logits: end === ids.length, present: !tail }); // a tail is one chunk (TAIL_TOKENS ≤ PROBE_CHUNK)
       throwIfAborted(signal);
       if (end === ids.length) {
         const V = out.vocab;
         const S = end - start;
         const last = out.logits!.slice((S - 1) * V, S * V); // row S-1 of [S, V]
-        this.state = { ids, past: this.onnx.supportsCache ? out.present : null, pastLength: ids.length, last };
+        this.state = tail ? { ids, past: prev!.past, pastLength: keep, last } : { ids, past: this.onnx.supportsCache ? out.present : null, pastLength: ids.length, last };
         return { last, cached: keep > 0 };
       }
       past = out.present;

@@ -50,33 +50,39 @@ export function copyHeadRows(block: Float32Array, S: number, K: number, lh: numb
  * per analysis cost its page faults, 25–100 ms at GPT-2 small and 1,024 tokens.
  */
 export async function forwardInBlocks(onnx: OnnxSession, ids: readonly number[], rows: (q0: number) => number, topK: number, compactor: BlockCompactor, signal?: AbortSignal, sink?: AttentionRowsSink, buffers?: AttentionPool): Promise<{ out: ForwardOutput; compactMs: number } | null> {
-  const T = ids.length;
-  let largest = 0;
-  for (let q0 = 0, q1 = 0; q0 < T; q0 = q1) {
-    q1 = q0 + rows(q0);
-    const S = Math.min(T, q1 + 1) - q0;
-    largest = Math.max(largest, onnx.attentionSize(S, q0 + S));
-  }
+  const blocks = queryBlocks(ids.length, rows);
+  const largest = Math.max(0, ...blocks.map((b) => onnx.attentionSize(b.S, b.K)));
   const buffer = buffers ? buffers.take(largest) : new Float32Array(largest);
   try {
-    return await runBlocks(onnx, ids, rows, topK, compactor, buffer, signal, sink);
+    return await runBlocks(onnx, ids, blocks, topK, compactor, buffer, signal, sink);
   } finally {
     buffers?.give(buffer);
   }
 }
 
-async function runBlocks(onnx: OnnxSession, ids: readonly number[], rows: (q0: number) => number, topK: number, compactor: BlockCompactor, buffer: Float32Array, signal?: AbortSignal, sink?: AttentionRowsSink): Promise<{ out: ForwardOutput; compactMs: number } | null> {
+/** One runtime call of forwardInBlocks: query rows q0..q1-1, fed S tokens from q0 (the next block's first too, to score row q1 − 1), over keys 0..K-1. */
+interface QueryBlock { q0: number; q1: number; S: number; K: number }
+
+/** The blocks of T tokens, rows(q0) query rows from each q0. */
+function queryBlocks(T: number, rows: (q0: number) => number): QueryBlock[] {
+  const blocks: QueryBlock[] = [];
+  for (let q0 = 0, q1 = 0; q0 < T; q0 = q1) {
+    q1 = q0 + rows(q0);
+    const S = Math.min(T, q1 + 1) - q0;
+    blocks.push({ q0, q1, S, K: q0 + S });
+  }
+  return blocks;
+}
+
+async function runBlocks(onnx: OnnxSession, ids: readonly number[], blocks: readonly QueryBlock[], topK: number, compactor: BlockCompactor, buffer: Float32Array, signal?: AbortSignal, sink?: AttentionRowsSink): Promise<{ out: ForwardOutput; compactMs: number } | null> {
   const T = ids.length;
   let past: PastCache | null = null;
   let values: Float32Array | null = null, indices: BigInt64Array | null = null;
   const logProbs = new Float32Array(T), higher = new Float32Array(T);
   let k = 0, vocab = 0;
   let compactMs = 0;
-  for (let q0 = 0, q1 = 0; q0 < T; q0 = q1) {
-    q1 = q0 + rows(q0);
-    const fed = ids.slice(q0, Math.min(T, q1 + 1)); // the next block's first token too, to score row q1 − 1
-    const S = fed.length, K = q0 + S;
-    const out = await onnx.forward(fed, past, q0, { attention: true, top: true, tokenScores: true, present: q1 < T }, topK, buffer);
+  for (const { q0, q1, S, K } of blocks) {
+    const out = await onnx.forward(ids.slice(q0, q0 + S), past, q0, { attention: true, top: true, tokenScores: true, present: q1 < T }, topK, buffer);
     throwIfAborted(signal);
     if (!out.attention || !out.top || !out.tokenScores) throw new Error('forwardInBlocks: the graph does not score tokens');
     const { nLayers, nHeads } = compactor.shape;
